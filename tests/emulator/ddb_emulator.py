@@ -1,0 +1,517 @@
+#!/usr/bin/env python3
+"""A DynamoDB emulator for ddb-backup's end-to-end tests, demo and benchmark.
+
+moto (in server mode) provides tables and backups. Its backup support differs from
+DynamoDB in ways that matter to a backup tool, so this layer, which sits in front of
+moto's WSGI application, closes the gaps:
+
+* ListBackups pages like DynamoDB: at most ``Limit`` (default and maximum 100) summaries a
+  page, ordered by creation time, ``LastEvaluatedBackupArn`` while more remain,
+  ``ExclusiveStartBackupArn`` to continue, and the ``BackupType`` (USER by default) and
+  ``TimeRangeLowerBound`` (inclusive) / ``TimeRangeUpperBound`` (exclusive) filters.
+* Backups can be seeded with a chosen creation time, status and type (tests need a year
+  of daily backups, SYSTEM and AWS_BACKUP ones, and CREATING ones).
+* New backups can stay CREATING for a configurable time, as real ones do.
+* DescribeBackup / DeleteBackup / RestoreTableFromBackup answer BackupNotFoundException
+  and BackupInUseException like DynamoDB instead of failing with a server error.
+* Per-operation rate limits (token buckets, answering LimitExceededException), a
+  round-trip latency, and injected faults (500, throttling, dropped connections, stalls)
+  for the next k calls, a fraction of calls, or call number k.
+* Call counters per operation, so tests can assert how many calls were made (or none).
+
+Test code drives it through a small JSON control API under ``/_emu/``; those requests
+are never counted as DynamoDB calls.
+
+Usage: ddb_emulator.py [--port N] [--port-file PATH]
+Prints ``PORT <n>`` on stdout once it accepts connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+import socket
+import sys
+import threading
+import time
+from typing import Any
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import Backup
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+from werkzeug.test import Client
+
+ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#"
+# The documented per-operation limits (calls per second) of the backup control plane.
+DOCUMENTED_LIMITS = {
+    "CreateBackup": 50.0,
+    "DeleteBackup": 10.0,
+    "DescribeBackup": 10.0,
+    "ListBackups": 5.0,
+    "RestoreTableFromBackup": 10.0,
+}
+REGION_RE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+
+
+# --------------------------------------------------------------------------- state
+
+
+class State:
+    """Everything the layer adds on top of moto, guarded by one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.moto_lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.creating_seconds = 0.0
+            self.latency_ms = 0.0
+            self.limits: dict[str, float] = {}
+            self.burst: dict[str, float] = {}
+            self.buckets: dict[str, list[float]] = {}
+            self.rules: list[dict[str, Any]] = []
+            self.calls: dict[str, int] = {}
+            self.throttled: dict[str, int] = {}
+            self.faulted: dict[str, int] = {}
+            self.log: list[dict[str, Any]] = []
+            self.rng = random.Random(7)
+
+
+STATE = State()
+
+
+# ---------------------------------------------------------------- moto patches
+
+
+def _status_get(self: Backup) -> str:
+    status = self.__dict__.get("_status", "AVAILABLE")
+    ready_at = self.__dict__.get("_ready_at")
+    if status == "CREATING" and ready_at is not None and time.time() >= ready_at:
+        status = "AVAILABLE"
+        self.__dict__["_status"] = status
+    return status
+
+
+def _status_set(self: Backup, value: str) -> None:
+    self.__dict__["_status"] = value
+
+
+_backup_init = Backup.__init__
+
+
+def _patched_init(self: Backup, *args: Any, **kwargs: Any) -> None:
+    _backup_init(self, *args, **kwargs)
+    hold = STATE.creating_seconds
+    if hold > 0 and self.status == "AVAILABLE" and not kwargs.get("status"):
+        self.__dict__["_status"] = "CREATING"
+        self.__dict__["_ready_at"] = time.time() + hold
+
+
+Backup.status = property(_status_get, _status_set)  # type: ignore[assignment]
+Backup.__init__ = _patched_init  # type: ignore[method-assign]
+
+
+def backend(region: str) -> Any:
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][region]
+
+
+def epoch(value: dt.datetime) -> float:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.timestamp()
+
+
+def sort_key(b: Backup) -> tuple[float, str]:
+    return (epoch(b.creation_date_time), b.arn)
+
+
+def summary(b: Backup) -> dict[str, Any]:
+    out = {
+        "TableName": b.table.name,
+        "TableArn": b.table.table_arn,
+        "TableId": getattr(b.table, "table_id", None) or "00000000-0000-0000-0000-000000000000",
+        "BackupArn": b.arn,
+        "BackupName": b.name,
+        "BackupCreationDateTime": epoch(b.creation_date_time),
+        "BackupStatus": b.status,
+        "BackupType": b.type,
+        "BackupSizeBytes": getattr(b, "size_bytes", 123),
+    }
+    if b.type == "SYSTEM":
+        out["BackupExpiryDateTime"] = epoch(b.creation_date_time) + 35 * 86400
+    return out
+
+
+# --------------------------------------------------------------- responses
+
+
+def json_response(start_response: Any, status: int, body: Any, error_type: str | None = None) -> list[bytes]:
+    data = json.dumps(body).encode()
+    reason = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}.get(status, "Error")
+    headers = [
+        ("Content-Type", "application/x-amz-json-1.0"),
+        ("Content-Length", str(len(data))),
+        ("x-amzn-RequestId", f"emu-{time.time_ns()}"),
+    ]
+    if error_type:
+        headers.append(("x-amzn-ErrorType", error_type))
+    start_response(f"{status} {reason}", headers)
+    return [data]
+
+
+def dynamo_error(start_response: Any, status: int, code: str, message: str) -> list[bytes]:
+    return json_response(
+        start_response, status, {"__type": ERROR_PREFIX + code, "message": message}, code
+    )
+
+
+# ------------------------------------------------------------ DynamoDB handlers
+
+
+def list_backups(region: str, body: dict[str, Any]) -> dict[str, Any]:
+    limit = int(body.get("Limit", 100))
+    if limit < 1 or limit > 100:
+        raise ValueError("Limit must be between 1 and 100")
+    table = body.get("TableName")
+    wanted_type = body.get("BackupType", "USER")
+    lower = body.get("TimeRangeLowerBound")
+    upper = body.get("TimeRangeUpperBound")
+    start = body.get("ExclusiveStartBackupArn")
+    items = sorted(backend(region).backups.values(), key=sort_key)
+    out = []
+    for b in items:
+        if table and b.table.name != table and b.table.table_arn != table:
+            continue
+        if wanted_type != "ALL" and b.type != wanted_type:
+            continue
+        created = epoch(b.creation_date_time)
+        if lower is not None and created < float(lower):
+            continue
+        if upper is not None and created >= float(upper):
+            continue
+        out.append(b)
+    if start:
+        key = start_key(start, out)
+        out = [b for b in out if sort_key(b) > key]
+    page = out[:limit]
+    response: dict[str, Any] = {"BackupSummaries": [summary(b) for b in page]}
+    if len(out) > limit:
+        response["LastEvaluatedBackupArn"] = page[-1].arn
+    return response
+
+
+def start_key(arn: str, items: list[Backup]) -> tuple[float, str]:
+    for b in items:
+        if b.arn == arn:
+            return sort_key(b)
+    # The start backup is gone (deleted meanwhile): its identifier starts with its
+    # creation time in milliseconds, which is enough to continue after it.
+    ident = arn.rsplit("/", 1)[-1]
+    millis = ident.split("-", 1)[0]
+    try:
+        return (int(millis) / 1000.0, arn)
+    except ValueError:
+        return (0.0, arn)
+
+
+def check_backup(region: str, op: str, body: dict[str, Any]) -> tuple[str, str] | None:
+    """DynamoDB's answers for a missing or busy backup, which moto lacks."""
+    arn = body.get("BackupArn")
+    if not arn:
+        return None
+    b = backend(region).backups.get(arn)
+    if b is None:
+        return ("BackupNotFoundException", f"Backup not found: {arn}")
+    if op in ("DeleteBackup", "RestoreTableFromBackup") and b.status == "CREATING":
+        return ("BackupInUseException", f"Backup is being created: {arn}")
+    return None
+
+
+# ---------------------------------------------------------- limits and faults
+
+
+def take_token(op: str) -> bool:
+    with STATE.lock:
+        rate = STATE.limits.get(op)
+        if not rate:
+            return True
+        cap = STATE.burst.get(op, max(1.0, rate / 10.0))
+        now = time.monotonic()
+        tokens, last = STATE.buckets.get(op, [cap, now])
+        tokens = min(cap, tokens + (now - last) * rate)
+        if tokens >= 1.0:
+            STATE.buckets[op] = [tokens - 1.0, now]
+            return True
+        STATE.buckets[op] = [tokens, now]
+        return False
+
+
+def pick_fault(op: str, call_no: int) -> dict[str, Any] | None:
+    with STATE.lock:
+        for rule in STATE.rules:
+            if rule.get("op") not in (op, "*"):
+                continue
+            if "calls" in rule and call_no not in rule["calls"]:
+                continue
+            if "from_call" in rule and call_no < rule["from_call"]:
+                continue
+            if "next" in rule:
+                if rule["next"] <= 0:
+                    continue
+                rule["next"] -= 1
+            if "fraction" in rule and STATE.rng.random() >= rule["fraction"]:
+                continue
+            return rule
+    return None
+
+
+def apply_fault(rule: dict[str, Any], environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    kind = rule["kind"]
+    if kind == "stall":
+        time.sleep(float(rule.get("seconds", 30)))
+        return dynamo_error(start_response, 500, "InternalServerError", "stalled")
+    if kind == "drop":
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        start_response("500 Internal Server Error", [("Content-Length", "0")])
+        return [b""]
+    codes = {
+        "500": (500, "InternalServerError", "Internal server error"),
+        "throttle": (400, "ThrottlingException", "Rate of requests exceeds the allowed throughput."),
+        "limit": (400, "LimitExceededException", "Too many operations for this account"),
+        "backup_in_use": (400, "BackupInUseException", "Backup is in use"),
+        "backup_not_found": (400, "BackupNotFoundException", "Backup not found"),
+        "table_in_use": (400, "TableInUseException", "Table is in use"),
+        "access_denied": (400, "AccessDeniedException", "User is not authorized to perform this action"),
+    }
+    status, code, message = codes[kind]
+    return dynamo_error(start_response, status, code, message)
+
+
+# -------------------------------------------------------------- control API
+
+
+def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
+    region = body.get("region", "us-east-1")
+    if cmd == "reset":
+        STATE.reset()
+        Client(moto_app).post("/moto-api/reset")
+        return {}
+    if cmd == "config":
+        with STATE.lock:
+            if "creating_seconds" in body:
+                STATE.creating_seconds = float(body["creating_seconds"])
+            if "latency_ms" in body:
+                STATE.latency_ms = float(body["latency_ms"])
+            if body.get("documented_limits"):
+                STATE.limits.update(DOCUMENTED_LIMITS)
+            STATE.limits.update({k: float(v) for k, v in body.get("limits", {}).items()})
+            STATE.burst.update({k: float(v) for k, v in body.get("burst", {}).items()})
+            STATE.buckets.clear()
+        return {"limits": STATE.limits, "burst": STATE.burst}
+    if cmd == "faults":
+        with STATE.lock:
+            STATE.rules = [dict(r) for r in body.get("rules", [])]
+            if "seed" in body:
+                STATE.rng = random.Random(body["seed"])
+        return {}
+    if cmd == "stats":
+        with STATE.lock:
+            return {
+                "calls": dict(STATE.calls),
+                "throttled": dict(STATE.throttled),
+                "faulted": dict(STATE.faulted),
+                "log": list(STATE.log) if body.get("log") else [],
+            }
+    if cmd == "reset_stats":
+        with STATE.lock:
+            STATE.calls.clear()
+            STATE.throttled.clear()
+            STATE.faulted.clear()
+            STATE.log.clear()
+        return {}
+    if cmd == "call":
+        return internal_call(moto_app, region, body["op"], body.get("body", {}))
+    if cmd == "create_tables":
+        out = []
+        for name in body["names"]:
+            req = {
+                "TableName": name,
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST",
+            }
+            if body.get("tags"):
+                req["Tags"] = [{"Key": k, "Value": v} for k, v in body["tags"].items()]
+            out.append(internal_call(moto_app, region, "CreateTable", req)["status"])
+        return {"statuses": out}
+    if cmd == "seed_backups":
+        be = backend(region)
+        table = be.get_table(body["table"])
+        arns = []
+        with STATE.moto_lock:
+            for spec in body["backups"]:
+                b = Backup(
+                    DEFAULT_ACCOUNT_ID,
+                    region,
+                    spec["name"],
+                    table,
+                    status=spec.get("status", "AVAILABLE"),
+                    type_=spec.get("type", "USER"),
+                )
+                b.creation_date_time = dt.datetime.fromtimestamp(
+                    float(spec["created"]), dt.timezone.utc
+                ).replace(tzinfo=None)
+                b.identifier = b._make_identifier()
+                b.size_bytes = int(spec.get("size", 123))
+                be.backups[b.arn] = b
+                arns.append(b.arn)
+        return {"arns": arns}
+    if cmd == "backups":
+        items = sorted(backend(region).backups.values(), key=sort_key)
+        table = body.get("table")
+        return {
+            "backups": [summary(b) for b in items if not table or b.table.name == table]
+        }
+    if cmd == "set_backup":
+        b = backend(region).backups[body["arn"]]
+        if "status" in body:
+            b.status = body["status"]
+        if "created" in body:
+            b.creation_date_time = dt.datetime.fromtimestamp(
+                float(body["created"]), dt.timezone.utc
+            ).replace(tzinfo=None)
+        return {}
+    raise KeyError(f"unknown control command {cmd}")
+
+
+def internal_call(moto_app: Any, region: str, op: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Runs one DynamoDB operation on moto in-process (uncounted, no faults)."""
+    headers = {
+        "X-Amz-Target": f"DynamoDB_20120810.{op}",
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": (
+            "AWS4-HMAC-SHA256 Credential=AKIDEMULATOR/20260101/"
+            f"{region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
+        ),
+        "Host": f"dynamodb.{region}.amazonaws.com",
+    }
+    with STATE.moto_lock:
+        resp = Client(moto_app).post("/", headers=headers, data=json.dumps(body))
+    text = resp.get_data(as_text=True)
+    try:
+        parsed = json.loads(text) if text else {}
+    except ValueError:
+        parsed = {"raw": text}
+    return {"status": resp.status_code, "body": parsed}
+
+
+# ------------------------------------------------------------------ the app
+
+
+class EmulatorApp:
+    def __init__(self) -> None:
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        path = environ.get("PATH_INFO", "")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        if path.startswith("/_emu/"):
+            try:
+                body = json.loads(raw) if raw else {}
+                result = control(path[len("/_emu/"):], body, self.moto)
+                return json_response(start_response, 200, result)
+            except Exception as exc:  # the test sees the message
+                return json_response(start_response, 500, {"error": repr(exc)})
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("DynamoDB_"):
+            return self.pass_through(environ, start_response, raw)
+        op = target.split(".", 1)[1]
+        match = REGION_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        region = match.group(1) if match else "us-east-1"
+        with STATE.lock:
+            call_no = STATE.calls.get(op, 0) + 1
+            STATE.calls[op] = call_no
+        if STATE.latency_ms:
+            time.sleep(STATE.latency_ms / 1000.0)
+        if not take_token(op):
+            with STATE.lock:
+                STATE.throttled[op] = STATE.throttled.get(op, 0) + 1
+            return dynamo_error(
+                start_response, 400, "LimitExceededException",
+                f"Too many {op} requests: the rate limit is {STATE.limits[op]:g}/s",
+            )
+        rule = pick_fault(op, call_no)
+        if rule is not None:
+            with STATE.lock:
+                STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
+            return apply_fault(rule, environ, start_response)
+        body = json.loads(raw) if raw else {}
+        with STATE.lock:
+            STATE.log.append({"op": op, "t": time.time(), "arn": body.get("BackupArn")})
+        if op == "ListBackups":
+            try:
+                with STATE.moto_lock:
+                    return json_response(start_response, 200, list_backups(region, body))
+            except ValueError as exc:
+                return dynamo_error(start_response, 400, "ValidationException", str(exc))
+        if op in ("DescribeBackup", "DeleteBackup", "RestoreTableFromBackup"):
+            with STATE.moto_lock:
+                problem = check_backup(region, op, body)
+            if problem:
+                return dynamo_error(start_response, 400, problem[0], problem[1])
+        return self.pass_through(environ, start_response, raw)
+
+    def pass_through(self, environ: dict[str, Any], start_response: Any, raw: bytes) -> Any:
+        import io
+
+        environ["wsgi.input"] = io.BytesIO(raw)
+        environ["CONTENT_LENGTH"] = str(len(raw))
+        with STATE.moto_lock:
+            return list(self.moto(environ, start_response))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args()
+
+    class Handler(MotoRequestHandler):
+        def log_request(self, *a: Any, **k: Any) -> None:
+            if args.verbose:
+                super().log_request(*a, **k)
+
+    server = make_server(args.host, args.port, EmulatorApp(), threaded=True, request_handler=Handler)
+    port = server.server_address[1]
+    if args.port_file:
+        with open(args.port_file, "w") as fh:
+            fh.write(str(port))
+    print(f"PORT {port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
