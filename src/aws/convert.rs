@@ -1,0 +1,197 @@
+//! SDK types → the project's model types.
+
+use aws_sdk_dynamodb::primitives::DateTime as SmithyTime;
+use aws_sdk_dynamodb::types as t;
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::model::*;
+
+pub fn to_chrono(d: &SmithyTime) -> DateTime<Utc> {
+    Utc.timestamp_opt(d.secs(), d.subsec_nanos())
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+pub fn to_smithy(d: DateTime<Utc>) -> SmithyTime {
+    SmithyTime::from_secs_and_nanos(d.timestamp(), d.timestamp_subsec_nanos())
+}
+
+fn status(s: Option<&t::BackupStatus>) -> BackupStatus {
+    match s {
+        Some(t::BackupStatus::Available) => BackupStatus::Available,
+        Some(t::BackupStatus::Deleted) => BackupStatus::Deleted,
+        // Unknown or missing: treat as not ready, which is never deleted.
+        _ => BackupStatus::Creating,
+    }
+}
+
+fn kind(k: Option<&t::BackupType>) -> BackupKind {
+    match k {
+        Some(t::BackupType::User) => BackupKind::User,
+        Some(t::BackupType::System) => BackupKind::System,
+        // AWS_BACKUP, or a type this build does not know: never deletable by this tool.
+        _ => BackupKind::AwsBackup,
+    }
+}
+
+/// The table name from a backup ARN (`…:table/NAME/backup/ID`).
+fn table_from_arn(arn: &str) -> String {
+    super::table_of_arn(arn).unwrap_or_default().to_string()
+}
+
+pub fn summary(s: &t::BackupSummary) -> Backup {
+    let arn = s.backup_arn().unwrap_or_default().to_string();
+    Backup {
+        table: s
+            .table_name()
+            .map(str::to_string)
+            .unwrap_or_else(|| table_from_arn(&arn)),
+        backup_name: s.backup_name().unwrap_or_default().to_string(),
+        status: status(s.backup_status()),
+        kind: kind(s.backup_type()),
+        created_at: s
+            .backup_creation_date_time()
+            .map(to_chrono)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC),
+        size_bytes: s.backup_size_bytes(),
+        expires_at: s.backup_expiry_date_time().map(to_chrono),
+        table_arn: s.table_arn().map(str::to_string),
+        backup_arn: arn,
+    }
+}
+
+pub fn details(d: &t::BackupDetails, table: &str, table_arn: Option<&str>) -> Backup {
+    Backup {
+        table: if table.starts_with("arn:") {
+            super::table_of_arn(table).unwrap_or(table).to_string()
+        } else {
+            table.to_string()
+        },
+        backup_arn: d.backup_arn().to_string(),
+        backup_name: d.backup_name().to_string(),
+        status: status(Some(d.backup_status())),
+        kind: kind(Some(d.backup_type())),
+        created_at: to_chrono(d.backup_creation_date_time()),
+        size_bytes: d.backup_size_bytes(),
+        expires_at: d.backup_expiry_date_time().map(to_chrono),
+        table_arn: table_arn.map(str::to_string),
+    }
+}
+
+fn keys(k: &[t::KeySchemaElement]) -> Vec<KeyElement> {
+    k.iter()
+        .map(|e| KeyElement {
+            attribute: e.attribute_name().to_string(),
+            key_type: e.key_type().as_str().to_string(),
+        })
+        .collect()
+}
+
+fn projection(p: Option<&t::Projection>) -> Option<String> {
+    p.and_then(|p| p.projection_type())
+        .map(|p| p.as_str().to_string())
+}
+
+pub fn description(d: &t::BackupDescription) -> Option<BackupDescription> {
+    let details = d.backup_details()?;
+    let src = d.source_table_details()?;
+    let feat = d.source_table_feature_details();
+    let backup = self::details(details, src.table_name(), src.table_arn());
+    Some(BackupDescription {
+        backup,
+        source_table: SourceTable {
+            table_name: src.table_name().to_string(),
+            table_arn: src.table_arn().map(str::to_string),
+            table_id: Some(src.table_id().to_string()),
+            created_at: Some(to_chrono(src.table_creation_date_time())),
+            item_count: src.item_count(),
+            size_bytes: src.table_size_bytes(),
+            billing_mode: src.billing_mode().map(|b| b.as_str().to_string()),
+            read_capacity: src
+                .provisioned_throughput()
+                .map(|p| p.read_capacity_units()),
+            write_capacity: src
+                .provisioned_throughput()
+                .map(|p| p.write_capacity_units()),
+            key_schema: keys(src.key_schema()),
+            global_secondary_indexes: feat
+                .map(|f| {
+                    f.global_secondary_indexes()
+                        .iter()
+                        .map(|g| IndexInfo {
+                            name: g.index_name().unwrap_or_default().to_string(),
+                            key_schema: keys(g.key_schema()),
+                            projection: projection(g.projection()),
+                            non_key_attributes: g
+                                .projection()
+                                .map(|p| p.non_key_attributes().to_vec())
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            local_secondary_indexes: feat
+                .map(|f| {
+                    f.local_secondary_indexes()
+                        .iter()
+                        .map(|g| IndexInfo {
+                            name: g.index_name().unwrap_or_default().to_string(),
+                            key_schema: keys(g.key_schema()),
+                            projection: projection(g.projection()),
+                            non_key_attributes: g
+                                .projection()
+                                .map(|p| p.non_key_attributes().to_vec())
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            sse: feat.and_then(|f| f.sse_description()).map(|s| SseInfo {
+                status: s.status().map(|x| x.as_str().to_string()),
+                sse_type: s.sse_type().map(|x| x.as_str().to_string()),
+                kms_key_arn: s.kms_master_key_arn().map(str::to_string),
+            }),
+            stream: feat
+                .and_then(|f| f.stream_description())
+                .map(|s| StreamInfo {
+                    enabled: s.stream_enabled(),
+                    view_type: s.stream_view_type().map(|v| v.as_str().to_string()),
+                }),
+            ttl: feat
+                .and_then(|f| f.time_to_live_description())
+                .map(|t| TtlInfo {
+                    status: t.time_to_live_status().map(|x| x.as_str().to_string()),
+                    attribute: t.attribute_name().map(str::to_string),
+                }),
+        },
+    })
+}
+
+pub fn table(d: &t::TableDescription) -> TableInfo {
+    TableInfo {
+        name: d.table_name().unwrap_or_default().to_string(),
+        arn: d.table_arn().map(str::to_string),
+        status: d.table_status().map(|s| s.as_str().to_string()),
+        key_schema: keys(d.key_schema()),
+        stream: d.stream_specification().map(|s| StreamInfo {
+            enabled: s.stream_enabled(),
+            view_type: s.stream_view_type().map(|v| v.as_str().to_string()),
+        }),
+        deletion_protection: d.deletion_protection_enabled().unwrap_or(false),
+    }
+}
+
+pub fn pitr(d: Option<&t::ContinuousBackupsDescription>) -> PitrWindow {
+    let p = d.and_then(|d| d.point_in_time_recovery_description());
+    PitrWindow {
+        enabled: p
+            .and_then(|p| p.point_in_time_recovery_status())
+            .is_some_and(|s| *s == t::PointInTimeRecoveryStatus::Enabled),
+        earliest: p
+            .and_then(|p| p.earliest_restorable_date_time())
+            .map(to_chrono),
+        latest: p
+            .and_then(|p| p.latest_restorable_date_time())
+            .map(to_chrono),
+    }
+}

@@ -1,0 +1,194 @@
+//! Turns SDK errors into the project's `AwsError` with a message a person can act on.
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::error::{AwsError, AwsErrorKind};
+
+/// Classifies a DynamoDB error code.
+pub fn kind_of_code(code: &str) -> AwsErrorKind {
+    match code {
+        "TableNotFoundException" | "ResourceNotFoundException" | "SourceTableNotFoundException" => {
+            AwsErrorKind::TableNotFound
+        }
+        "TableInUseException" | "ResourceInUseException" => AwsErrorKind::TableInUse,
+        "TableAlreadyExistsException" => AwsErrorKind::TableAlreadyExists,
+        "ContinuousBackupsUnavailableException" => AwsErrorKind::ContinuousBackupsUnavailable,
+        "PointInTimeRecoveryUnavailableException" => AwsErrorKind::PointInTimeRecoveryUnavailable,
+        "InvalidRestoreTimeException" => AwsErrorKind::InvalidRestoreTime,
+        "BackupInUseException" => AwsErrorKind::BackupInUse,
+        "BackupNotFoundException" => AwsErrorKind::BackupNotFound,
+        "LimitExceededException"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "ProvisionedThroughputExceededException" => AwsErrorKind::LimitExceeded,
+        "InternalServerError" | "InternalFailure" | "ServiceUnavailable" => {
+            AwsErrorKind::InternalServer
+        }
+        "AccessDeniedException" => AwsErrorKind::AccessDenied,
+        "UnrecognizedClientException"
+        | "InvalidSignatureException"
+        | "ExpiredTokenException"
+        | "MissingAuthenticationTokenException"
+        | "IncompleteSignatureException" => AwsErrorKind::Credentials,
+        "ValidationException" | "SerializationException" => AwsErrorKind::Validation,
+        _ => AwsErrorKind::Other,
+    }
+}
+
+/// The actionable message for a classified error.
+pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> String {
+    match kind {
+        AwsErrorKind::TableNotFound => format!(
+            "table '{subject}' not found ({op}): check the name, --region and --profile"
+        ),
+        AwsErrorKind::TableInUse => format!(
+            "table '{subject}' is busy with another operation ({op}: {detail}); retries were \
+             exhausted, try again once it is ACTIVE"
+        ),
+        AwsErrorKind::TableAlreadyExists => format!(
+            "table '{subject}' already exists: DynamoDB cannot restore over an existing table; \
+             choose another --target or delete that table first"
+        ),
+        AwsErrorKind::ContinuousBackupsUnavailable => format!(
+            "backups are not available yet for table '{subject}' ({op}: {detail}); this clears up \
+             a few minutes after a table is created or continuous backups are changed"
+        ),
+        AwsErrorKind::PointInTimeRecoveryUnavailable => format!(
+            "point-in-time recovery is not enabled on table '{subject}': enable it, or restore \
+             from a backup with --latest / --backup-arn"
+        ),
+        AwsErrorKind::InvalidRestoreTime => format!(
+            "the restore time is outside the point-in-time recovery window of '{subject}' ({detail})"
+        ),
+        AwsErrorKind::BackupInUse => format!(
+            "backup '{subject}' is busy: still being created, or being deleted or restored \
+             ({op}); retries were exhausted, try again later"
+        ),
+        AwsErrorKind::BackupNotFound => format!(
+            "backup '{subject}' not found ({op}): it was deleted, or it is in another region or account"
+        ),
+        AwsErrorKind::LimitExceeded => format!(
+            "DynamoDB refused {op} for '{subject}': rate or concurrency limit exceeded ({detail}); \
+             retries were exhausted, try again later or raise --max-attempts"
+        ),
+        AwsErrorKind::InternalServer => format!(
+            "DynamoDB had an internal error on {op} for '{subject}'; retries were exhausted, try again"
+        ),
+        AwsErrorKind::AccessDenied => format!(
+            "access denied: the credentials in use may not call dynamodb:{op} on '{subject}' \
+             (see docs/iam-policy.json for the permissions ddb-backup needs)"
+        ),
+        AwsErrorKind::Credentials => format!(
+            "AWS rejected the credentials ({detail}): check --profile, the AWS_* variables, \
+             or run 'aws sso login'"
+        ),
+        AwsErrorKind::Validation => format!("DynamoDB rejected {op} for '{subject}': {detail}"),
+        AwsErrorKind::Connection => format!(
+            "could not reach DynamoDB for {op} ({detail}): check --endpoint-url, --region and the network"
+        ),
+        AwsErrorKind::Timeout => format!(
+            "DynamoDB did not answer {op} for '{subject}' in time ({detail}): see --connect-timeout \
+             and --read-timeout"
+        ),
+        AwsErrorKind::Other => format!("{op} failed for '{subject}': {detail}"),
+    }
+}
+
+/// Maps any SDK error of operation `op` about `subject` (a table name or backup ARN).
+pub fn map<E, R>(op: &'static str, subject: &str, err: SdkError<E, R>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let (kind, detail) = match &err {
+        SdkError::ServiceError(_) => {
+            let code = err.code().unwrap_or("Unknown");
+            let msg = err.message().unwrap_or("");
+            (
+                kind_of_code(code),
+                format!("{code}: {msg}").trim_end_matches(": ").to_string(),
+            )
+        }
+        SdkError::TimeoutError(_) => (AwsErrorKind::Timeout, "timed out".to_string()),
+        SdkError::DispatchFailure(d) => {
+            let text = DisplayErrorContext(&err).to_string();
+            if d.is_timeout() {
+                (AwsErrorKind::Timeout, short(&text))
+            } else if text.contains("credentials") {
+                (AwsErrorKind::Credentials, short(&text))
+            } else {
+                (AwsErrorKind::Connection, short(&text))
+            }
+        }
+        SdkError::ResponseError(_) => (
+            AwsErrorKind::Connection,
+            short(&DisplayErrorContext(&err).to_string()),
+        ),
+        _ => {
+            let text = DisplayErrorContext(&err).to_string();
+            if text.contains("credentials") || text.contains("Credentials") {
+                (AwsErrorKind::Credentials, short(&text))
+            } else {
+                (AwsErrorKind::Other, short(&text))
+            }
+        }
+    };
+    AwsError {
+        kind,
+        operation: op,
+        message: message(kind, op, subject, &detail),
+    }
+}
+
+/// Keeps the innermost, most telling part of a long error chain on one line.
+fn short(text: &str) -> String {
+    let one_line = text.replace('\n', " ");
+    let parts: Vec<&str> = one_line.split(": ").collect();
+    let tail = if parts.len() > 3 {
+        parts[parts.len() - 3..].join(": ")
+    } else {
+        one_line.clone()
+    };
+    tail.chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_classify() {
+        assert_eq!(
+            kind_of_code("TableNotFoundException"),
+            AwsErrorKind::TableNotFound
+        );
+        assert_eq!(
+            kind_of_code("LimitExceededException"),
+            AwsErrorKind::LimitExceeded
+        );
+        assert_eq!(
+            kind_of_code("BackupInUseException"),
+            AwsErrorKind::BackupInUse
+        );
+        assert_eq!(
+            kind_of_code("AccessDeniedException"),
+            AwsErrorKind::AccessDenied
+        );
+        assert_eq!(kind_of_code("Whatever"), AwsErrorKind::Other);
+    }
+
+    #[test]
+    fn messages_name_subject_and_remedy() {
+        let m = message(AwsErrorKind::TableNotFound, "CreateBackup", "orders", "");
+        assert!(m.contains("'orders'") && m.contains("--region"));
+        let m = message(AwsErrorKind::AccessDenied, "DeleteBackup", "arn:x", "");
+        assert!(m.contains("dynamodb:DeleteBackup") && m.contains("iam-policy"));
+        assert!(!message(
+            AwsErrorKind::TableAlreadyExists,
+            "RestoreTableFromBackup",
+            "t2",
+            ""
+        )
+        .contains('\n'));
+    }
+}

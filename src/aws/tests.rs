@@ -1,0 +1,281 @@
+//! The AWS layer against the SDK's own mocks: pagination, error mapping, retries.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::operation::list_backups::ListBackupsOutput;
+use aws_sdk_dynamodb::operation::restore_table_from_backup::RestoreTableFromBackupOutput;
+use aws_sdk_dynamodb::primitives::DateTime;
+use aws_sdk_dynamodb::types::{BackupStatus, BackupSummary, BackupType, BillingMode};
+use aws_sdk_dynamodb::Client;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+
+use super::*;
+
+fn opts() -> ConnectOptions {
+    ConnectOptions {
+        region: Some("us-east-1".into()),
+        profile: None,
+        endpoint_url: None,
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(1),
+        connect_timeout: Duration::from_secs(1),
+        read_timeout: Duration::from_secs(1),
+        rate_multiplier: 0.0,
+    }
+}
+
+fn dynamo(rules: &[&Rule]) -> Dynamo {
+    let client: Client = mock_client!(aws_sdk_dynamodb, RuleMode::Sequential, rules, |c| c
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1))
+        ));
+    Dynamo::from_client(client, "us-east-1".into(), &opts())
+}
+
+fn summary(i: usize) -> BackupSummary {
+    BackupSummary::builder()
+        .table_name("orders")
+        .backup_arn(format!(
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/{i:014}-abcdef12"
+        ))
+        .backup_name(format!("ddb-backup.orders.{i}"))
+        .backup_status(BackupStatus::Available)
+        .backup_type(BackupType::User)
+        .backup_creation_date_time(DateTime::from_secs(1_700_000_000 + i as i64))
+        .backup_size_bytes(10)
+        .build()
+}
+
+fn page(range: std::ops::Range<usize>, more: bool) -> ListBackupsOutput {
+    let last = range.end.saturating_sub(1);
+    let mut b =
+        ListBackupsOutput::builder().set_backup_summaries(Some(range.map(summary).collect()));
+    if more {
+        b = b.last_evaluated_backup_arn(summary(last).backup_arn().unwrap_or_default());
+    }
+    b.build()
+}
+
+fn error_body(code: &str) -> String {
+    format!(
+        r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{code}","message":"test says {code}"}}"#
+    )
+}
+
+#[tokio::test]
+async fn empty_listing_is_one_call() {
+    let r = mock!(Client::list_backups).then_output(|| page(0..0, false));
+    let d = dynamo(&[&r]);
+    let got = d
+        .list_backups(Some("orders"), &ListFilter::default())
+        .await
+        .unwrap();
+    assert!(got.is_empty());
+    assert_eq!(r.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn one_page() {
+    let r = mock!(Client::list_backups)
+        .match_requests(|req| {
+            req.limit() == Some(100) && req.exclusive_start_backup_arn().is_none()
+        })
+        .then_output(|| page(0..42, false));
+    let d = dynamo(&[&r]);
+    let got = d
+        .list_backups(Some("orders"), &ListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 42);
+    assert_eq!(got[41].backup_name, "ddb-backup.orders.41");
+    assert_eq!(got[0].table, "orders");
+}
+
+#[tokio::test]
+async fn three_pages_follow_last_evaluated_arn() {
+    let p1 = mock!(Client::list_backups)
+        .match_requests(|req| req.exclusive_start_backup_arn().is_none())
+        .then_output(|| page(0..100, true));
+    let p2 = mock!(Client::list_backups)
+        .match_requests(|req| req.exclusive_start_backup_arn() == summary(99).backup_arn())
+        .then_output(|| page(100..200, true));
+    let p3 = mock!(Client::list_backups)
+        .match_requests(|req| req.exclusive_start_backup_arn() == summary(199).backup_arn())
+        .then_output(|| page(200..250, false));
+    let d = dynamo(&[&p1, &p2, &p3]);
+    let got = d
+        .list_backups(Some("orders"), &ListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 250);
+    let unique: std::collections::BTreeSet<_> = got.iter().map(|b| b.backup_arn.clone()).collect();
+    assert_eq!(unique.len(), 250);
+    assert_eq!((p1.num_calls(), p2.num_calls(), p3.num_calls()), (1, 1, 1));
+}
+
+#[tokio::test]
+async fn error_on_page_two_is_an_error_not_a_short_list() {
+    let p1 = mock!(Client::list_backups).then_output(|| page(0..100, true));
+    let p2 = mock!(Client::list_backups)
+        .sequence()
+        .http_status(400, Some(error_body("AccessDeniedException")))
+        .repeatedly()
+        .build();
+    let d = dynamo(&[&p1, &p2]);
+    let err = d
+        .list_backups(Some("orders"), &ListFilter::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, AwsErrorKind::AccessDenied);
+    assert!(err.message.contains("page 2"), "{}", err.message);
+    assert!(err.message.contains("'orders'"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn throttling_then_success_is_retried_by_the_sdk() {
+    let r = mock!(Client::list_backups)
+        .sequence()
+        .http_status(400, Some(error_body("LimitExceededException")))
+        .output(|| page(0..3, false))
+        .build();
+    let d = dynamo(&[&r]);
+    let got = d
+        .list_backups(Some("orders"), &ListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 3);
+    assert_eq!(r.num_calls(), 2);
+}
+
+#[tokio::test]
+async fn delete_of_a_missing_backup_counts_as_done_and_busy_is_retried_then_reported() {
+    let gone = mock!(Client::delete_backup)
+        .sequence()
+        .http_status(400, Some(error_body("BackupNotFoundException")))
+        .build();
+    let d = dynamo(&[&gone]);
+    assert_eq!(
+        d.delete_backup("arn:x").await.unwrap(),
+        Deleted::AlreadyGone
+    );
+
+    let busy = mock!(Client::delete_backup)
+        .sequence()
+        .http_status(400, Some(error_body("BackupInUseException")))
+        .repeatedly()
+        .build();
+    let d = dynamo(&[&busy]);
+    let err = d.delete_backup("arn:busy").await.unwrap_err();
+    assert_eq!(err.kind, AwsErrorKind::BackupInUse);
+    assert_eq!(busy.num_calls(), 3, "bounded: --max-attempts calls");
+}
+
+#[tokio::test]
+async fn create_backup_maps_table_not_found() {
+    let r = mock!(Client::create_backup)
+        .sequence()
+        .http_status(400, Some(error_body("TableNotFoundException")))
+        .build();
+    let d = dynamo(&[&r]);
+    let err = d
+        .create_backup("missing-table", "ddb-backup.x.20260101T000000Z")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, AwsErrorKind::TableNotFound);
+    assert!(err.message.contains("'missing-table'"));
+    assert_eq!(r.num_calls(), 1, "not retried");
+}
+
+#[tokio::test]
+async fn list_tables_paginates() {
+    let p1 = mock!(Client::list_tables)
+        .match_requests(|r| r.exclusive_start_table_name().is_none())
+        .then_output(|| {
+            aws_sdk_dynamodb::operation::list_tables::ListTablesOutput::builder()
+                .table_names("a")
+                .table_names("b")
+                .last_evaluated_table_name("b")
+                .build()
+        });
+    let p2 = mock!(Client::list_tables)
+        .match_requests(|r| r.exclusive_start_table_name() == Some("b"))
+        .then_output(|| {
+            aws_sdk_dynamodb::operation::list_tables::ListTablesOutput::builder()
+                .table_names("c")
+                .build()
+        });
+    let d = dynamo(&[&p1, &p2]);
+    assert_eq!(d.list_tables().await.unwrap(), vec!["a", "b", "c"]);
+}
+
+#[tokio::test]
+async fn restore_overrides_reach_the_request() {
+    let r = mock!(Client::restore_table_from_backup)
+        .match_requests(|req| {
+            req.target_table_name() == Some("orders-restored")
+                && req.billing_mode_override() == Some(&BillingMode::Provisioned)
+                && req
+                    .provisioned_throughput_override()
+                    .map(|p| (p.read_capacity_units(), p.write_capacity_units()))
+                    == Some((5, 7))
+                && req.global_secondary_index_override().len() == 1
+                && req.global_secondary_index_override()[0].index_name() == "by-customer"
+                && req.local_secondary_index_override().is_empty()
+                && req
+                    .sse_specification_override()
+                    .map(|s| (s.enabled(), s.kms_master_key_id()))
+                    == Some((Some(true), Some("alias/k")))
+        })
+        .then_output(|| RestoreTableFromBackupOutput::builder().build());
+    let d = dynamo(&[&r]);
+    let gsi = crate::model::IndexInfo {
+        name: "by-customer".into(),
+        key_schema: vec![crate::model::KeyElement {
+            attribute: "customer".into(),
+            key_type: "HASH".into(),
+        }],
+        projection: Some("ALL".into()),
+        non_key_attributes: vec![],
+    };
+    let req = RestoreRequest {
+        target: "orders-restored".into(),
+        billing_mode: Some(BillingMode::Provisioned),
+        capacity: Some((5, 7)),
+        gsi: IndexChoice::Only(vec![gsi]),
+        lsi: IndexChoice::Only(vec![]),
+        sse: SseChoice::Kms(Some("alias/k".into())),
+    };
+    d.restore_from_backup("arn:b", &req).await.unwrap();
+    assert_eq!(r.num_calls(), 1);
+}
+
+#[test]
+fn arns_are_validated() {
+    assert!(validate_arn(
+        "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234",
+        true
+    )
+    .is_ok());
+    assert!(validate_arn(
+        "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+        false
+    )
+    .is_ok());
+    assert!(validate_arn("arn:aws:dynamodb:us-east-1:123456789012:table/orders", true).is_err());
+    assert!(validate_arn("arn:aws:s3:::bucket", true).is_err());
+    assert!(validate_arn("not-an-arn", false)
+        .unwrap_err()
+        .contains("expected the form"));
+    assert!(validate_arn("arn:aws:dynamodb:us-east-1:12345:table/orders", false).is_err());
+    assert_eq!(
+        Dynamo::region_of_arn("arn:aws:dynamodb:eu-west-1:123456789012:table/t"),
+        Some("eu-west-1")
+    );
+    assert_eq!(
+        table_of_arn("arn:aws:dynamodb:eu-west-1:123456789012:table/t1/backup/x"),
+        Some("t1")
+    );
+}

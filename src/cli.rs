@@ -1,0 +1,680 @@
+//! The command line: clap definitions only (no SDK types, no logic).
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use crate::names::{parse_template, NameTemplate, DEFAULT_TEMPLATE};
+use crate::retention::Count;
+use crate::timeparse::{parse_span, parse_time, Span, TimeSpec};
+
+const ABOUT: &str = "Scheduled DynamoDB on-demand backups, a retention policy that cannot delete \
+the wrong thing, listing and restore.";
+
+const LONG_ABOUT: &str = "\
+ddb-backup takes Amazon DynamoDB on-demand backups (CreateBackup), prunes old ones by a \
+restic-style retention policy with safety rails, lists and describes them, and restores tables \
+from them, ready to use. Run it from cron or a systemd timer, by hand during an incident, or as \
+a CI step before a risky migration.
+
+Credentials come from the standard AWS chain (environment, profiles, SSO, web identity, \
+instance roles).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ddb-backup",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = MAIN_AFTER_HELP,
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const MAIN_AFTER_HELP: &str = concat!(
+    "Examples:\n",
+    "  ddb-backup backup --table orders --wait\n",
+    "  ddb-backup list --table orders\n",
+    "  ddb-backup prune --table orders --keep-daily 7 --keep-weekly 4 --dry-run\n",
+    "  ddb-backup restore --table orders --latest --target orders-restored --wait\n",
+    "\n",
+    crate::exit_codes_text!()
+);
+
+/// Output formats for data on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A human-readable table (the default on a terminal).
+    Table,
+    /// One JSON document (the default when stdout is not a terminal).
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Options valid on every subcommand.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalOpts {
+    /// AWS region (default: the SDK's chain: AWS_REGION, the profile, instance metadata)
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_url)]
+    pub endpoint_url: Option<String>,
+
+    /// Output format of the data on stdout [default: table on a terminal, json otherwise]
+    #[arg(long, short = 'o', global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+
+    /// More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)
+    #[arg(long, short = 'v', global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr (for cron: mail only on failure)
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
+    /// Log format on stderr
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+
+    /// Colours in tables and logs (NO_COLOR is respected under auto)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Attempts per AWS call (the SDK's standard retry mode), also used for busy tables/backups
+    #[arg(long, global = true, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
+    pub max_attempts: u32,
+
+    /// First retry backoff; doubles on each retry, capped at 20s
+    #[arg(long, global = true, default_value = "1s", value_parser = parse_span, value_name = "DURATION")]
+    pub retry_backoff: Span,
+
+    /// Time allowed to open a connection to DynamoDB
+    #[arg(long, global = true, default_value = "5s", value_parser = parse_span, value_name = "DURATION")]
+    pub connect_timeout: Span,
+
+    /// Time allowed for DynamoDB to answer one request
+    #[arg(long, global = true, default_value = "30s", value_parser = parse_span, value_name = "DURATION")]
+    pub read_timeout: Span,
+
+    /// Scale the client-side pacing under DynamoDB's documented per-operation rate limits
+    /// (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this)
+    #[arg(long, global = true, default_value_t = 1.0, value_parser = parse_multiplier, value_name = "FACTOR")]
+    pub rate_multiplier: f64,
+}
+
+fn parse_url(s: &str) -> Result<String, String> {
+    let ok = (s.starts_with("http://") || s.starts_with("https://"))
+        && s.len() > "http://".len()
+        && !s.contains(char::is_whitespace);
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("invalid endpoint URL '{s}': give an http:// or https:// URL, e.g. http://127.0.0.1:8000"))
+    }
+}
+
+fn parse_multiplier(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=1000.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "invalid rate multiplier '{s}': give a number from 0 to 1000"
+        )),
+    }
+}
+
+/// A table given by name or ARN, validated before any call.
+pub fn parse_table(s: &str) -> Result<String, String> {
+    if s.starts_with("arn:") {
+        crate::aws::validate_arn(s, false)?;
+    } else {
+        crate::names::validate_name("table name", s)?;
+    }
+    Ok(s.to_string())
+}
+
+fn parse_backup_arn(s: &str) -> Result<String, String> {
+    crate::aws::validate_arn(s, true)?;
+    Ok(s.to_string())
+}
+
+fn parse_glob(s: &str) -> Result<String, String> {
+    glob::Pattern::new(s).map_err(|e| format!("invalid glob '{s}': {e}"))?;
+    if s.is_empty() {
+        return Err("invalid glob '': it must not be empty".into());
+    }
+    Ok(s.to_string())
+}
+
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!(
+            "invalid tag filter '{s}': use KEY=VALUE, e.g. backup=daily"
+        )),
+    }
+}
+
+fn parse_count(s: &str) -> Result<Count, String> {
+    s.parse()
+}
+
+fn parse_timezone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("unknown timezone '{s}': use an IANA name such as UTC, Europe/Berlin or America/New_York"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List backups of tables, newest first
+    #[command(after_help = LIST_EXAMPLES)]
+    List(ListArgs),
+    /// Show everything DescribeBackup knows about one backup
+    #[command(after_help = DESCRIBE_EXAMPLES)]
+    Describe(DescribeArgs),
+    /// Create on-demand backups of one table or a fleet
+    #[command(after_help = BACKUP_EXAMPLES)]
+    Backup(BackupArgs),
+    /// Delete old backups made by ddb-backup according to a retention policy
+    #[command(after_help = PRUNE_EXAMPLES, long_about = PRUNE_LONG)]
+    Prune(PruneArgs),
+    /// Restore a table from a backup or to a point in time
+    #[command(after_help = RESTORE_EXAMPLES, long_about = RESTORE_LONG)]
+    Restore(Box<RestoreArgs>),
+}
+
+pub const LIST_EXAMPLES: &str = "\
+Examples:
+  ddb-backup list --table orders
+  ddb-backup list --all-tables --since 7d --output json
+  ddb-backup list --table orders --type all --status available
+  ddb-backup list --match 'orders-*' --name-prefix ddb-backup. --output ndjson";
+
+pub const DESCRIBE_EXAMPLES: &str = "\
+Examples:
+  ddb-backup describe arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
+  ddb-backup describe --output json arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234";
+
+pub const BACKUP_EXAMPLES: &str = "\
+Examples:
+  ddb-backup backup --table orders --table customers --wait
+  ddb-backup backup --match 'prod-*' --exclude 'prod-tmp-*' --skip-if-recent 20h
+  ddb-backup backup --tag backup=daily --name 'nightly-{table}-{date}'
+  ddb-backup backup --all-tables --dry-run";
+
+pub const PRUNE_EXAMPLES: &str = "\
+Examples:
+  ddb-backup prune --table orders --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --dry-run
+  ddb-backup prune --all-tables --keep-within 35d --require-recent 2d
+  ddb-backup prune --match 'prod-*' --keep-last 10 --max-delete 20 --output json";
+
+const PRUNE_LONG: &str = "\
+Delete old backups made by ddb-backup according to a retention policy.
+
+The keep rules combine as a union and mean what restic's `forget` options mean: --keep-last N \
+keeps the N newest; --keep-hourly/daily/weekly/monthly/yearly N keep the newest backup of each \
+of the N newest hours/days/ISO weeks/months/years that have a backup (in --timezone); \
+--keep-within D keeps everything younger than D measured back from the newest backup (not from \
+now); --keep-within-daily D etc. keep one per day (...) inside D. The blog's \"retention days\" \
+is --keep-within Nd.
+
+Only AVAILABLE USER backups whose names match the backup name template (--name) are \
+candidates, unless --include-unmanaged. SYSTEM, AWS_BACKUP and CREATING backups are never \
+deleted. After the policy, safety rails apply: the newest AVAILABLE backup is always kept, \
+never fewer than --min-keep remain, --require-recent and --max-delete hold a table's whole \
+plan, and nothing is deleted for a table whose listing did not complete.";
+
+pub const RESTORE_EXAMPLES: &str = "\
+Examples:
+  ddb-backup restore --table orders --latest --target orders-restored --wait
+  ddb-backup restore --backup-arn arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234 --target orders-copy
+  ddb-backup restore --table orders --before 2026-11-20T00:00:00Z --target orders-20 --no-gsi
+  ddb-backup restore --table orders --to-time 2h --target orders-2h-ago --copy-settings --wait";
+
+const RESTORE_LONG: &str = "\
+Restore a new table from an on-demand backup (RestoreTableFromBackup) or from point-in-time \
+recovery (RestoreTableToPointInTime). DynamoDB never restores over an existing table: the \
+target must not exist.
+
+A restored table does not get back its TTL, stream settings, tags, point-in-time recovery or \
+deletion protection. With --copy-settings (off by default) these are re-applied from the \
+source table when it still exists, and each is reported. Auto scaling policies, IAM policies \
+and CloudWatch alarms are out of scope: set them up again yourself.";
+
+/// Which tables a command works on.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Table selection")]
+pub struct TableSelection {
+    /// A table name or ARN (repeatable)
+    #[arg(long = "table", short = 't', value_name = "NAME|ARN", value_parser = parse_table)]
+    pub tables: Vec<String>,
+
+    /// Tables whose name matches a glob such as 'orders-*' (repeatable; over ListTables)
+    #[arg(long = "match", value_name = "GLOB", value_parser = parse_glob)]
+    pub globs: Vec<String>,
+
+    /// Tables carrying this tag (repeatable: all given tags must match)
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// Every table in the region
+    #[arg(long)]
+    pub all_tables: bool,
+
+    /// Leave out tables whose name matches this glob (repeatable)
+    #[arg(long = "exclude", value_name = "GLOB", value_parser = parse_glob)]
+    pub excludes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TypeFilter {
+    User,
+    System,
+    AwsBackup,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFilter {
+    Creating,
+    Available,
+    Deleted,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub select: TableSelection,
+
+    /// Backup type to list (the API's default is user)
+    #[arg(long = "type", value_enum, default_value_t = TypeFilter::User)]
+    pub kind: TypeFilter,
+
+    /// Only backups in this status
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+
+    /// Only backups created at or after this time (RFC 3339, or a duration back from now such as 7d)
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub since: Option<TimeSpec>,
+
+    /// Only backups created before this time (RFC 3339, or a duration back from now such as 36h)
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub until: Option<TimeSpec>,
+
+    /// Only backups whose name starts with this
+    #[arg(long, value_name = "PREFIX")]
+    pub name_prefix: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// The backup's ARN
+    #[arg(value_name = "BACKUP_ARN", value_parser = parse_backup_arn)]
+    pub arn: String,
+}
+
+/// Options shared by commands that name or recognise backups.
+#[derive(Debug, Clone, Args)]
+pub struct NameOpts {
+    /// Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22).
+    /// prune only considers backups whose names fit this template
+    #[arg(long = "name", value_name = "TEMPLATE", default_value = DEFAULT_TEMPLATE, value_parser = parse_template)]
+    pub template: NameTemplate,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub select: TableSelection,
+
+    #[command(flatten)]
+    pub name: NameOpts,
+
+    /// Wait until every new backup is AVAILABLE
+    #[arg(long)]
+    pub wait: bool,
+
+    /// How long --wait waits before reporting backups still CREATING
+    #[arg(long, default_value = "30m", value_parser = parse_span, value_name = "DURATION")]
+    pub timeout: Span,
+
+    /// Skip a table whose newest AVAILABLE or CREATING backup made by ddb-backup is younger than this
+    #[arg(long, value_parser = parse_span, value_name = "DURATION")]
+    pub skip_if_recent: Option<Span>,
+
+    /// Tables backed up at the same time (CreateBackup stays under 50 calls/s whatever this is)
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256), value_name = "N")]
+    pub concurrency: u32,
+
+    /// Show what would be created; create nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// The keep rules of prune (and of a config file policy).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Keep rules (restic forget semantics)")]
+pub struct KeepOpts {
+    /// Keep the N newest backups
+    #[arg(long, value_name = "N|unlimited", value_parser = parse_count)]
+    pub keep_last: Option<Count>,
+    /// Keep the newest backup of each of the N newest hours that have one
+    #[arg(long, value_name = "N|unlimited", value_parser = parse_count)]
+    pub keep_hourly: Option<Count>,
+    /// Keep the newest backup of each of the N newest days that have one
+    #[arg(long, value_name = "N|unlimited", value_parser = parse_count)]
+    pub keep_daily: Option<Count>,
+    /// Keep the newest backup of each of the N newest ISO weeks that have one
+    #[arg(long, value_name = "N|unlimited", value_parser = parse_count)]
+    pub keep_weekly: Option<Count>,
+    /// Keep the newest backup of each of the N newest months that have one
+    #[arg(long, value_name = "N|unlimited", value_parser = parse_count)]
+    pub keep_monthly: Option<Count>,
+    /// Keep the newest backup of each of the N newest years that have one
+    #[arg(long, value_name = "N|unlimited", value_parser = parse_count)]
+    pub keep_yearly: Option<Count>,
+    /// Keep every backup younger than DURATION, measured from the newest backup
+    /// (the blog's "retention days" N is --keep-within Nd)
+    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    pub keep_within: Option<Span>,
+    /// Keep one backup per hour within DURATION of the newest backup
+    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    pub keep_within_hourly: Option<Span>,
+    /// Keep one backup per day within DURATION of the newest backup
+    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    pub keep_within_daily: Option<Span>,
+    /// Keep one backup per ISO week within DURATION of the newest backup
+    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    pub keep_within_weekly: Option<Span>,
+    /// Keep one backup per month within DURATION of the newest backup
+    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    pub keep_within_monthly: Option<Span>,
+    /// Keep one backup per year within DURATION of the newest backup
+    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    pub keep_within_yearly: Option<Span>,
+}
+
+/// Safety rails and scope of prune.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Safety rails")]
+pub struct RailOpts {
+    /// Never leave fewer than N AVAILABLE backups made by ddb-backup
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub min_keep: u32,
+
+    /// Delete nothing for a table unless --min-keep of its backups are younger than DURATION
+    /// (backups that stopped arriving are reported as a failure instead)
+    #[arg(long, value_parser = parse_span, value_name = "DURATION")]
+    pub require_recent: Option<Span>,
+
+    /// Delete nothing for a table whose plan would delete more than N backups
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_delete: Option<u32>,
+
+    /// Also consider USER backups not made by ddb-backup (names not matching --name)
+    #[arg(long)]
+    pub include_unmanaged: bool,
+
+    /// Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name)
+    #[arg(long, default_value = "UTC", value_parser = parse_timezone, value_name = "TZ")]
+    pub timezone: chrono_tz::Tz,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    #[command(flatten)]
+    pub select: TableSelection,
+
+    #[command(flatten)]
+    pub keep: KeepOpts,
+
+    #[command(flatten)]
+    pub rails: RailOpts,
+
+    #[command(flatten)]
+    pub name: NameOpts,
+
+    /// Show the plan; delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BillingModeArg {
+    PayPerRequest,
+    Provisioned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SseArg {
+    /// An AWS owned key (DynamoDB's default encryption)
+    Default,
+    /// A KMS key: --sse-kms-key, or the AWS managed key
+    Kms,
+    /// Send no encryption override: the backup's settings apply
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Restore from this backup
+    #[arg(long, value_name = "ARN", value_parser = parse_backup_arn, conflicts_with_all = ["table", "latest", "backup_name", "before", "to_time", "latest_restorable"])]
+    pub backup_arn: Option<String>,
+
+    /// The source table (with --latest, --backup-name, --before, --to-time or --latest-restorable)
+    #[arg(long, value_name = "NAME|ARN", value_parser = parse_table)]
+    pub table: Option<String>,
+
+    /// The newest AVAILABLE backup of --table
+    #[arg(long, requires = "table", conflicts_with_all = ["backup_name", "before", "to_time", "latest_restorable"])]
+    pub latest: bool,
+
+    /// The backup of --table with this name
+    #[arg(long, value_name = "NAME", requires = "table", conflicts_with_all = ["before", "to_time", "latest_restorable"])]
+    pub backup_name: Option<String>,
+
+    /// The newest AVAILABLE backup of --table created before TIME (RFC 3339 or a duration back from now)
+    #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "table", conflicts_with_all = ["to_time", "latest_restorable"])]
+    pub before: Option<TimeSpec>,
+
+    /// Point-in-time restore of --table to TIME (RFC 3339 or a duration back from now)
+    #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "table", conflicts_with = "latest_restorable")]
+    pub to_time: Option<TimeSpec>,
+
+    /// Point-in-time restore of --table to its latest restorable time
+    #[arg(long, requires = "table")]
+    pub latest_restorable: bool,
+
+    /// Name of the new table (must not exist)
+    #[arg(long, value_name = "NAME", value_parser = parse_table_name)]
+    pub target: String,
+
+    /// Region to restore into (default: the backup's region); needs an SSE choice, default is used if none
+    #[arg(long, value_name = "REGION")]
+    pub target_region: Option<String>,
+
+    /// Billing mode of the new table
+    #[arg(long, value_enum, help_heading = "Overrides")]
+    pub billing_mode: Option<BillingModeArg>,
+
+    /// Read capacity units (with --billing-mode provisioned)
+    #[arg(long, value_name = "RCU", help_heading = "Overrides", value_parser = clap::value_parser!(i64).range(1..))]
+    pub read_capacity: Option<i64>,
+
+    /// Write capacity units (with --billing-mode provisioned)
+    #[arg(long, value_name = "WCU", help_heading = "Overrides", value_parser = clap::value_parser!(i64).range(1..))]
+    pub write_capacity: Option<i64>,
+
+    /// Leave out this global secondary index (repeatable)
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Overrides",
+        conflicts_with = "no_gsi"
+    )]
+    pub exclude_gsi: Vec<String>,
+
+    /// Restore without any global secondary index
+    #[arg(long, help_heading = "Overrides")]
+    pub no_gsi: bool,
+
+    /// Leave out this local secondary index (repeatable)
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Overrides",
+        conflicts_with = "no_lsi"
+    )]
+    pub exclude_lsi: Vec<String>,
+
+    /// Restore without any local secondary index
+    #[arg(long, help_heading = "Overrides")]
+    pub no_lsi: bool,
+
+    /// Encryption of the new table
+    #[arg(long, value_enum, help_heading = "Overrides")]
+    pub sse: Option<SseArg>,
+
+    /// KMS key id, ARN or alias for --sse kms
+    #[arg(long, value_name = "KEY", help_heading = "Overrides")]
+    pub sse_kms_key: Option<String>,
+
+    /// Re-apply TTL, stream, tags, point-in-time recovery and deletion protection from the source table
+    #[arg(long)]
+    pub copy_settings: bool,
+
+    /// Wait until the new table is ACTIVE (and settings are copied)
+    #[arg(long)]
+    pub wait: bool,
+
+    /// How long --wait waits
+    #[arg(long, default_value = "2h", value_parser = parse_span, value_name = "DURATION")]
+    pub timeout: Span,
+
+    /// Show what would be restored; restore nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn parse_table_name(s: &str) -> Result<String, String> {
+    crate::names::validate_name("table name", s)?;
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_help_ends_with_examples() {
+        let cmd = Cli::command();
+        for sub in cmd.get_subcommands() {
+            let after = sub
+                .get_after_help()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            assert!(
+                after.starts_with("Examples:"),
+                "{} has no examples",
+                sub.get_name()
+            );
+            let n = after
+                .lines()
+                .filter(|l| l.trim_start().starts_with("ddb-backup "))
+                .count();
+            assert!((2..=4).contains(&n), "{} has {n} examples", sub.get_name());
+        }
+    }
+
+    #[test]
+    fn values_are_validated_at_parse_time() {
+        let bad = [
+            vec!["ddb-backup", "list", "--table", "ab"],
+            vec!["ddb-backup", "list", "--table", "bad name"],
+            vec!["ddb-backup", "list", "--since", "yesterday"],
+            vec![
+                "ddb-backup",
+                "prune",
+                "--table",
+                "orders",
+                "--keep-daily",
+                "0",
+            ],
+            vec![
+                "ddb-backup",
+                "prune",
+                "--table",
+                "orders",
+                "--keep-daily",
+                "-1",
+            ],
+            vec![
+                "ddb-backup",
+                "prune",
+                "--table",
+                "orders",
+                "--keep-daily",
+                "7",
+                "--timezone",
+                "Mars/Olympus",
+            ],
+            vec![
+                "ddb-backup",
+                "backup",
+                "--table",
+                "orders",
+                "--name",
+                "x:{timestamp}",
+            ],
+            vec!["ddb-backup", "restore", "--table", "orders", "--latest"],
+            vec!["ddb-backup", "describe", "arn:aws:s3:::bucket"],
+        ];
+        for args in bad {
+            assert!(
+                Cli::try_parse_from(&args).is_err(),
+                "{args:?} should be refused"
+            );
+        }
+        assert!(Cli::try_parse_from([
+            "ddb-backup",
+            "prune",
+            "--table",
+            "orders",
+            "--keep-daily",
+            "unlimited"
+        ])
+        .is_ok());
+    }
+}

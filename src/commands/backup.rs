@@ -1,0 +1,402 @@
+//! `ddb-backup backup`: CreateBackup for one table or a fleet, paced, with --wait,
+//! --skip-if-recent and a per-table report.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::aws::{Dynamo, ListFilter};
+use crate::cli::BackupArgs;
+use crate::commands::Ctx;
+use crate::error::{AwsErrorKind, UsageError};
+use crate::exit::Exit;
+use crate::model::{BackupKind, BackupStatus};
+use crate::names::NameTemplate;
+use crate::output::time;
+use crate::select::{self, table_name};
+use crate::timeparse::Span;
+
+/// What happened to one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The backup exists and is AVAILABLE.
+    Available,
+    /// The backup was created and is still CREATING (without --wait, that is success).
+    Creating,
+    /// --wait timed out while the backup was still CREATING.
+    TimedOut,
+    /// A fresh enough backup exists (--skip-if-recent).
+    Skipped,
+    /// --dry-run: this backup would be created.
+    WouldCreate,
+    /// Interrupted before the backup was requested.
+    NotStarted,
+    Failed,
+}
+
+impl Outcome {
+    pub fn is_ok(self) -> bool {
+        matches!(
+            self,
+            Outcome::Available | Outcome::Creating | Outcome::Skipped | Outcome::WouldCreate
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    pub table: String,
+    pub outcome: Outcome,
+    pub backup_name: Option<String>,
+    pub backup_arn: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub tables: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub interrupted: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub command: &'static str,
+    pub dry_run: bool,
+    pub results: Vec<TableReport>,
+    pub summary: Summary,
+}
+
+/// The options of one backup run (from the command line or a config policy).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub template: NameTemplate,
+    pub wait: bool,
+    pub timeout: Span,
+    pub skip_if_recent: Option<Span>,
+    pub concurrency: u32,
+    pub dry_run: bool,
+}
+
+pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
+    args.select.validate()?;
+    let opts = Options {
+        template: args.name.template,
+        wait: args.wait,
+        timeout: args.timeout,
+        skip_if_recent: args.skip_if_recent,
+        concurrency: args.concurrency,
+        dry_run: args.dry_run,
+    };
+    for t in &args.select.tables {
+        opts.template
+            .render(table_name(t), ctx.now)
+            .map_err(UsageError::new)?;
+    }
+    let dynamo = ctx.dynamo().await?;
+    let tables = select::resolve(&args.select, &dynamo).await?;
+    let results = back_up(&dynamo, &tables, &opts, ctx).await;
+    let report = report(results, opts.dry_run, ctx);
+    print(&report, ctx)?;
+    Ok(exit_for(&report))
+}
+
+pub fn exit_for(r: &Report) -> Exit {
+    if r.summary.interrupted {
+        return Exit::Interrupted;
+    }
+    Exit::from_counts(r.summary.succeeded, r.summary.failed)
+}
+
+pub fn report(results: Vec<TableReport>, dry_run: bool, ctx: &Ctx) -> Report {
+    let failed = results.iter().filter(|r| !r.outcome.is_ok()).count();
+    let skipped = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Skipped)
+        .count();
+    Report {
+        command: "backup",
+        dry_run,
+        summary: Summary {
+            tables: results.len(),
+            succeeded: results.len() - failed,
+            failed,
+            skipped,
+            interrupted: ctx.stop.requested(),
+        },
+        results,
+    }
+}
+
+fn print(r: &Report, ctx: &Ctx) -> Result<()> {
+    if !ctx.out.is_table() {
+        ctx.out.data(r, &r.results)?;
+        return Ok(());
+    }
+    let mut t = ctx
+        .out
+        .table(&["Table", "Result", "Backup name", "Created (UTC)", "Detail"]);
+    for x in &r.results {
+        t.add_row(vec![
+            x.table.clone(),
+            serde_json::to_value(x.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            x.backup_name.clone().unwrap_or_default(),
+            x.created_at.map(time).unwrap_or_default(),
+            x.detail.clone().unwrap_or_default(),
+        ]);
+    }
+    let s = &r.summary;
+    ctx.out.text(&format!(
+        "{t}\n{} table(s): {} ok ({} skipped), {} failed{}{}",
+        s.tables,
+        s.succeeded,
+        s.skipped,
+        s.failed,
+        if r.dry_run {
+            " (dry run: nothing created)"
+        } else {
+            ""
+        },
+        if s.interrupted { " (interrupted)" } else { "" }
+    ))?;
+    Ok(())
+}
+
+/// Backs up every table concurrently; one table's failure never stops the others.
+pub async fn back_up(
+    dynamo: &Dynamo,
+    tables: &[String],
+    opts: &Options,
+    ctx: &Ctx,
+) -> Vec<TableReport> {
+    let sem = Arc::new(Semaphore::new(opts.concurrency as usize));
+    let pb = ctx.progress(tables.len() as u64, "backing up");
+    let mut tasks = JoinSet::new();
+    for (i, table) in tables.iter().enumerate() {
+        let (d, o, c, s, t) = (
+            dynamo.clone(),
+            opts.clone(),
+            ctx.clone(),
+            sem.clone(),
+            table.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = s.acquire_owned().await;
+            (i, one_table(&d, &t, &o, &c).await)
+        });
+    }
+    let mut results: Vec<Option<TableReport>> = vec![None; tables.len()];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((i, r)) => {
+                log_result(&r);
+                if let Some(pb) = &pb {
+                    pb.inc(1);
+                }
+                results[i] = Some(r);
+            }
+            Err(e) => tracing::error!("a backup task failed: {e}"),
+        }
+    }
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    let mut results: Vec<TableReport> = results
+        .into_iter()
+        .zip(tables)
+        .map(|(r, t)| {
+            r.unwrap_or_else(|| failed(t, "internal error: the task ended without a result".into()))
+        })
+        .collect();
+    if opts.wait && !opts.dry_run {
+        wait_available(dynamo, &mut results, &opts.timeout, ctx).await;
+    }
+    results
+}
+
+fn log_result(r: &TableReport) {
+    match r.outcome {
+        Outcome::Failed => {
+            tracing::error!(table = %r.table, "backup failed: {}", r.detail.as_deref().unwrap_or(""))
+        }
+        Outcome::Skipped => {
+            tracing::info!(table = %r.table, "skipped: {}", r.detail.as_deref().unwrap_or(""))
+        }
+        Outcome::NotStarted => tracing::warn!(table = %r.table, "not started: interrupted"),
+        _ => {
+            tracing::info!(table = %r.table, backup = r.backup_name.as_deref().unwrap_or(""), outcome = ?r.outcome, "backup requested")
+        }
+    }
+}
+
+fn failed(table: &str, detail: String) -> TableReport {
+    TableReport {
+        table: table.to_string(),
+        outcome: Outcome::Failed,
+        backup_name: None,
+        backup_arn: None,
+        created_at: None,
+        detail: Some(detail),
+    }
+}
+
+async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableReport {
+    let display = table_name(table).to_string();
+    if ctx.stop.requested() {
+        return TableReport {
+            outcome: Outcome::NotStarted,
+            ..failed(&display, "interrupted before start".into())
+        };
+    }
+    let name = match o.template.render(&display, ctx.now) {
+        Ok(n) => n,
+        Err(e) => return failed(&display, e),
+    };
+    if let Some(span) = &o.skip_if_recent {
+        let filter = ListFilter {
+            kind: None,
+            since: Some(ctx.now - span.chrono()),
+            until: None,
+        };
+        match d.list_backups(Some(table), &filter).await {
+            Ok(list) => {
+                let fresh = list
+                    .iter()
+                    .filter(|b| b.kind == BackupKind::User)
+                    .filter(|b| {
+                        matches!(b.status, BackupStatus::Available | BackupStatus::Creating)
+                    })
+                    .filter(|b| o.template.matches(&b.backup_name))
+                    .filter(|b| b.created_at > ctx.now - span.chrono())
+                    .max_by_key(|b| b.created_at);
+                if let Some(b) = fresh {
+                    return TableReport {
+                        table: display,
+                        outcome: Outcome::Skipped,
+                        backup_name: Some(b.backup_name.clone()),
+                        backup_arn: Some(b.backup_arn.clone()),
+                        created_at: Some(b.created_at),
+                        detail: Some(format!(
+                            "{} backup younger than {span} exists",
+                            b.status.as_str()
+                        )),
+                    };
+                }
+            }
+            Err(e) => return failed(&display, e.message),
+        }
+    }
+    if o.dry_run {
+        return TableReport {
+            table: display,
+            outcome: Outcome::WouldCreate,
+            backup_name: Some(name),
+            backup_arn: None,
+            created_at: None,
+            detail: None,
+        };
+    }
+    match d.create_backup(table, &name).await {
+        Ok(b) => TableReport {
+            table: display,
+            outcome: if b.status == BackupStatus::Available {
+                Outcome::Available
+            } else {
+                Outcome::Creating
+            },
+            backup_name: Some(b.backup_name),
+            backup_arn: Some(b.backup_arn),
+            created_at: Some(b.created_at),
+            detail: None,
+        },
+        Err(e) => {
+            let mut r = failed(&display, e.message);
+            if e.kind == AwsErrorKind::TableNotFound {
+                r.detail = Some(format!(
+                    "table '{display}' not found: check the name, --region and --profile"
+                ));
+            }
+            r
+        }
+    }
+}
+
+/// Polls DescribeBackup (paced at its 10 calls/s) until every new backup is AVAILABLE or
+/// the timeout passes; those still CREATING then are reported as timed out.
+async fn wait_available(d: &Dynamo, results: &mut [TableReport], timeout: &Span, ctx: &Ctx) {
+    let deadline = tokio::time::Instant::now() + timeout.duration;
+    let mut stop = ctx.stop.clone();
+    let pending = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Creating)
+        .count() as u64;
+    let pb = ctx.progress(pending, "waiting for AVAILABLE");
+    let mut interval = Duration::from_millis(500);
+    loop {
+        let mut left = 0;
+        for r in results
+            .iter_mut()
+            .filter(|r| r.outcome == Outcome::Creating)
+        {
+            if ctx.stop.requested() {
+                break;
+            }
+            let Some(arn) = r.backup_arn.clone() else {
+                continue;
+            };
+            match d.describe_backup(&arn).await {
+                Ok(desc) if desc.backup.status == BackupStatus::Available => {
+                    r.outcome = Outcome::Available;
+                    tracing::info!(table = %r.table, "backup AVAILABLE");
+                    if let Some(pb) = &pb {
+                        pb.inc(1);
+                    }
+                }
+                Ok(_) => left += 1,
+                Err(e) if e.kind.is_busy() || e.kind == AwsErrorKind::Timeout => left += 1,
+                Err(e) => {
+                    r.outcome = Outcome::Failed;
+                    r.detail = Some(e.message);
+                }
+            }
+        }
+        if left == 0 || ctx.stop.requested() {
+            break;
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            break;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval.min(deadline - now)) => {}
+            _ = stop.wait() => break,
+        }
+        interval = (interval * 2).min(Duration::from_secs(10));
+    }
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    for r in results
+        .iter_mut()
+        .filter(|r| r.outcome == Outcome::Creating)
+    {
+        r.outcome = Outcome::TimedOut;
+        r.detail = Some(if ctx.stop.requested() {
+            "still CREATING when interrupted".to_string()
+        } else {
+            format!("still CREATING after --timeout {timeout}")
+        });
+    }
+}

@@ -1,0 +1,103 @@
+//! `ddb-backup describe ARN`
+
+use anyhow::Result;
+
+use crate::cli::DescribeArgs;
+use crate::commands::Ctx;
+use crate::exit::Exit;
+use crate::model::{BackupDescription, KeyElement};
+use crate::output::{human_size, time};
+
+pub async fn run(args: DescribeArgs, ctx: &Ctx) -> Result<Exit> {
+    let dynamo = ctx.dynamo().await?;
+    let d = dynamo.describe_backup(&args.arn).await?;
+    if ctx.out.is_table() {
+        ctx.out.text(&render(&d))?;
+    } else {
+        ctx.out.data(&d, std::slice::from_ref(&d))?;
+    }
+    Ok(Exit::Success)
+}
+
+fn keys(k: &[KeyElement]) -> String {
+    k.iter()
+        .map(|e| format!("{} ({})", e.attribute, e.key_type))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn render(d: &BackupDescription) -> String {
+    let b = &d.backup;
+    let s = &d.source_table;
+    let mut rows: Vec<(String, String)> = vec![
+        ("Backup name".into(), b.backup_name.clone()),
+        ("Backup ARN".into(), b.backup_arn.clone()),
+        ("Status".into(), b.status.as_str().into()),
+        ("Type".into(), b.kind.as_str().into()),
+        ("Created (UTC)".into(), time(b.created_at)),
+        ("Size".into(), human_size(b.size_bytes)),
+        ("Source table".into(), s.table_name.clone()),
+        (
+            "Source table ARN".into(),
+            s.table_arn.clone().unwrap_or_default(),
+        ),
+        (
+            "Items".into(),
+            s.item_count.map(|n| n.to_string()).unwrap_or_default(),
+        ),
+        (
+            "Billing mode".into(),
+            s.billing_mode.clone().unwrap_or_default(),
+        ),
+        ("Key schema".into(), keys(&s.key_schema)),
+    ];
+    if let Some(e) = b.expires_at {
+        rows.push(("Expires (UTC)".into(), time(e)));
+    }
+    for g in &s.global_secondary_indexes {
+        rows.push((
+            "Global index".into(),
+            format!("{}: {}", g.name, keys(&g.key_schema)),
+        ));
+    }
+    for l in &s.local_secondary_indexes {
+        rows.push((
+            "Local index".into(),
+            format!("{}: {}", l.name, keys(&l.key_schema)),
+        ));
+    }
+    if let Some(sse) = &s.sse {
+        rows.push((
+            "Encryption".into(),
+            format!(
+                "{} {}",
+                sse.sse_type.clone().unwrap_or_default(),
+                sse.status.clone().unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some(st) = &s.stream {
+        rows.push((
+            "Stream".into(),
+            if st.enabled {
+                st.view_type.clone().unwrap_or_else(|| "enabled".into())
+            } else {
+                "disabled".into()
+            },
+        ));
+    }
+    if let Some(ttl) = &s.ttl {
+        rows.push((
+            "TTL".into(),
+            format!(
+                "{} {}",
+                ttl.status.clone().unwrap_or_default(),
+                ttl.attribute.clone().unwrap_or_default()
+            ),
+        ));
+    }
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(k, v)| format!("{k:width$}  {v}\n"))
+        .collect()
+}

@@ -1,0 +1,106 @@
+//! One module per subcommand; each composes the AWS layer, the pure logic and rendering.
+
+pub mod backup;
+pub mod describe;
+pub mod list;
+pub mod prune;
+pub mod restore;
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::watch;
+
+use crate::aws::{ConnectOptions, Dynamo};
+use crate::cli::{Command, GlobalOpts, LogFormat};
+use crate::exit::Exit;
+use crate::output::Output;
+
+/// Set once SIGINT or SIGTERM arrives; long operations stop starting new work.
+#[derive(Clone)]
+pub struct Stop(watch::Receiver<bool>);
+
+impl Stop {
+    pub fn new(rx: watch::Receiver<bool>) -> Stop {
+        Stop(rx)
+    }
+
+    /// A stop that never fires (tests, and commands run before signals are wired).
+    pub fn never() -> Stop {
+        let (tx, rx) = watch::channel(false);
+        std::mem::forget(tx);
+        Stop(rx)
+    }
+
+    pub fn requested(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves when a stop is requested.
+    pub async fn wait(&mut self) {
+        while !*self.0.borrow_and_update() {
+            if self.0.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+/// What every command gets.
+#[derive(Clone)]
+pub struct Ctx {
+    pub global: Arc<GlobalOpts>,
+    pub out: Output,
+    pub now: DateTime<Utc>,
+    pub stop: Stop,
+}
+
+impl Ctx {
+    pub fn connect_options(&self) -> ConnectOptions {
+        let g = &self.global;
+        ConnectOptions {
+            region: g.region.clone(),
+            profile: g.profile.clone(),
+            endpoint_url: g.endpoint_url.clone(),
+            max_attempts: g.max_attempts,
+            initial_backoff: g.retry_backoff.duration,
+            connect_timeout: g.connect_timeout.duration,
+            read_timeout: g.read_timeout.duration,
+            rate_multiplier: g.rate_multiplier,
+        }
+    }
+
+    pub async fn dynamo(&self) -> Result<Dynamo> {
+        Dynamo::connect(&self.connect_options()).await
+    }
+
+    /// A progress bar on an interactive stderr; `None` otherwise (plain log lines then).
+    pub fn progress(&self, len: u64, what: &str) -> Option<ProgressBar> {
+        let g = &self.global;
+        if g.quiet || g.log_format == LogFormat::Json || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let pb = ProgressBar::new(len);
+        let style =
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        pb.set_style(style);
+        pb.set_message(what.to_string());
+        Some(pb)
+    }
+}
+
+/// Runs one subcommand.
+pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
+    match cmd {
+        Command::List(a) => list::run(a, ctx).await,
+        Command::Describe(a) => describe::run(a, ctx).await,
+        Command::Backup(a) => backup::run(a, ctx).await,
+        Command::Prune(a) => prune::run(a, ctx).await,
+        Command::Restore(a) => restore::run(*a, ctx).await,
+    }
+}

@@ -1,0 +1,436 @@
+//! `ddb-backup prune`: list each table completely, plan with the pure retention policy,
+//! then delete (paced, interruptible) exactly what the plan says.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use aws_sdk_dynamodb::types::BackupTypeFilter;
+use chrono_tz::Tz;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::aws::{Deleted, Dynamo, ListFilter};
+use crate::cli::{KeepOpts, PruneArgs, RailOpts};
+use crate::commands::Ctx;
+use crate::error::UsageError;
+use crate::exit::Exit;
+use crate::names::NameTemplate;
+use crate::output::time;
+use crate::retention::{self, Action, Plan, Policy, Rails, Scope};
+use crate::select;
+
+/// Everything that decides a table's plan.
+#[derive(Debug, Clone)]
+pub struct PruneOptions {
+    pub policy: Policy,
+    pub rails: Rails,
+    pub include_unmanaged: bool,
+    pub timezone: Tz,
+    pub template: NameTemplate,
+    pub dry_run: bool,
+}
+
+impl From<&KeepOpts> for Policy {
+    fn from(k: &KeepOpts) -> Policy {
+        Policy {
+            last: k.keep_last,
+            hourly: k.keep_hourly,
+            daily: k.keep_daily,
+            weekly: k.keep_weekly,
+            monthly: k.keep_monthly,
+            yearly: k.keep_yearly,
+            within: k.keep_within.clone(),
+            within_hourly: k.keep_within_hourly.clone(),
+            within_daily: k.keep_within_daily.clone(),
+            within_weekly: k.keep_within_weekly.clone(),
+            within_monthly: k.keep_within_monthly.clone(),
+            within_yearly: k.keep_within_yearly.clone(),
+        }
+    }
+}
+
+impl PruneOptions {
+    pub fn new(
+        keep: &KeepOpts,
+        rails: &RailOpts,
+        template: NameTemplate,
+        dry_run: bool,
+    ) -> Result<PruneOptions, UsageError> {
+        let policy = Policy::from(keep);
+        if policy.is_empty() {
+            return Err(UsageError::new(
+                "no keep rule given: refusing to delete every backup; add at least one --keep-* option (e.g. --keep-daily 7)",
+            ));
+        }
+        Ok(PruneOptions {
+            policy,
+            rails: Rails {
+                min_keep: rails.min_keep,
+                require_recent: rails.require_recent.clone(),
+                max_delete: rails.max_delete,
+            },
+            include_unmanaged: rails.include_unmanaged,
+            timezone: rails.timezone,
+            template,
+            dry_run,
+        })
+    }
+}
+
+/// What became of one planned deletion.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case", tag = "result", content = "detail")]
+pub enum DeleteResult {
+    Deleted,
+    AlreadyGone,
+    Failed(String),
+    NotDone,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TablePrune {
+    pub table: String,
+    /// `ok`, `failed` (listing error, a held plan or a failed deletion) or `interrupted`.
+    pub status: &'static str,
+    pub error: Option<String>,
+    pub kept: usize,
+    pub to_delete: usize,
+    pub deleted: usize,
+    pub delete_failed: usize,
+    pub plan: Option<Plan>,
+    pub deletions: Vec<(String, DeleteResult)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PruneReport {
+    pub command: &'static str,
+    pub dry_run: bool,
+    pub policy: String,
+    pub tables: Vec<TablePrune>,
+    pub summary: PruneSummary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PruneSummary {
+    pub tables: usize,
+    pub failed_tables: usize,
+    pub deleted: usize,
+    pub kept: usize,
+    pub interrupted: bool,
+}
+
+pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
+    args.select.validate()?;
+    let opts = PruneOptions::new(&args.keep, &args.rails, args.name.template, args.dry_run)?;
+    let dynamo = ctx.dynamo().await?;
+    let tables = select::resolve(&args.select, &dynamo).await?;
+    let results = prune_tables(&dynamo, &tables, &opts, ctx).await;
+    let report = build_report(results, &opts, ctx);
+    print(&report, ctx)?;
+    Ok(exit_for(&report))
+}
+
+pub fn exit_for(r: &PruneReport) -> Exit {
+    if r.summary.interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::from_counts(
+            r.summary.tables - r.summary.failed_tables,
+            r.summary.failed_tables,
+        )
+    }
+}
+
+pub fn build_report(tables: Vec<TablePrune>, opts: &PruneOptions, ctx: &Ctx) -> PruneReport {
+    PruneReport {
+        command: "prune",
+        dry_run: opts.dry_run,
+        policy: opts.policy.describe(),
+        summary: PruneSummary {
+            tables: tables.len(),
+            failed_tables: tables.iter().filter(|t| t.status != "ok").count(),
+            deleted: tables.iter().map(|t| t.deleted).sum(),
+            kept: tables.iter().map(|t| t.kept).sum(),
+            interrupted: ctx.stop.requested(),
+        },
+        tables,
+    }
+}
+
+/// Lists and plans every table, then executes the plans.
+pub async fn prune_tables(
+    dynamo: &Dynamo,
+    tables: &[String],
+    opts: &PruneOptions,
+    ctx: &Ctx,
+) -> Vec<TablePrune> {
+    let mut out = Vec::with_capacity(tables.len());
+    for table in tables {
+        if ctx.stop.requested() {
+            out.push(TablePrune::failed(
+                table,
+                "interrupted before the table was listed".into(),
+                "interrupted",
+            ));
+            continue;
+        }
+        out.push(prune_table(dynamo, table, opts, ctx).await);
+    }
+    out
+}
+
+impl TablePrune {
+    fn failed(table: &str, error: String, status: &'static str) -> TablePrune {
+        TablePrune {
+            table: select::table_name(table).to_string(),
+            status,
+            error: Some(error),
+            kept: 0,
+            to_delete: 0,
+            deleted: 0,
+            delete_failed: 0,
+            plan: None,
+            deletions: Vec::new(),
+        }
+    }
+}
+
+/// One table: complete listing → plan → deletions. Any listing error deletes nothing.
+pub async fn prune_table(
+    dynamo: &Dynamo,
+    table: &str,
+    opts: &PruneOptions,
+    ctx: &Ctx,
+) -> TablePrune {
+    let name = select::table_name(table).to_string();
+    let filter = ListFilter {
+        kind: Some(BackupTypeFilter::All),
+        since: None,
+        until: None,
+    };
+    let backups = match dynamo.list_backups(Some(table), &filter).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(table = %name, "nothing deleted: {}", e.message);
+            return TablePrune::failed(table, format!("nothing deleted: {}", e.message), "failed");
+        }
+    };
+    let template = opts.template.clone();
+    let is_managed = move |n: &str| template.matches(n);
+    let scope = Scope {
+        is_managed: &is_managed,
+        include_unmanaged: opts.include_unmanaged,
+    };
+    let plan = retention::plan(
+        &name,
+        &backups,
+        &opts.policy,
+        &opts.rails,
+        &scope,
+        ctx.now,
+        opts.timezone,
+    );
+    let to_delete: Vec<String> = plan
+        .to_delete()
+        .map(|d| d.backup.backup_arn.clone())
+        .collect();
+    let kept = plan.count(Action::Keep) + plan.count(Action::Hold);
+    tracing::info!(table = %name, backups = backups.len(), keep = kept, delete = to_delete.len(), "plan");
+    let mut result = TablePrune {
+        table: name.clone(),
+        status: "ok",
+        error: plan.held.clone(),
+        kept,
+        to_delete: to_delete.len(),
+        deleted: 0,
+        delete_failed: 0,
+        plan: None,
+        deletions: Vec::new(),
+    };
+    if let Some(why) = &plan.held {
+        tracing::error!(table = %name, "nothing deleted: {why}");
+        result.status = "failed";
+    }
+    if !opts.dry_run && !to_delete.is_empty() {
+        // Oldest first: if the run stops early, what remains is the newer part.
+        let mut order = to_delete.clone();
+        order.reverse();
+        result.deletions = delete_all(dynamo, &name, order, ctx).await;
+        for (_, r) in &result.deletions {
+            match r {
+                DeleteResult::Deleted | DeleteResult::AlreadyGone => result.deleted += 1,
+                DeleteResult::Failed(_) => result.delete_failed += 1,
+                DeleteResult::NotDone => {}
+            }
+        }
+        if result.delete_failed > 0 {
+            result.status = "failed";
+            result.error = Some(format!(
+                "{} of {} deletions failed",
+                result.delete_failed,
+                to_delete.len()
+            ));
+        }
+        if result.deleted + result.delete_failed < to_delete.len() {
+            result.status = "interrupted";
+            result.error = Some(format!(
+                "interrupted: {} of {} deletions done, {} not started",
+                result.deleted,
+                to_delete.len(),
+                to_delete.len() - result.deleted - result.delete_failed
+            ));
+        }
+    }
+    result.plan = Some(plan);
+    result
+}
+
+/// Deletes concurrently (a few at a time; the AWS layer paces DeleteBackup at 10/s) and
+/// stops issuing new deletions once a stop is requested.
+async fn delete_all(
+    dynamo: &Dynamo,
+    table: &str,
+    arns: Vec<String>,
+    ctx: &Ctx,
+) -> Vec<(String, DeleteResult)> {
+    let sem = Arc::new(Semaphore::new(4));
+    let pb = ctx.progress(arns.len() as u64, &format!("pruning {table}"));
+    let mut tasks = JoinSet::new();
+    let mut results = Vec::with_capacity(arns.len());
+    for arn in arns {
+        let permit = {
+            let mut stop = ctx.stop.clone();
+            tokio::select! {
+                p = sem.clone().acquire_owned() => p.ok(),
+                _ = stop.wait() => None,
+            }
+        };
+        if ctx.stop.requested() || permit.is_none() {
+            results.push((arn, DeleteResult::NotDone));
+            continue;
+        }
+        let d = dynamo.clone();
+        tasks.spawn(async move {
+            let _permit = permit;
+            let r = match d.delete_backup(&arn).await {
+                Ok(Deleted::Now) => DeleteResult::Deleted,
+                Ok(Deleted::AlreadyGone) => DeleteResult::AlreadyGone,
+                Err(e) => DeleteResult::Failed(e.message),
+            };
+            (arn, r)
+        });
+        while let Some(done) = tasks.try_join_next() {
+            collect(done, &mut results, pb.as_ref(), table);
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        collect(done, &mut results, pb.as_ref(), table);
+    }
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    results
+}
+
+fn collect(
+    done: Result<(String, DeleteResult), tokio::task::JoinError>,
+    results: &mut Vec<(String, DeleteResult)>,
+    pb: Option<&indicatif::ProgressBar>,
+    table: &str,
+) {
+    match done {
+        Ok((arn, r)) => {
+            match &r {
+                DeleteResult::Failed(e) => {
+                    tracing::error!(table, backup = %arn, "delete failed: {e}")
+                }
+                DeleteResult::AlreadyGone => {
+                    tracing::info!(table, backup = %arn, "already deleted")
+                }
+                _ => tracing::debug!(table, backup = %arn, "deleted"),
+            }
+            if let Some(pb) = pb {
+                pb.inc(1);
+            }
+            results.push((arn, r));
+        }
+        Err(e) => tracing::error!(table, "a delete task failed: {e}"),
+    }
+}
+
+fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
+    if !ctx.out.is_table() {
+        ctx.out.data(r, &r.tables)?;
+        return Ok(());
+    }
+    let mut text = String::new();
+    for t in &r.tables {
+        text.push_str(&format!("== {} ==\n", t.table));
+        if let Some(plan) = &t.plan {
+            let mut tab = ctx.out.table(&[
+                "Action",
+                "Backup name",
+                "Type",
+                "Status",
+                "Created (UTC)",
+                "Reasons",
+            ]);
+            for d in &plan.decisions {
+                let action = match d.action {
+                    Action::Keep => "keep",
+                    Action::Delete if r.dry_run => "would delete",
+                    Action::Delete => match t
+                        .deletions
+                        .iter()
+                        .find(|(a, _)| *a == d.backup.backup_arn)
+                        .map(|x| &x.1)
+                    {
+                        Some(DeleteResult::Deleted) => "deleted",
+                        Some(DeleteResult::AlreadyGone) => "already gone",
+                        Some(DeleteResult::Failed(_)) => "delete failed",
+                        _ => "not deleted",
+                    },
+                    Action::Hold => "held",
+                };
+                tab.add_row(vec![
+                    action.to_string(),
+                    d.backup.backup_name.clone(),
+                    d.backup.kind.as_str().to_string(),
+                    d.backup.status.as_str().to_string(),
+                    time(d.backup.created_at),
+                    d.reasons.join(", "),
+                ]);
+            }
+            text.push_str(&format!("{tab}\n"));
+        }
+        let verb = if r.dry_run { "would delete" } else { "deleted" };
+        let n = if r.dry_run { t.to_delete } else { t.deleted };
+        text.push_str(&format!("{}: kept {}, {verb} {n}", t.table, t.kept));
+        if let Some(e) = &t.error {
+            text.push_str(&format!(" — {}: {e}", t.status));
+        }
+        text.push_str("\n\n");
+    }
+    let s = &r.summary;
+    text.push_str(&format!(
+        "{} table(s), {} failed; {} backups {}, {} kept{}",
+        s.tables,
+        s.failed_tables,
+        s.deleted
+            + if r.dry_run {
+                r.tables.iter().map(|t| t.to_delete).sum::<usize>()
+            } else {
+                0
+            },
+        if r.dry_run {
+            "would be deleted (dry run)"
+        } else {
+            "deleted"
+        },
+        s.kept,
+        if s.interrupted { " (interrupted)" } else { "" }
+    ));
+    ctx.out.text(&text)?;
+    Ok(())
+}

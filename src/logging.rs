@@ -1,0 +1,58 @@
+//! Diagnostics on stderr through `tracing`: level from -v/-q, text or JSON.
+
+use std::io::IsTerminal;
+
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{ColorChoice, GlobalOpts, LogFormat};
+
+/// The filter for a verbosity. The SDK's signing and wire-level crates are capped at
+/// `info` whatever the verbosity, so credentials and session tokens never reach the logs.
+pub fn filter_for(verbose: u8, quiet: bool) -> String {
+    let base = if quiet {
+        "error"
+    } else {
+        match verbose {
+            0 => "warn,ddb_backup=info",
+            1 => "warn,ddb_backup=debug",
+            2 => "info,ddb_backup=debug,aws_smithy_runtime=debug,aws_config=debug",
+            _ => "debug,ddb_backup=trace",
+        }
+    };
+    format!("{base},aws_sigv4=info,aws_smithy_http_client=info,hyper=info,hyper_util=info,rustls=info,h2=info")
+}
+
+pub fn init(g: &GlobalOpts) {
+    let filter = EnvFilter::new(filter_for(g.verbose, g.quiet));
+    let ansi = match g.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(g.verbose > 0);
+    let _ = match g.log_format {
+        LogFormat::Json => builder.json().with_current_span(false).try_init(),
+        LogFormat::Text => builder.with_ansi(ansi).try_init(),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_crates_stay_quiet_at_every_level() {
+        for v in 0..5 {
+            let f = filter_for(v, false);
+            assert!(f.ends_with("aws_sigv4=info,aws_smithy_http_client=info,hyper=info,hyper_util=info,rustls=info,h2=info"));
+            assert!(EnvFilter::try_new(&f).is_ok());
+        }
+        assert!(filter_for(0, true).starts_with("error"));
+    }
+}

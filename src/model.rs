@@ -1,0 +1,142 @@
+//! The project's own view of DynamoDB backups and tables: plain serde types that the
+//! rest of the program (retention, rendering, commands) works with, free of SDK types.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Who made a backup, as DynamoDB's `BackupType` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BackupKind {
+    /// Made with CreateBackup (by this tool or by hand).
+    User,
+    /// Made by DynamoDB itself when a table is deleted; expires after 35 days.
+    System,
+    /// Made by AWS Backup; can only be deleted through AWS Backup.
+    AwsBackup,
+}
+
+impl BackupKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupKind::User => "USER",
+            BackupKind::System => "SYSTEM",
+            BackupKind::AwsBackup => "AWS_BACKUP",
+        }
+    }
+}
+
+/// DynamoDB's `BackupStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BackupStatus {
+    Creating,
+    Available,
+    Deleted,
+}
+
+impl BackupStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupStatus::Creating => "CREATING",
+            BackupStatus::Available => "AVAILABLE",
+            BackupStatus::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One backup as ListBackups / CreateBackup / DescribeBackup report it.
+///
+/// The JSON form of this type is part of the documented `--output json` interface.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Backup {
+    pub table: String,
+    pub backup_arn: String,
+    pub backup_name: String,
+    pub status: BackupStatus,
+    #[serde(rename = "type")]
+    pub kind: BackupKind,
+    pub created_at: DateTime<Utc>,
+    pub size_bytes: Option<i64>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub table_arn: Option<String>,
+}
+
+/// Everything DescribeBackup returns that an operator needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupDescription {
+    pub backup: Backup,
+    pub source_table: SourceTable,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceTable {
+    pub table_name: String,
+    pub table_arn: Option<String>,
+    pub table_id: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub item_count: Option<i64>,
+    pub size_bytes: Option<i64>,
+    pub billing_mode: Option<String>,
+    pub read_capacity: Option<i64>,
+    pub write_capacity: Option<i64>,
+    pub key_schema: Vec<KeyElement>,
+    pub global_secondary_indexes: Vec<IndexInfo>,
+    pub local_secondary_indexes: Vec<IndexInfo>,
+    pub sse: Option<SseInfo>,
+    pub stream: Option<StreamInfo>,
+    pub ttl: Option<TtlInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyElement {
+    pub attribute: String,
+    pub key_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexInfo {
+    pub name: String,
+    pub key_schema: Vec<KeyElement>,
+    pub projection: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub non_key_attributes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SseInfo {
+    pub status: Option<String>,
+    pub sse_type: Option<String>,
+    pub kms_key_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamInfo {
+    pub enabled: bool,
+    pub view_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TtlInfo {
+    pub status: Option<String>,
+    pub attribute: Option<String>,
+}
+
+/// The state of a table as DescribeTable reports it (what restore and copy-settings need).
+#[derive(Debug, Clone, Serialize)]
+pub struct TableInfo {
+    pub name: String,
+    pub arn: Option<String>,
+    pub status: Option<String>,
+    pub key_schema: Vec<KeyElement>,
+    pub stream: Option<StreamInfo>,
+    pub deletion_protection: bool,
+}
+
+/// The point-in-time recovery window of a table (DescribeContinuousBackups).
+#[derive(Debug, Clone, Serialize)]
+pub struct PitrWindow {
+    pub enabled: bool,
+    pub earliest: Option<DateTime<Utc>>,
+    pub latest: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,150 @@
+//! Rendering of the project's own serde types: human tables on a terminal, JSON and NDJSON
+//! for scripts. Nothing here decides anything.
+
+use std::io::{self, IsTerminal, Write};
+
+use chrono::{DateTime, Utc};
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::cli::{ColorChoice, OutputFormat};
+use crate::model::Backup;
+use crate::timeparse::format_age;
+
+/// Where and how data is printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub format: OutputFormat,
+    pub color: bool,
+}
+
+impl Output {
+    /// Table on a terminal, JSON otherwise, unless the user chose.
+    pub fn new(format: Option<OutputFormat>, color: ColorChoice) -> Output {
+        let tty = io::stdout().is_terminal();
+        let format = format.unwrap_or(if tty {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        });
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        Output { format, color }
+    }
+
+    pub fn is_table(&self) -> bool {
+        self.format == OutputFormat::Table
+    }
+
+    /// Prints a document (json) or its items one per line (ndjson).
+    pub fn data<T: Serialize>(&self, doc: &T, items: &[impl Serialize]) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        match self.format {
+            OutputFormat::Ndjson => {
+                for i in items {
+                    serde_json::to_writer(&mut out, i)?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            _ => {
+                serde_json::to_writer_pretty(&mut out, doc)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.flush()
+    }
+
+    /// Prints a human-readable block of text.
+    pub fn text(&self, s: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(s.as_bytes())?;
+        if !s.ends_with('\n') {
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    }
+
+    pub fn table(&self, header: &[&str]) -> Table {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(header.iter().map(|h| Cell::new(h)).collect::<Vec<_>>());
+        if !self.color {
+            t.force_no_tty();
+        } else {
+            t.enforce_styling();
+        }
+        t
+    }
+}
+
+/// `1.5 GiB`, `312 B`.
+pub fn human_size(bytes: Option<i64>) -> String {
+    let Some(b) = bytes else {
+        return "-".to_string();
+    };
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < units.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}
+
+pub fn time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The human table of backups with a total line.
+pub fn backups_table(out: &Output, backups: &[Backup], now: DateTime<Utc>) -> String {
+    let mut t = out.table(&[
+        "Table",
+        "Backup name",
+        "Status",
+        "Type",
+        "Created (UTC)",
+        "Age",
+        "Size",
+    ]);
+    for b in backups {
+        t.add_row(vec![
+            Cell::new(&b.table),
+            Cell::new(&b.backup_name),
+            Cell::new(b.status.as_str()),
+            Cell::new(b.kind.as_str()),
+            Cell::new(time(b.created_at)),
+            Cell::new(format_age(now - b.created_at)),
+            Cell::new(human_size(b.size_bytes)).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    let total: i64 = backups.iter().filter_map(|b| b.size_bytes).sum();
+    format!(
+        "{t}\n{} backup{}, {} in total",
+        backups.len(),
+        if backups.len() == 1 { "" } else { "s" },
+        human_size(Some(total))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_human() {
+        assert_eq!(human_size(Some(312)), "312 B");
+        assert_eq!(human_size(Some(1536)), "1.5 KiB");
+        assert_eq!(human_size(Some(5 * 1024 * 1024 * 1024)), "5.0 GiB");
+        assert_eq!(human_size(None), "-");
+    }
+}

@@ -1,0 +1,178 @@
+//! Table selection: names, globs over ListTables, tags, all tables, exclusions.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+use glob::Pattern;
+
+use crate::aws::Dynamo;
+use crate::cli::TableSelection;
+use crate::error::UsageError;
+
+impl TableSelection {
+    /// Refuses a selection that selects nothing on its face (before any AWS call).
+    pub fn validate(&self) -> Result<(), UsageError> {
+        if self.tables.is_empty()
+            && self.globs.is_empty()
+            && self.tags.is_empty()
+            && !self.all_tables
+        {
+            return Err(UsageError::new(
+                "no tables selected: give --table NAME, --match GLOB, --tag KEY=VALUE or --all-tables",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.validate().is_err()
+    }
+
+    fn needs_listing(&self) -> bool {
+        self.all_tables || !self.globs.is_empty() || !self.tags.is_empty()
+    }
+
+    /// True when `name` is left out by `--exclude`.
+    pub fn excluded(&self, name: &str) -> bool {
+        self.excludes
+            .iter()
+            .any(|g| Pattern::new(g).is_ok_and(|p| p.matches(name)))
+    }
+}
+
+/// The display name of a table given by name or ARN.
+pub fn table_name(table: &str) -> &str {
+    if table.starts_with("arn:") {
+        crate::aws::table_of_arn(table).unwrap_or(table)
+    } else {
+        table
+    }
+}
+
+/// Pure part of the selection: which of `all` (ListTables) the globs / --all-tables pick.
+pub fn by_name(sel: &TableSelection, all: &[String]) -> Vec<String> {
+    let pats: Vec<Pattern> = sel
+        .globs
+        .iter()
+        .filter_map(|g| Pattern::new(g).ok())
+        .collect();
+    all.iter()
+        .filter(|n| {
+            sel.all_tables
+                || !sel.tags.is_empty() && pats.is_empty()
+                || pats.iter().any(|p| p.matches(n))
+        })
+        .filter(|n| !sel.excluded(n))
+        .cloned()
+        .collect()
+}
+
+/// Resolves the selection to table names (or ARNs as given), sorted, without duplicates.
+/// Selecting zero tables is an error: a scheduled job that backs up nothing must fail.
+pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Vec<String>> {
+    sel.validate()?;
+    let mut chosen: BTreeSet<String> = sel
+        .tables
+        .iter()
+        .filter(|t| !sel.excluded(table_name(t)))
+        .cloned()
+        .collect();
+    let mut listed = 0;
+    if sel.needs_listing() {
+        let all = dynamo.list_tables().await?;
+        listed = all.len();
+        let mut picked = by_name(sel, &all);
+        if !sel.tags.is_empty() {
+            let mut with_tags = Vec::new();
+            for name in picked {
+                let Some(info) = dynamo.describe_table(&name).await? else {
+                    continue;
+                };
+                let Some(arn) = info.arn else { continue };
+                let tags = dynamo.list_tags(&arn).await?;
+                if sel.tags.iter().all(|want| tags.contains(want)) {
+                    with_tags.push(name);
+                }
+            }
+            picked = with_tags;
+        }
+        chosen.extend(picked);
+    }
+    if chosen.is_empty() {
+        anyhow::bail!(
+            "no tables selected: the selection matched none of the {listed} tables in {} \
+             (check --match/--tag/--exclude and --region)",
+            dynamo.region()
+        );
+    }
+    let names: Vec<String> = chosen.into_iter().collect();
+    tracing::info!(count = names.len(), tables = %names.join(","), "tables selected");
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel() -> TableSelection {
+        TableSelection::default()
+    }
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn empty_selection_is_a_usage_error() {
+        assert!(sel().validate().is_err());
+        let s = TableSelection {
+            all_tables: true,
+            ..sel()
+        };
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn globs_all_and_excludes() {
+        let all = names(&["orders-1", "orders-2", "orders-tmp", "users"]);
+        let s = TableSelection {
+            globs: names(&["orders-*"]),
+            excludes: names(&["*-tmp"]),
+            ..sel()
+        };
+        assert_eq!(by_name(&s, &all), names(&["orders-1", "orders-2"]));
+        let s = TableSelection {
+            all_tables: true,
+            excludes: names(&["orders-?"]),
+            ..sel()
+        };
+        assert_eq!(by_name(&s, &all), names(&["orders-tmp", "users"]));
+        let s = TableSelection {
+            globs: names(&["nomatch*"]),
+            ..sel()
+        };
+        assert!(by_name(&s, &all).is_empty());
+        // Tags alone start from every table (then filtered by tag).
+        let s = TableSelection {
+            tags: vec![("k".into(), "v".into())],
+            ..sel()
+        };
+        assert_eq!(by_name(&s, &all).len(), 4);
+        // Tags with globs narrow the globs.
+        let s = TableSelection {
+            tags: vec![("k".into(), "v".into())],
+            globs: names(&["users"]),
+            ..sel()
+        };
+        assert_eq!(by_name(&s, &all), names(&["users"]));
+    }
+
+    #[test]
+    fn arn_tables_display_by_name() {
+        assert_eq!(
+            table_name("arn:aws:dynamodb:us-east-1:123456789012:table/orders"),
+            "orders"
+        );
+        assert_eq!(table_name("orders"), "orders");
+    }
+}

@@ -1,0 +1,180 @@
+//! Parsing of durations (humantime: `7d`, `36h`, `1month`) and of points in time
+//! (RFC 3339, or a duration meaning "that long ago"). Used as clap value parsers and by
+//! the config loader, so every bad value is a usage error before any AWS call.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+/// A humantime duration that remembers how the user wrote it (for reasons and reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub duration: Duration,
+    pub text: String,
+}
+
+impl Span {
+    pub fn chrono(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.duration).unwrap_or(chrono::Duration::MAX)
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl FromStr for Span {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim();
+        let duration = humantime::parse_duration(text).map_err(|e| {
+            format!("invalid duration '{s}': {e} (examples: 90s, 36h, 7d, 2w, 1month)")
+        })?;
+        if duration.is_zero() {
+            return Err(format!("invalid duration '{s}': must be greater than zero"));
+        }
+        // Anything past ~10,000 years is a typo, and would overflow date arithmetic.
+        if duration > Duration::from_secs(10_000 * 366 * 86_400) {
+            return Err(format!("invalid duration '{s}': too long"));
+        }
+        Ok(Span {
+            duration,
+            text: text.to_string(),
+        })
+    }
+}
+
+/// A point in time given as RFC 3339 or as a duration back from now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeSpec {
+    At(DateTime<Utc>),
+    Ago(Span),
+}
+
+impl TimeSpec {
+    pub fn resolve(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            TimeSpec::At(t) => *t,
+            TimeSpec::Ago(span) => now - span.chrono(),
+        }
+    }
+}
+
+impl FromStr for TimeSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim();
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(TimeSpec::At(t.with_timezone(&Utc)));
+        }
+        if text.starts_with(|c: char| c.is_ascii_digit()) && !text.contains(['-', ':']) {
+            return text.parse::<Span>().map(TimeSpec::Ago);
+        }
+        Err(format!(
+            "invalid time '{s}': give an RFC 3339 timestamp (2026-01-31T12:00:00Z) \
+             or a duration back from now (36h, 7d)"
+        ))
+    }
+}
+
+/// `clap` value parser for durations.
+pub fn parse_span(s: &str) -> Result<Span, String> {
+    s.parse()
+}
+
+/// `clap` value parser for points in time.
+pub fn parse_time(s: &str) -> Result<TimeSpec, String> {
+    s.parse()
+}
+
+/// Formats an age like `3d 4h`, `12m`, `45s` (two most significant units).
+pub fn format_age(age: chrono::Duration) -> String {
+    let secs = age.num_seconds();
+    if secs < 0 {
+        return "in the future".to_string();
+    }
+    let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let mut parts = Vec::new();
+    let mut rest = secs;
+    for (size, name) in units {
+        if rest >= size || (parts.is_empty() && size == 1) {
+            parts.push(format!("{}{}", rest / size, name));
+            rest %= size;
+        }
+        if parts.len() == 2 {
+            break;
+        }
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    #[test]
+    fn spans_parse_humantime_and_keep_their_text() {
+        let s: Span = "7d".parse().unwrap();
+        assert_eq!(s.duration, Duration::from_secs(7 * 86_400));
+        assert_eq!(s.to_string(), "7d");
+        assert_eq!("36h".parse::<Span>().unwrap().duration.as_secs(), 36 * 3600);
+        assert!("0s"
+            .parse::<Span>()
+            .unwrap_err()
+            .contains("greater than zero"));
+        assert!("seven days".parse::<Span>().is_err());
+        assert!("-3d".parse::<Span>().is_err());
+        assert!("".parse::<Span>().is_err());
+    }
+
+    #[test]
+    fn times_accept_rfc3339_and_relative() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let t: TimeSpec = "2026-11-01T00:00:00+01:00".parse().unwrap();
+        assert_eq!(
+            t.resolve(now),
+            Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap()
+        );
+        let r: TimeSpec = "36h".parse().unwrap();
+        assert_eq!(
+            r.resolve(now),
+            Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap()
+        );
+        assert!("2026-13-01".parse::<TimeSpec>().is_err());
+        assert!("yesterday".parse::<TimeSpec>().is_err());
+    }
+
+    #[test]
+    fn ages_are_short() {
+        assert_eq!(format_age(chrono::Duration::seconds(0)), "0s");
+        assert_eq!(
+            format_age(chrono::Duration::seconds(3 * 86_400 + 4 * 3600 + 5)),
+            "3d 4h"
+        );
+        assert_eq!(format_age(chrono::Duration::seconds(125)), "2m 5s");
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,40}") {
+            let _ = s.parse::<Span>();
+            let _ = s.parse::<TimeSpec>();
+        }
+
+        #[test]
+        fn numeric_durations_round_trip(n in 1u64..100_000, unit in prop::sample::select(vec!["s", "m", "h", "d", "w"])) {
+            let text = format!("{n}{unit}");
+            let span: Span = text.parse().unwrap();
+            prop_assert_eq!(span.text, text);
+            prop_assert!(span.duration.as_secs() >= n);
+        }
+    }
+}
