@@ -26,6 +26,7 @@ instance roles).";
     long_about = LONG_ABOUT,
     after_help = MAIN_AFTER_HELP,
     propagate_version = true,
+    args_override_self = true,
     disable_help_subcommand = true
 )]
 pub struct Cli {
@@ -202,7 +203,7 @@ pub enum Command {
     Backup(BackupArgs),
     /// Delete old backups made by ddb-backup according to a retention policy
     #[command(after_help = PRUNE_EXAMPLES, long_about = PRUNE_LONG)]
-    Prune(PruneArgs),
+    Prune(Box<PruneArgs>),
     /// Restore a table from a backup or to a point in time
     #[command(after_help = RESTORE_EXAMPLES, long_about = RESTORE_LONG)]
     Restore(Box<RestoreArgs>),

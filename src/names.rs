@@ -148,17 +148,15 @@ impl NameTemplate {
             })
             .sum();
         let tables = self.parts.iter().filter(|p| **p == Part::Table).count();
-        let table_part = if tables == 0 {
-            String::new()
-        } else {
-            let room = NAME_MAX.saturating_sub(fixed) / tables;
-            if room == 0 {
+        let table_part = match NAME_MAX.saturating_sub(fixed).checked_div(tables) {
+            None => String::new(),
+            Some(0) => {
                 return Err(format!(
                     "name template '{}' leaves no room for the table name",
                     self.text
                 ));
             }
-            table.chars().take(room).collect()
+            Some(room) => table.chars().take(room).collect(),
         };
         let mut name = String::new();
         for p in &self.parts {

@@ -72,7 +72,7 @@ impl Output {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().map(|h| Cell::new(h)).collect::<Vec<_>>());
+            .set_header(header.iter().map(Cell::new).collect::<Vec<_>>());
         if !self.color {
             t.force_no_tty();
         } else {

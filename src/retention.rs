@@ -203,7 +203,7 @@ impl Bucketing {
     }
 
     /// The calendar bucket of `t` in `tz`; `Last` makes every position its own bucket.
-    fn bucket(self, t: DateTime<Utc>, tz: Tz, position: usize) -> (i64, u32, u32, u32) {
+    fn bucket(self, t: DateTime<Utc>, tz: Tz, position: usize) -> BucketKey {
         let l = t.with_timezone(&tz);
         match self {
             Bucketing::Last => (position as i64, 0, 0, 0),
@@ -246,6 +246,8 @@ pub fn newest_first(backups: &mut [Backup]) {
     });
 }
 
+type BucketKey = (i64, u32, u32, u32);
+
 /// The restic `forget` walk over the candidates (sorted newest first): the reasons each
 /// candidate is kept for (empty = not kept).
 fn keep_reasons(
@@ -256,12 +258,12 @@ fn keep_reasons(
 ) -> Vec<Vec<String>> {
     let mut reasons = vec![Vec::new(); cands.len()];
     let latest = cands.iter().map(|b| b.created_at).find(|t| *t <= now);
-    let mut counts: Vec<(Bucketing, Count, Option<(i64, u32, u32, u32)>)> = policy
+    let mut counts: Vec<(Bucketing, Count, Option<BucketKey>)> = policy
         .counts()
         .iter()
         .filter_map(|(b, c)| c.map(|c| (*b, c, None)))
         .collect();
-    let mut withins: Vec<(Bucketing, &Span, Option<(i64, u32, u32, u32)>)> = policy
+    let mut withins: Vec<(Bucketing, &Span, Option<BucketKey>)> = policy
         .withins()
         .iter()
         .filter_map(|(b, s)| s.map(|s| (*b, s, None)))

@@ -106,7 +106,11 @@ pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Vec<String
         );
     }
     let names: Vec<String> = chosen.into_iter().collect();
-    tracing::info!(count = names.len(), tables = %names.join(","), "tables selected");
+    if sel.needs_listing() {
+        tracing::info!(count = names.len(), tables = %names.join(","), "tables selected");
+    } else {
+        tracing::debug!(count = names.len(), tables = %names.join(","), "tables selected");
+    }
     Ok(names)
 }
 

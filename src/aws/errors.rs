@@ -98,7 +98,7 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
 pub fn map<E, R>(op: &'static str, subject: &str, err: SdkError<E, R>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let (kind, detail) = match &err {
         SdkError::ServiceError(_) => {
@@ -113,17 +113,14 @@ where
         SdkError::DispatchFailure(d) => {
             let text = DisplayErrorContext(&err).to_string();
             if d.is_timeout() {
-                (AwsErrorKind::Timeout, short(&text))
+                (AwsErrorKind::Timeout, innermost(&err))
             } else if text.contains("credentials") {
                 (AwsErrorKind::Credentials, short(&text))
             } else {
-                (AwsErrorKind::Connection, short(&text))
+                (AwsErrorKind::Connection, innermost(&err))
             }
         }
-        SdkError::ResponseError(_) => (
-            AwsErrorKind::Connection,
-            short(&DisplayErrorContext(&err).to_string()),
-        ),
+        SdkError::ResponseError(_) => (AwsErrorKind::Connection, innermost(&err)),
         _ => {
             let text = DisplayErrorContext(&err).to_string();
             if text.contains("credentials") || text.contains("Credentials") {
@@ -138,6 +135,16 @@ where
         operation: op,
         message: message(kind, op, subject, &detail),
     }
+}
+
+/// The deepest cause in an error's source chain: usually the one that says what happened
+/// ("Connection refused (os error 111)").
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    short(&cur.to_string())
 }
 
 /// Keeps the innermost, most telling part of a long error chain on one line.

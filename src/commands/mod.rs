@@ -100,7 +100,7 @@ pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
         Command::List(a) => list::run(a, ctx).await,
         Command::Describe(a) => describe::run(a, ctx).await,
         Command::Backup(a) => backup::run(a, ctx).await,
-        Command::Prune(a) => prune::run(a, ctx).await,
+        Command::Prune(a) => prune::run(*a, ctx).await,
         Command::Restore(a) => restore::run(*a, ctx).await,
     }
 }

@@ -257,10 +257,17 @@ def take_token(op: str) -> bool:
         return False
 
 
-def pick_fault(op: str, call_no: int) -> dict[str, Any] | None:
+def pick_fault(op: str, call_no: int, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The first matching fault rule. A rule names an ``op`` (or "*") and may narrow it
+    by ``table`` (TableName), ``later_pages`` (requests carrying ExclusiveStartBackupArn),
+    ``calls`` (call numbers), ``from_call``, ``next`` (the next k matches) and ``fraction``."""
     with STATE.lock:
         for rule in STATE.rules:
             if rule.get("op") not in (op, "*"):
+                continue
+            if "table" in rule and body.get("TableName") != rule["table"]:
+                continue
+            if rule.get("later_pages") and not body.get("ExclusiveStartBackupArn"):
                 continue
             if "calls" in rule and call_no not in rule["calls"]:
                 continue
@@ -458,12 +465,15 @@ class EmulatorApp:
                 start_response, 400, "LimitExceededException",
                 f"Too many {op} requests: the rate limit is {STATE.limits[op]:g}/s",
             )
-        rule = pick_fault(op, call_no)
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = {}
+        rule = pick_fault(op, call_no, body)
         if rule is not None:
             with STATE.lock:
                 STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
             return apply_fault(rule, environ, start_response)
-        body = json.loads(raw) if raw else {}
         with STATE.lock:
             STATE.log.append({"op": op, "t": time.time(), "arn": body.get("BackupArn")})
         if op == "ListBackups":

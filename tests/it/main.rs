@@ -1,1 +1,9 @@
+//! End-to-end tests: the compiled binary against the project's DynamoDB emulator.
+//! One test binary (one link of the AWS SDK), one shared harness.
 
+mod common;
+
+mod backup;
+mod list;
+mod prune;
+mod restore;

@@ -1,0 +1,268 @@
+//! The one end-to-end harness: starts the project's DynamoDB emulator (moto behind the
+//! layer in tests/emulator) on a free 127.0.0.1 port, seeds it, runs the compiled binary
+//! against it with an isolated environment, and reads the emulator's call counters.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::{json, Value};
+
+pub const DAY: i64 = 86_400;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The emulator's Python, installed into the project's virtualenv on first use.
+fn python() -> &'static Path {
+    static PY: OnceLock<PathBuf> = OnceLock::new();
+    PY.get_or_init(|| {
+        if let Some(p) = std::env::var_os("DDB_BACKUP_EMULATOR_PYTHON") {
+            return PathBuf::from(p);
+        }
+        let out = Command::new("bash")
+            .arg(root().join("scripts/emulator-env.sh"))
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("scripts/emulator-env.sh runs");
+        assert!(out.status.success(), "installing the emulator failed");
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+}
+
+/// A running emulator with its own state; stopped when dropped.
+pub struct Emulator {
+    child: Child,
+    pub port: u16,
+    pub home: tempfile::TempDir,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Output of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// Non-empty stderr lines.
+    pub fn err_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    }
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        let mut child = Command::new(python())
+            .arg(root().join("tests/emulator/ddb_emulator.py"))
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the emulator starts");
+        let stdout = child.stdout.take().expect("emulator stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the emulator prints its port");
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected emulator output: {line:?}"));
+        Emulator {
+            child,
+            port,
+            home: tempfile::tempdir().expect("temp HOME"),
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A control-API call (never counted as a DynamoDB call).
+    pub fn ctl(&self, cmd: &str, body: Value) -> Value {
+        let body = body.to_string();
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to emulator");
+        s.set_read_timeout(Some(Duration::from_secs(120))).ok();
+        write!(
+            s,
+            "POST /_emu/{cmd} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send control request");
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).expect("read control response");
+        let (head, payload) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
+        assert!(
+            head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+            "control {cmd} failed: {resp}"
+        );
+        serde_json::from_str(payload).unwrap_or(Value::Null)
+    }
+
+    /// A DynamoDB operation run directly on the emulator (uncounted): setup and inspection.
+    pub fn call(&self, op: &str, body: Value) -> Value {
+        let r = self.ctl("call", json!({"op": op, "body": body}));
+        assert_eq!(r["status"], 200, "{op} failed: {r}");
+        r["body"].clone()
+    }
+
+    pub fn create_tables(&self, names: &[&str]) {
+        self.ctl("create_tables", json!({ "names": names }));
+    }
+
+    /// Seeds backups: (name, age in seconds, status, type). Returns their ARNs.
+    pub fn seed(&self, table: &str, specs: &[(String, i64, &str, &str)]) -> Vec<String> {
+        let now = now_secs();
+        let backups: Vec<Value> = specs
+            .iter()
+            .map(|(name, age, status, kind)| json!({"name": name, "created": now - age, "status": status, "type": kind}))
+            .collect();
+        let r = self.ctl("seed_backups", json!({"table": table, "backups": backups}));
+        r["arns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Every backup of a table as the emulator holds it.
+    pub fn backups(&self, table: &str) -> Vec<Value> {
+        self.ctl("backups", json!({ "table": table }))["backups"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// DynamoDB calls received per operation.
+    pub fn calls(&self, op: &str) -> u64 {
+        self.ctl("stats", json!({}))["calls"][op]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    pub fn total_calls(&self) -> u64 {
+        let s = self.ctl("stats", json!({}));
+        s["calls"]
+            .as_object()
+            .map(|m| m.values().filter_map(Value::as_u64).sum())
+            .unwrap_or(0)
+    }
+
+    pub fn reset_stats(&self) {
+        self.ctl("reset_stats", json!({}));
+    }
+
+    pub fn faults(&self, rules: Value) {
+        self.ctl("faults", json!({ "rules": rules, "seed": 1 }));
+    }
+
+    pub fn config(&self, body: Value) {
+        self.ctl("config", body);
+    }
+
+    /// The binary with an isolated environment, pointed at this emulator, fast retries and
+    /// no client-side pacing (tests that measure pacing set --rate-multiplier 1).
+    pub fn cmd(&self) -> Command {
+        let mut c = self.bare_cmd();
+        c.args([
+            "--endpoint-url",
+            &self.endpoint(),
+            "--retry-backoff",
+            "10ms",
+            "--rate-multiplier",
+            "0",
+        ]);
+        c
+    }
+
+    /// The binary with the isolated environment only.
+    pub fn bare_cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("ddb-backup").expect("binary built");
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy().to_string();
+            if k.starts_with("AWS_")
+                || k == "NO_COLOR"
+                || k == "RUST_LOG"
+                || k == "DDB_BACKUP_CONFIG"
+            {
+                c.env_remove(&k);
+            }
+        }
+        c.env("HOME", self.home.path())
+            .env("AWS_ACCESS_KEY_ID", "AKIDTESTINGONLY0000")
+            .env("AWS_SECRET_ACCESS_KEY", "testing-secret-do-not-print")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs the binary with `args` (after the harness's global options).
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_cmd(self.cmd().args(args))
+    }
+}
+
+pub fn run_cmd(c: &mut Command) -> Run {
+    let out = c.output().expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A name of this tool's default template for `table`, `age` seconds ago.
+pub fn managed_name(table: &str, age: i64) -> String {
+    let t = chrono::DateTime::from_timestamp(now_secs() - age, 0).unwrap();
+    format!("ddb-backup.{table}.{}", t.format("%Y%m%dT%H%M%SZ"))
+}
+
+/// `n` managed AVAILABLE USER backups, one a day, the newest `first_age` seconds old.
+pub fn daily_specs(
+    table: &str,
+    n: usize,
+    first_age: i64,
+) -> Vec<(String, i64, &'static str, &'static str)> {
+    (0..n as i64)
+        .map(|i| {
+            let age = first_age + i * DAY;
+            (managed_name(table, age), age, "AVAILABLE", "USER")
+        })
+        .collect()
+}

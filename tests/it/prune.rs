@@ -1,0 +1,333 @@
+//! `prune` end to end: a year and more of daily backups, mixed with backups it must never
+//! touch, against an expectation computed independently of the retention engine.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Utc};
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+type BucketFn = Box<dyn Fn(DateTime<Utc>) -> (i32, u32, u32)>;
+
+/// Independent expectation: for each rule, group the managed AVAILABLE backups by calendar
+/// bucket (UTC), take the newest backup of each of the N newest buckets; union the rules.
+fn expected_kept(
+    backups: &[(String, i64)],
+    daily: usize,
+    weekly: usize,
+    monthly: usize,
+) -> BTreeSet<String> {
+    let now = now_secs();
+    let at = |age: i64| DateTime::<Utc>::from_timestamp(now - age, 0).unwrap();
+    let mut kept = BTreeSet::new();
+    let rules: [(usize, BucketFn); 3] = [
+        (daily, Box::new(|t| (t.year(), t.month(), t.day()))),
+        (
+            weekly,
+            Box::new(|t| (t.iso_week().year(), t.iso_week().week(), 0)),
+        ),
+        (monthly, Box::new(|t| (t.year(), t.month(), 0))),
+    ];
+    for (n, key) in rules.iter() {
+        let mut newest: BTreeMap<(i32, u32, u32), (i64, String)> = BTreeMap::new();
+        for (name, age) in backups {
+            let e = newest
+                .entry(key(at(*age)))
+                .or_insert((i64::MAX, String::new()));
+            if *age < e.0 {
+                *e = (*age, name.clone());
+            }
+        }
+        for (_, (_, name)) in newest.iter().rev().take(*n) {
+            kept.insert(name.clone());
+        }
+        assert!(
+            newest.len() > *n,
+            "the history is long enough that no 'oldest' rule applies"
+        );
+    }
+    kept
+}
+
+fn names(backups: &[Value]) -> BTreeSet<String> {
+    backups
+        .iter()
+        .map(|b| b["BackupName"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_year_of_daily_backups_prunes_to_exactly_the_expected_set_and_converges() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let daily = daily_specs("orders", 400, 3 * 3600);
+    let mut specs = daily.clone();
+    specs.push((
+        "before-migration-by-hand".into(),
+        200 * DAY,
+        "AVAILABLE",
+        "USER",
+    ));
+    specs.push((
+        "orders-deleted-table-backup".into(),
+        10 * DAY,
+        "AVAILABLE",
+        "SYSTEM",
+    ));
+    specs.push((
+        "aws-backup-plan".into(),
+        300 * DAY,
+        "AVAILABLE",
+        "AWS_BACKUP",
+    ));
+    let creating = managed_name("orders", 60);
+    specs.push((creating.clone(), 60, "CREATING", "USER"));
+    emu.seed("orders", &specs);
+
+    let pairs: Vec<(String, i64)> = daily.iter().map(|(n, a, _, _)| (n.clone(), *a)).collect();
+    let keep = expected_kept(&pairs, 7, 4, 12);
+    let policy = [
+        "--keep-daily",
+        "7",
+        "--keep-weekly",
+        "4",
+        "--keep-monthly",
+        "12",
+    ];
+
+    let dry = emu.run(
+        &[
+            &[
+                "prune",
+                "--table",
+                "orders",
+                "--dry-run",
+                "--output",
+                "json",
+            ][..],
+            &policy[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let report = dry.json();
+    let t = &report["tables"][0];
+    let planned: BTreeSet<String> = t["plan"]["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["action"] == "delete")
+        .map(|d| d["backup_name"].as_str().unwrap().to_string())
+        .collect();
+    let want_deleted: BTreeSet<String> = pairs
+        .iter()
+        .map(|p| p.0.clone())
+        .filter(|n| !keep.contains(n))
+        .collect();
+    assert_eq!(planned, want_deleted);
+    for d in t["plan"]["decisions"].as_array().unwrap() {
+        assert!(
+            !d["reasons"].as_array().unwrap().is_empty(),
+            "every decision has a reason: {d}"
+        );
+    }
+    assert_eq!(emu.calls("DeleteBackup"), 0, "dry run deletes nothing");
+    assert_eq!(emu.calls("ListBackups"), 5, "404 backups are 5 pages");
+
+    emu.reset_stats();
+    let r = emu.run(
+        &[
+            &["prune", "--table", "orders", "--output", "json"][..],
+            &policy[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.calls("ListBackups"), 5);
+    assert_eq!(emu.calls("DeleteBackup") as usize, want_deleted.len());
+    let left = names(&emu.backups("orders"));
+    let mut want_left: BTreeSet<String> = keep.clone();
+    for extra in [
+        "before-migration-by-hand",
+        "orders-deleted-table-backup",
+        "aws-backup-plan",
+    ] {
+        want_left.insert(extra.to_string());
+    }
+    want_left.insert(creating);
+    assert_eq!(left, want_left);
+    assert_eq!(
+        r.json()["summary"]["deleted"].as_u64().unwrap() as usize,
+        want_deleted.len()
+    );
+
+    emu.reset_stats();
+    let again = emu.run(
+        &[
+            &["prune", "--table", "orders", "--output", "json"][..],
+            &policy[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(emu.calls("DeleteBackup"), 0, "a second run deletes nothing");
+}
+
+#[test]
+fn a_listing_failing_on_page_two_deletes_nothing_for_that_table_only() {
+    let emu = Emulator::start();
+    emu.create_tables(&["a-broken", "b-fine"]);
+    emu.seed("a-broken", &daily_specs("a-broken", 250, 3600));
+    emu.seed("b-fine", &daily_specs("b-fine", 30, 3600));
+    emu.faults(
+        json!([{"op": "ListBackups", "table": "a-broken", "later_pages": true, "kind": "500"}]),
+    );
+    let r = emu.run(&[
+        "prune",
+        "-t",
+        "a-broken",
+        "-t",
+        "b-fine",
+        "--keep-last",
+        "3",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(
+        emu.backups("a-broken").len(),
+        250,
+        "nothing deleted on the broken table"
+    );
+    assert_eq!(emu.backups("b-fine").len(), 3);
+    let rep = r.json();
+    let broken = rep["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "a-broken")
+        .unwrap()
+        .clone();
+    assert_eq!(broken["status"], "failed");
+    assert!(
+        broken["error"].as_str().unwrap().contains("page 2"),
+        "{broken}"
+    );
+    assert!(
+        r.stderr.contains("a-broken") && r.stderr.contains("nothing deleted"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn max_delete_holds_the_whole_plan_and_says_why() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 21, 3600));
+    let r = emu.run(&[
+        "prune",
+        "-t",
+        "orders",
+        "--keep-last",
+        "1",
+        "--min-keep",
+        "1",
+        "--max-delete",
+        "5",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(emu.calls("DeleteBackup"), 0);
+    assert_eq!(emu.backups("orders").len(), 21);
+    let t = &r.json()["tables"][0];
+    assert!(
+        t["error"]
+            .as_str()
+            .unwrap()
+            .contains("would delete 20 backups, more than --max-delete 5"),
+        "{t}"
+    );
+    assert!(r.stderr.contains("--max-delete 5"));
+}
+
+#[test]
+fn require_recent_refuses_to_prune_when_backups_stopped_arriving() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 30, 10 * DAY));
+    let r = emu.run(&[
+        "prune",
+        "-t",
+        "orders",
+        "--keep-within",
+        "7d",
+        "--require-recent",
+        "2d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(emu.calls("DeleteBackup"), 0);
+    assert!(r.stderr.contains("stopped arriving"), "{}", r.stderr);
+    // keep-within is measured from the newest backup, so even without the rail the last
+    // week of the stale history survives.
+    let r = emu.run(&[
+        "prune",
+        "-t",
+        "orders",
+        "--keep-within",
+        "7d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.backups("orders").len(), 7);
+}
+
+#[test]
+fn a_policy_without_keep_rules_is_refused_before_any_call() {
+    let emu = Emulator::start();
+    let r = emu.run(&["prune", "-t", "orders"]);
+    assert_eq!(r.code, 2);
+    assert!(r.err_lines()[0].contains("no keep rule"), "{}", r.stderr);
+    assert_eq!(emu.total_calls(), 0);
+}
+
+#[test]
+fn unmanaged_backups_are_only_pruned_when_asked() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let specs: Vec<_> = (0..5)
+        .map(|i| (format!("by-hand-{i}"), (i + 1) * DAY, "AVAILABLE", "USER"))
+        .collect();
+    emu.seed("orders", &specs);
+    let r = emu.run(&[
+        "prune",
+        "-t",
+        "orders",
+        "--keep-last",
+        "1",
+        "--min-keep",
+        "1",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.backups("orders").len(), 5);
+    let r = emu.run(&[
+        "prune",
+        "-t",
+        "orders",
+        "--keep-last",
+        "1",
+        "--min-keep",
+        "1",
+        "--include-unmanaged",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        names(&emu.backups("orders")),
+        BTreeSet::from(["by-hand-0".to_string()])
+    );
+}
