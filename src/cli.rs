@@ -2,7 +2,7 @@
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
-use crate::names::{parse_template, NameTemplate, DEFAULT_TEMPLATE};
+use crate::names::{parse_template, NameTemplate};
 use crate::retention::Count;
 use crate::timeparse::{parse_span, parse_time, Span, TimeSpec};
 
@@ -124,12 +124,12 @@ pub struct GlobalOpts {
     pub read_timeout: Span,
 
     /// Scale the client-side pacing under DynamoDB's documented per-operation rate limits
-    /// (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this)
-    #[arg(long, global = true, default_value_t = 1.0, value_parser = parse_multiplier, value_name = "FACTOR")]
-    pub rate_multiplier: f64,
+    /// (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]
+    #[arg(long, global = true, value_parser = parse_multiplier, value_name = "FACTOR")]
+    pub rate_multiplier: Option<f64>,
 }
 
-fn parse_url(s: &str) -> Result<String, String> {
+pub fn parse_url(s: &str) -> Result<String, String> {
     let ok = (s.starts_with("http://") || s.starts_with("https://"))
         && s.len() > "http://".len()
         && !s.contains(char::is_whitespace);
@@ -140,7 +140,7 @@ fn parse_url(s: &str) -> Result<String, String> {
     }
 }
 
-fn parse_multiplier(s: &str) -> Result<f64, String> {
+pub fn parse_multiplier(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..=1000.0).contains(&v) => Ok(v),
         _ => Err(format!(
@@ -164,7 +164,7 @@ fn parse_backup_arn(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
-fn parse_glob(s: &str) -> Result<String, String> {
+pub fn parse_glob(s: &str) -> Result<String, String> {
     glob::Pattern::new(s).map_err(|e| format!("invalid glob '{s}': {e}"))?;
     if s.is_empty() {
         return Err("invalid glob '': it must not be empty".into());
@@ -185,7 +185,7 @@ fn parse_count(s: &str) -> Result<Count, String> {
     s.parse()
 }
 
-fn parse_timezone(s: &str) -> Result<chrono_tz::Tz, String> {
+pub fn parse_timezone(s: &str) -> Result<chrono_tz::Tz, String> {
     s.parse::<chrono_tz::Tz>()
         .map_err(|_| format!("unknown timezone '{s}': use an IANA name such as UTC, Europe/Berlin or America/New_York"))
 }
@@ -207,6 +207,156 @@ pub enum Command {
     /// Restore a table from a backup or to a point in time
     #[command(after_help = RESTORE_EXAMPLES, long_about = RESTORE_LONG)]
     Restore(Box<RestoreArgs>),
+    /// The daily job: back up every table of a config (or the command line), then prune it
+    #[command(after_help = RUN_EXAMPLES, long_about = RUN_LONG)]
+    Run(Box<RunArgs>),
+    /// Verify that tables have a recent AVAILABLE backup (for monitoring and CI gates)
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Work with the config file
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a config file and show which table gets which policy
+    #[command(after_help = CONFIG_CHECK_EXAMPLES)]
+    Check(ConfigCheckArgs),
+}
+
+pub const RUN_EXAMPLES: &str = "\
+Examples:
+  ddb-backup run -c /etc/ddb-backup.toml -q --metrics-file /var/lib/prom/ddb-backup.prom
+  ddb-backup run --config ddb-backup.toml --dry-run
+  ddb-backup run --table orders --skip-if-recent 20h --keep-daily 7 --keep-weekly 4
+  ddb-backup run --config ddb-backup.toml --table orders --lock-file /run/ddb-backup.lock";
+
+const RUN_LONG: &str = "\
+The unattended daily job. For every selected table: create a backup, then prune by the \
+table's retention policy. A table is pruned only when this run's backup of it succeeded (or was \
+skipped by skip_if_recent because a fresh one exists), so failing backups never lead to \
+deletions.
+
+Tables and policies come from a config file (--config or DDB_BACKUP_CONFIG); --table, \
+--match and --exclude then narrow the run to some of the config's tables. Without a config \
+file, the table selection, backup options and keep rules come from the command line. \
+Command-line flags override config values. A policy without retention rules only backs up.";
+
+pub const CHECK_EXAMPLES: &str = "\
+Examples:
+  ddb-backup check --table orders --max-age 1d
+  ddb-backup check --config /etc/ddb-backup.toml --max-age 26h --min-count 7
+  ddb-backup check --match 'prod-*' --max-age 2d --output json";
+
+pub const CONFIG_CHECK_EXAMPLES: &str = "\
+Examples:
+  ddb-backup config check --config examples/ddb-backup.toml --offline
+  ddb-backup config check --config /etc/ddb-backup.toml --output json";
+
+/// `--config PATH` (or DDB_BACKUP_CONFIG).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigOpt {
+    /// TOML config file with defaults and policies (see examples/ddb-backup.toml)
+    #[arg(
+        long = "config",
+        short = 'c',
+        env = "DDB_BACKUP_CONFIG",
+        value_name = "PATH"
+    )]
+    pub path: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigOpt,
+
+    #[command(flatten)]
+    pub select: TableSelection,
+
+    #[command(flatten)]
+    pub name: NameOpts,
+
+    /// Wait until every new backup is AVAILABLE before pruning
+    #[arg(long)]
+    pub wait: bool,
+
+    /// How long --wait waits [default: 30m]
+    #[arg(long, value_parser = parse_span, value_name = "DURATION")]
+    pub timeout: Option<Span>,
+
+    /// Skip the backup of a table whose newest backup made by ddb-backup is younger than this
+    #[arg(long, value_parser = parse_span, value_name = "DURATION")]
+    pub skip_if_recent: Option<Span>,
+
+    /// Tables backed up at the same time [default: 16]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256), value_name = "N")]
+    pub concurrency: Option<u32>,
+
+    #[command(flatten)]
+    pub keep: KeepOpts,
+
+    #[command(flatten)]
+    pub rails: RailOpts,
+
+    #[command(flatten)]
+    pub sched: SchedulerOpts,
+
+    /// Show what would be backed up and pruned; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Options for unattended runs.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "For schedulers")]
+pub struct SchedulerOpts {
+    /// Write Prometheus textfile-collector metrics here (atomically: temp file + rename)
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<std::path::PathBuf>,
+
+    /// Also write the JSON report to this file (atomically)
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<std::path::PathBuf>,
+
+    /// Hold this lock file for the run; a second overlapping run exits at once (code 1)
+    #[arg(long, value_name = "PATH")]
+    pub lock_file: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub config: ConfigOpt,
+
+    #[command(flatten)]
+    pub select: TableSelection,
+
+    #[command(flatten)]
+    pub name: NameOpts,
+
+    /// A table fails unless its newest AVAILABLE backup is younger than this
+    #[arg(long, value_parser = parse_span, value_name = "DURATION")]
+    pub max_age: Span,
+
+    /// A table also fails unless it has at least N AVAILABLE backups
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub min_count: u32,
+
+    /// Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup's
+    #[arg(long)]
+    pub any_backup: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigCheckArgs {
+    #[command(flatten)]
+    pub config: ConfigOpt,
+
+    /// Do not list tables: check the file alone (globs and tags stay unresolved)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 pub const LIST_EXAMPLES: &str = "\
@@ -344,9 +494,16 @@ pub struct DescribeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct NameOpts {
     /// Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22).
-    /// prune only considers backups whose names fit this template
-    #[arg(long = "name", value_name = "TEMPLATE", default_value = DEFAULT_TEMPLATE, value_parser = parse_template)]
-    pub template: NameTemplate,
+    /// prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]
+    #[arg(long = "name", value_name = "TEMPLATE", value_parser = parse_template)]
+    pub template: Option<NameTemplate>,
+}
+
+impl NameOpts {
+    /// The template given, or the default one.
+    pub fn template_or_default(&self) -> NameTemplate {
+        self.template.clone().unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -422,12 +579,12 @@ pub struct KeepOpts {
 }
 
 /// Safety rails and scope of prune.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Safety rails")]
 pub struct RailOpts {
-    /// Never leave fewer than N AVAILABLE backups made by ddb-backup
-    #[arg(long, default_value_t = 2, value_name = "N")]
-    pub min_keep: u32,
+    /// Never leave fewer than N AVAILABLE backups made by ddb-backup [default: 2]
+    #[arg(long, value_name = "N")]
+    pub min_keep: Option<u32>,
 
     /// Delete nothing for a table unless --min-keep of its backups are younger than DURATION
     /// (backups that stopped arriving are reported as a failure instead)
@@ -442,9 +599,9 @@ pub struct RailOpts {
     #[arg(long)]
     pub include_unmanaged: bool,
 
-    /// Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name)
-    #[arg(long, default_value = "UTC", value_parser = parse_timezone, value_name = "TZ")]
-    pub timezone: chrono_tz::Tz,
+    /// Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name) [default: UTC]
+    #[arg(long, value_parser = parse_timezone, value_name = "TZ")]
+    pub timezone: Option<chrono_tz::Tz>,
 }
 
 #[derive(Debug, Args)]
@@ -601,7 +758,14 @@ mod tests {
     #[test]
     fn every_subcommand_help_ends_with_examples() {
         let cmd = Cli::command();
-        for sub in cmd.get_subcommands() {
+        let leaves = cmd.get_subcommands().flat_map(|s| {
+            if s.has_subcommands() {
+                s.get_subcommands().collect::<Vec<_>>()
+            } else {
+                vec![s]
+            }
+        });
+        for sub in leaves {
             let after = sub
                 .get_after_help()
                 .map(|s| s.to_string())

@@ -28,7 +28,7 @@ impl TableSelection {
         self.validate().is_err()
     }
 
-    fn needs_listing(&self) -> bool {
+    pub fn needs_listing(&self) -> bool {
         self.all_tables || !self.globs.is_empty() || !self.tags.is_empty()
     }
 
@@ -71,6 +71,22 @@ pub fn by_name(sel: &TableSelection, all: &[String]) -> Vec<String> {
 /// Selecting zero tables is an error: a scheduled job that backs up nothing must fail.
 pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Vec<String>> {
     sel.validate()?;
+    let listing = if sel.needs_listing() {
+        Some(dynamo.list_tables().await?)
+    } else {
+        None
+    };
+    resolve_listed(sel, listing.as_deref(), dynamo).await
+}
+
+/// [`resolve`] over a ListTables result obtained once for several selections (`run`).
+/// `listing` must be `Some` when the selection needs one.
+pub async fn resolve_listed(
+    sel: &TableSelection,
+    listing: Option<&[String]>,
+    dynamo: &Dynamo,
+) -> Result<Vec<String>> {
+    sel.validate()?;
     let mut chosen: BTreeSet<String> = sel
         .tables
         .iter()
@@ -79,9 +95,11 @@ pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Vec<String
         .collect();
     let mut listed = 0;
     if sel.needs_listing() {
-        let all = dynamo.list_tables().await?;
+        let all = listing.ok_or_else(|| {
+            anyhow::anyhow!("internal error: the selection needs the table listing")
+        })?;
         listed = all.len();
-        let mut picked = by_name(sel, &all);
+        let mut picked = by_name(sel, all);
         if !sel.tags.is_empty() {
             let mut with_tags = Vec::new();
             for name in picked {

@@ -90,7 +90,7 @@ pub struct Options {
 pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
     args.select.validate()?;
     let opts = Options {
-        template: args.name.template,
+        template: args.name.template_or_default(),
         wait: args.wait,
         timeout: args.timeout,
         skip_if_recent: args.skip_if_recent,

@@ -1,10 +1,14 @@
 //! One module per subcommand; each composes the AWS layer, the pure logic and rendering.
 
 pub mod backup;
+pub mod check;
+pub mod config_check;
 pub mod describe;
+pub mod fleet;
 pub mod list;
 pub mod prune;
 pub mod restore;
+pub mod run;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -69,7 +73,7 @@ impl Ctx {
             initial_backoff: g.retry_backoff.duration,
             connect_timeout: g.connect_timeout.duration,
             read_timeout: g.read_timeout.duration,
-            rate_multiplier: g.rate_multiplier,
+            rate_multiplier: g.rate_multiplier.unwrap_or(1.0),
         }
     }
 
@@ -102,5 +106,8 @@ pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
         Command::Backup(a) => backup::run(a, ctx).await,
         Command::Prune(a) => prune::run(*a, ctx).await,
         Command::Restore(a) => restore::run(*a, ctx).await,
+        Command::Run(a) => run::run(*a, ctx).await,
+        Command::Check(a) => check::run(a, ctx).await,
+        Command::Config(crate::cli::ConfigCommand::Check(a)) => config_check::run(a, ctx).await,
     }
 }

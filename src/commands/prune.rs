@@ -20,6 +20,9 @@ use crate::output::time;
 use crate::retention::{self, Action, Plan, Policy, Rails, Scope};
 use crate::select;
 
+/// The blog's rule: never fewer than two backups.
+pub const DEFAULT_MIN_KEEP: u32 = 2;
+
 /// Everything that decides a table's plan.
 #[derive(Debug, Clone)]
 pub struct PruneOptions {
@@ -66,12 +69,12 @@ impl PruneOptions {
         Ok(PruneOptions {
             policy,
             rails: Rails {
-                min_keep: rails.min_keep,
+                min_keep: rails.min_keep.unwrap_or(DEFAULT_MIN_KEEP),
                 require_recent: rails.require_recent.clone(),
                 max_delete: rails.max_delete,
             },
             include_unmanaged: rails.include_unmanaged,
-            timezone: rails.timezone,
+            timezone: rails.timezone.unwrap_or(chrono_tz::UTC),
             template,
             dry_run,
         })
@@ -122,7 +125,12 @@ pub struct PruneSummary {
 
 pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
     args.select.validate()?;
-    let opts = PruneOptions::new(&args.keep, &args.rails, args.name.template, args.dry_run)?;
+    let opts = PruneOptions::new(
+        &args.keep,
+        &args.rails,
+        args.name.template_or_default(),
+        args.dry_run,
+    )?;
     let dynamo = ctx.dynamo().await?;
     let tables = select::resolve(&args.select, &dynamo).await?;
     let results = prune_tables(&dynamo, &tables, &opts, ctx).await;

@@ -7,3 +7,4 @@ mod backup;
 mod list;
 mod prune;
 mod restore;
+mod run;

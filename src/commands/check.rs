@@ -1,0 +1,314 @@
+//! `ddb-backup check`: does every selected table have a recent AVAILABLE backup?
+//! For monitoring systems and CI gates; changes nothing.
+
+use anyhow::Result;
+use aws_sdk_dynamodb::types::BackupTypeFilter;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use crate::aws::{Dynamo, ListFilter};
+use crate::cli::CheckArgs;
+use crate::commands::{fleet, Ctx};
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::model::{Backup, BackupKind, BackupStatus};
+use crate::names::NameTemplate;
+use crate::output::time;
+use crate::select::{self, table_name};
+use crate::timeparse::{format_age, Span};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableCheck {
+    pub table: String,
+    pub ok: bool,
+    /// `ok`, `stale`, `too_few`, `none` or `error`.
+    pub verdict: &'static str,
+    pub detail: String,
+    pub newest_backup: Option<String>,
+    pub newest_created_at: Option<DateTime<Utc>>,
+    pub age_seconds: Option<i64>,
+    pub available: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub command: &'static str,
+    pub max_age: String,
+    pub min_count: u32,
+    pub tables: Vec<TableCheck>,
+    pub policy_errors: Vec<fleet::PolicyError>,
+    pub summary: CheckSummary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckSummary {
+    pub tables: usize,
+    pub ok: usize,
+    pub failed: usize,
+}
+
+/// What counts as "a backup" for the check.
+#[derive(Debug, Clone)]
+enum Counted {
+    Managed(NameTemplate),
+    Any,
+}
+
+pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
+    let config = match &args.config.path {
+        Some(p) => Some(Config::load(p)?),
+        None => None,
+    };
+    let counted = |template: Option<NameTemplate>| {
+        if args.any_backup {
+            Counted::Any
+        } else {
+            Counted::Managed(args.name.template.clone().or(template).unwrap_or_default())
+        }
+    };
+    if config.is_some() {
+        fleet::check_narrowing(&args.select)?;
+    } else {
+        args.select.validate()?;
+    }
+    let ctx = match &config {
+        Some(c) => fleet::with_defaults(ctx, &c.defaults),
+        None => ctx.clone(),
+    };
+    let dynamo = ctx.dynamo().await?;
+    let (targets, policy_errors): (Vec<(String, Counted)>, _) = match &config {
+        Some(c) => {
+            let (assigned, errors) = fleet::resolve(c, &args.select, &dynamo).await?;
+            let targets = assigned
+                .into_iter()
+                .map(|a| {
+                    let p = &c.policies[a.policy];
+                    let t = p.backup.name.clone().or_else(|| c.defaults.name.clone());
+                    (a.table, counted(t))
+                })
+                .collect();
+            (targets, errors)
+        }
+        None => {
+            let tables = select::resolve(&args.select, &dynamo).await?;
+            (
+                tables.into_iter().map(|t| (t, counted(None))).collect(),
+                Vec::new(),
+            )
+        }
+    };
+    let mut tasks = JoinSet::new();
+    for (i, (table, counted)) in targets.into_iter().enumerate() {
+        let d = dynamo.clone();
+        let (max_age, min_count, now) = (args.max_age.clone(), args.min_count, ctx.now);
+        tasks.spawn(async move {
+            (
+                i,
+                check_table(&d, &table, &counted, &max_age, min_count, now).await,
+            )
+        });
+    }
+    let mut tables = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        tables.push(joined?);
+    }
+    tables.sort_by_key(|(i, _)| *i);
+    let tables: Vec<TableCheck> = tables.into_iter().map(|(_, t)| t).collect();
+    let failed = tables.iter().filter(|t| !t.ok).count();
+    let report = CheckReport {
+        command: "check",
+        max_age: args.max_age.to_string(),
+        min_count: args.min_count,
+        summary: CheckSummary {
+            tables: tables.len(),
+            ok: tables.len() - failed,
+            failed: failed + policy_errors.len(),
+        },
+        tables,
+        policy_errors,
+    };
+    for t in report.tables.iter().filter(|t| !t.ok) {
+        tracing::error!(table = %t.table, "check failed: {}", t.detail);
+    }
+    print(&report, &ctx)?;
+    Ok(Exit::from_counts(report.summary.ok, report.summary.failed))
+}
+
+async fn check_table(
+    d: &Dynamo,
+    table: &str,
+    counted: &Counted,
+    max_age: &Span,
+    min_count: u32,
+    now: DateTime<Utc>,
+) -> TableCheck {
+    let name = table_name(table).to_string();
+    let filter = ListFilter {
+        kind: Some(BackupTypeFilter::All),
+        since: None,
+        until: None,
+    };
+    match d.list_backups(Some(table), &filter).await {
+        Ok(list) => verdict(&name, &list, counted, max_age, min_count, now),
+        Err(e) => TableCheck {
+            table: name,
+            ok: false,
+            verdict: "error",
+            detail: e.message,
+            newest_backup: None,
+            newest_created_at: None,
+            age_seconds: None,
+            available: 0,
+        },
+    }
+}
+
+/// The pure part: which backups count, the newest one, and the verdict.
+fn verdict(
+    table: &str,
+    list: &[Backup],
+    counted: &Counted,
+    max_age: &Span,
+    min_count: u32,
+    now: DateTime<Utc>,
+) -> TableCheck {
+    let good: Vec<&Backup> = list
+        .iter()
+        .filter(|b| b.status == BackupStatus::Available)
+        .filter(|b| match counted {
+            Counted::Any => true,
+            Counted::Managed(t) => b.kind == BackupKind::User && t.matches(&b.backup_name),
+        })
+        .collect();
+    let newest = good.iter().max_by_key(|b| b.created_at);
+    let age = newest.map(|b| now - b.created_at);
+    let which = match counted {
+        Counted::Any => "AVAILABLE backup",
+        Counted::Managed(_) => "AVAILABLE backup made by ddb-backup",
+    };
+    let (ok, verdict, detail) = match (newest, age) {
+        (None, _) | (_, None) => (false, "none", format!("no {which}")),
+        (Some(_), Some(a)) if a > max_age.chrono() => (
+            false,
+            "stale",
+            format!("newest {which} is {} old (max {max_age})", format_age(a)),
+        ),
+        _ if (good.len() as u64) < u64::from(min_count) => (
+            false,
+            "too_few",
+            format!("{} {which}(s), fewer than {min_count}", good.len()),
+        ),
+        _ => (true, "ok", "ok".to_string()),
+    };
+    TableCheck {
+        table: table.to_string(),
+        ok,
+        verdict,
+        detail,
+        newest_backup: newest.map(|b| b.backup_name.clone()),
+        newest_created_at: newest.map(|b| b.created_at),
+        age_seconds: age.map(|a| a.num_seconds()),
+        available: good.len(),
+    }
+}
+
+fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
+    if !ctx.out.is_table() {
+        ctx.out.data(r, &r.tables)?;
+        return Ok(());
+    }
+    let mut t = ctx.out.table(&[
+        "Table",
+        "Newest backup",
+        "Created (UTC)",
+        "Age",
+        "Count",
+        "Verdict",
+    ]);
+    for x in &r.tables {
+        t.add_row(vec![
+            x.table.clone(),
+            x.newest_backup.clone().unwrap_or_default(),
+            x.newest_created_at.map(time).unwrap_or_default(),
+            x.age_seconds
+                .map(|s| format_age(chrono::Duration::seconds(s)))
+                .unwrap_or_default(),
+            x.available.to_string(),
+            if x.ok {
+                "ok".to_string()
+            } else {
+                format!("FAIL: {}", x.detail)
+            },
+        ]);
+    }
+    let mut text = format!("{t}\n");
+    for e in &r.policy_errors {
+        text.push_str(&format!("policy '{}' failed: {}\n", e.policy, e.error));
+    }
+    text.push_str(&format!(
+        "{} table(s): {} ok, {} failed (max age {}, min count {})",
+        r.summary.tables, r.summary.ok, r.summary.failed, r.max_age, r.min_count
+    ));
+    ctx.out.text(&text)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn backup(name: &str, kind: BackupKind, status: BackupStatus, hours_ago: i64) -> Backup {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        Backup {
+            table: "orders".into(),
+            table_arn: None,
+            backup_arn: format!("arn:{name}"),
+            backup_name: name.into(),
+            status,
+            kind,
+            created_at: now - chrono::Duration::hours(hours_ago),
+            expires_at: None,
+            size_bytes: None,
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let day: Span = "1d".parse().unwrap();
+        let managed = Counted::Managed(NameTemplate::default());
+        let list = vec![
+            backup(
+                "ddb-backup.orders.20261121T000000Z",
+                BackupKind::User,
+                BackupStatus::Available,
+                36,
+            ),
+            backup(
+                "ddb-backup.orders.20261122T110000Z",
+                BackupKind::User,
+                BackupStatus::Creating,
+                1,
+            ),
+            backup("by-hand", BackupKind::User, BackupStatus::Available, 2),
+            backup(
+                "ddb-backup.orders.20261122T100000Z",
+                BackupKind::System,
+                BackupStatus::Available,
+                2,
+            ),
+        ];
+        let v = verdict("orders", &list, &managed, &day, 1, now);
+        assert_eq!((v.ok, v.verdict), (false, "stale"));
+        assert_eq!(v.available, 1);
+        // Any backup: the hand-made one is fresh.
+        let v = verdict("orders", &list, &Counted::Any, &day, 1, now);
+        assert_eq!((v.ok, v.verdict), (true, "ok"));
+        let v = verdict("orders", &list, &Counted::Any, &day, 4, now);
+        assert_eq!((v.ok, v.verdict), (false, "too_few"));
+        let v = verdict("orders", &[], &managed, &day, 1, now);
+        assert_eq!((v.ok, v.verdict), (false, "none"));
+    }
+}

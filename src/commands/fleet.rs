@@ -1,0 +1,153 @@
+//! The tables of a config file: every policy resolved over one ListTables listing, each
+//! table assigned to exactly one policy, optionally narrowed by the command line.
+//! Shared by `run`, `check` and `config check`.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::aws::Dynamo;
+use crate::cli::TableSelection;
+use crate::commands::Ctx;
+use crate::config::{Config, Defaults};
+use crate::error::UsageError;
+use crate::select::{self, table_name};
+
+/// One table and the index of the policy that owns it.
+#[derive(Debug, Clone)]
+pub struct Assigned {
+    pub table: String,
+    pub policy: usize,
+}
+
+/// A policy whose selection could not be resolved (e.g. it matched no table).
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyError {
+    pub policy: String,
+    pub error: String,
+}
+
+/// The command line's narrowing of a config run: only `--table`, `--match`, `--exclude`.
+pub fn check_narrowing(sel: &TableSelection) -> Result<(), UsageError> {
+    if sel.all_tables || !sel.tags.is_empty() {
+        return Err(UsageError::new(
+            "--all-tables and --tag select tables on their own and cannot be combined with a config \
+             file; use the config's policies, narrowed with --table, --match or --exclude",
+        ));
+    }
+    Ok(())
+}
+
+fn narrowed(sel: &TableSelection, table: &str) -> bool {
+    let name = table_name(table);
+    if sel.excluded(name) {
+        return false;
+    }
+    if sel.tables.is_empty() && sel.globs.is_empty() {
+        return true;
+    }
+    sel.tables.iter().any(|t| table_name(t) == name)
+        || sel
+            .globs
+            .iter()
+            .any(|g| glob::Pattern::new(g).is_ok_and(|p| p.matches(name)))
+}
+
+/// Resolves every policy (one ListTables for all of them), assigns each table to its one
+/// policy (two claims are a usage error naming both) and applies the narrowing.
+pub async fn resolve(
+    config: &Config,
+    narrowing: &TableSelection,
+    dynamo: &Dynamo,
+) -> Result<(Vec<Assigned>, Vec<PolicyError>)> {
+    let selections: Vec<TableSelection> = config.policies.iter().map(|p| p.selection()).collect();
+    let listing = if selections.iter().any(|s| s.needs_listing()) {
+        Some(dynamo.list_tables().await?)
+    } else {
+        None
+    };
+    let mut resolved = Vec::with_capacity(selections.len());
+    let mut errors = Vec::new();
+    for (p, sel) in config.policies.iter().zip(&selections) {
+        match select::resolve_listed(sel, listing.as_deref(), dynamo).await {
+            Ok(tables) => resolved.push(tables),
+            Err(e) => {
+                tracing::error!(policy = %p.name, "{e:#}");
+                errors.push(PolicyError {
+                    policy: p.name.clone(),
+                    error: format!("{e:#}"),
+                });
+                resolved.push(Vec::new());
+            }
+        }
+    }
+    config.assign(&resolved)?;
+    let mut out = Vec::new();
+    for (i, tables) in resolved.into_iter().enumerate() {
+        for table in tables {
+            if narrowed(narrowing, &table) {
+                out.push(Assigned { table, policy: i });
+            }
+        }
+    }
+    if out.is_empty() && errors.is_empty() {
+        anyhow::bail!(
+            "no tables selected: the config's policies and --table/--match/--exclude left none"
+        );
+    }
+    Ok((out, errors))
+}
+
+/// A context whose connection settings fall back to the config's `[defaults]` where neither
+/// the command line nor the AWS environment sets them.
+pub fn with_defaults(ctx: &Ctx, d: &Defaults) -> Ctx {
+    let env_set = |names: &[&str]| {
+        names
+            .iter()
+            .any(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
+    };
+    let mut g = (*ctx.global).clone();
+    if g.region.is_none() && !env_set(&["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+        g.region = d.region.as_ref().map(|r| r.0.clone());
+    }
+    if g.profile.is_none() && !env_set(&["AWS_PROFILE"]) {
+        g.profile = d.profile.clone();
+    }
+    if g.endpoint_url.is_none() && !env_set(&["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]) {
+        g.endpoint_url = d.endpoint_url.as_ref().map(|u| u.0.clone());
+    }
+    if g.rate_multiplier.is_none() {
+        g.rate_multiplier = d.rate_multiplier;
+    }
+    Ctx {
+        global: Arc::new(g),
+        ..ctx.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrowing_by_names_globs_and_excludes() {
+        let none = TableSelection::default();
+        assert!(narrowed(&none, "orders"));
+        let s = TableSelection {
+            tables: vec!["orders".into()],
+            globs: vec!["user*".into()],
+            excludes: vec!["users-tmp".into()],
+            ..TableSelection::default()
+        };
+        assert!(narrowed(&s, "orders"));
+        assert!(narrowed(&s, "users"));
+        assert!(!narrowed(&s, "users-tmp"));
+        assert!(!narrowed(&s, "items"));
+        assert!(check_narrowing(&TableSelection {
+            all_tables: true,
+            ..TableSelection::default()
+        })
+        .is_err());
+    }
+}

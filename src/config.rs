@@ -1,0 +1,571 @@
+//! The TOML config file of `run`, `check` and `config check`: parsing (every error carries
+//! file, line and column), validation, and the offline part of the "one policy per table"
+//! rule. Nothing here calls AWS.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use glob::Pattern;
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+
+use crate::cli::{KeepOpts, RailOpts, TableSelection};
+use crate::error::UsageError;
+use crate::names::NameTemplate;
+use crate::retention::Count;
+use crate::select::table_name;
+use crate::timeparse::Span;
+
+/// The environment variable naming the config file when `--config` is not given.
+pub const CONFIG_ENV: &str = "DDB_BACKUP_CONFIG";
+
+/// A whole config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default, rename = "policy")]
+    pub policies: Vec<PolicyConfig>,
+}
+
+/// `[defaults]`: used where neither the command line nor the AWS environment says otherwise.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    #[serde(default, deserialize_with = "parsed_opt::<_, Region>")]
+    pub region: Option<Region>,
+    pub profile: Option<String>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Url>")]
+    pub endpoint_url: Option<Url>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, NameTemplate>")]
+    pub name: Option<NameTemplate>,
+    #[serde(default, deserialize_with = "timezone_opt")]
+    pub timezone: Option<Tz>,
+    #[serde(default, deserialize_with = "multiplier_opt")]
+    pub rate_multiplier: Option<f64>,
+    #[serde(default, deserialize_with = "concurrency_opt")]
+    pub concurrency: Option<u32>,
+}
+
+/// One `[[policy]]`: which tables, how to back them up, how to prune them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    pub name: String,
+    #[serde(default, deserialize_with = "table_list")]
+    pub tables: Vec<String>,
+    #[serde(default, rename = "match", deserialize_with = "glob_list")]
+    pub globs: Vec<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub all_tables: bool,
+    #[serde(default, deserialize_with = "glob_list")]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub backup: BackupSection,
+    /// Absent: this policy only backs up (run says so); present: it must keep something.
+    pub retention: Option<RetentionSection>,
+}
+
+/// `[policy.backup]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSection {
+    #[serde(default, deserialize_with = "parsed_opt::<_, NameTemplate>")]
+    pub name: Option<NameTemplate>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub skip_if_recent: Option<Span>,
+    pub wait: Option<bool>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub timeout: Option<Span>,
+}
+
+/// `[policy.retention]`: every keep rule and safety rail of `prune`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSection {
+    #[serde(default, deserialize_with = "count_opt")]
+    pub keep_last: Option<Count>,
+    #[serde(default, deserialize_with = "count_opt")]
+    pub keep_hourly: Option<Count>,
+    #[serde(default, deserialize_with = "count_opt")]
+    pub keep_daily: Option<Count>,
+    #[serde(default, deserialize_with = "count_opt")]
+    pub keep_weekly: Option<Count>,
+    #[serde(default, deserialize_with = "count_opt")]
+    pub keep_monthly: Option<Count>,
+    #[serde(default, deserialize_with = "count_opt")]
+    pub keep_yearly: Option<Count>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub keep_within: Option<Span>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub keep_within_hourly: Option<Span>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub keep_within_daily: Option<Span>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub keep_within_weekly: Option<Span>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub keep_within_monthly: Option<Span>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub keep_within_yearly: Option<Span>,
+    pub min_keep: Option<u32>,
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub require_recent: Option<Span>,
+    #[serde(default, deserialize_with = "max_delete_opt")]
+    pub max_delete: Option<u32>,
+    pub include_unmanaged: Option<bool>,
+    #[serde(default, deserialize_with = "timezone_opt")]
+    pub timezone: Option<Tz>,
+}
+
+/// A region name, checked for shape only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region(pub String);
+
+impl FromStr for Region {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(Region(s.to_string()))
+        } else {
+            Err(format!(
+                "invalid region '{s}': use a region name such as us-east-1"
+            ))
+        }
+    }
+}
+
+/// An endpoint URL, checked like `--endpoint-url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url(pub String);
+
+impl FromStr for Url {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        crate::cli::parse_url(s).map(Url)
+    }
+}
+
+impl Config {
+    /// Reads and validates a config file. Every problem is a usage error naming the file,
+    /// and (for syntax, type and value errors) the line and column.
+    pub fn load(path: &Path) -> Result<Config, UsageError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            UsageError::new(format!("cannot read config file {}: {e}", path.display()))
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses and validates config text (`path` is only used in messages).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, UsageError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| {
+                    let (line, col) = line_col(text, s.start);
+                    format!(":{line}:{col}")
+                })
+                .unwrap_or_default();
+            UsageError::new(format!(
+                "config {}{at}: {}",
+                path.display(),
+                e.message().trim().replace('\n', " ")
+            ))
+        })?;
+        config
+            .validate()
+            .map_err(|m| UsageError::new(format!("config {}: {m}", path.display())))?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.policies.is_empty() {
+            return Err(
+                "no [[policy]] defined: add at least one (see examples/ddb-backup.toml)".into(),
+            );
+        }
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, p) in self.policies.iter().enumerate() {
+            if p.name.trim().is_empty() {
+                return Err(format!("policy #{} has an empty name", i + 1));
+            }
+            if let Some(j) = seen.insert(&p.name, i) {
+                return Err(format!(
+                    "policies #{} and #{} are both named '{}': names must be unique",
+                    j + 1,
+                    i + 1,
+                    p.name
+                ));
+            }
+            if p.selection().validate().is_err() {
+                return Err(format!(
+                    "policy '{}' selects no tables: give tables, match, tags or all_tables = true",
+                    p.name
+                ));
+            }
+            if let Some(r) = &p.retention {
+                if r.policy_is_empty() {
+                    return Err(format!(
+                        "policy '{}' has a [retention] with no keep rule: refusing to delete every \
+                         backup; add e.g. keep_daily = 7, or remove the section to only back up",
+                        p.name
+                    ));
+                }
+            }
+        }
+        self.check_overlaps_offline()
+    }
+
+    /// A table claimed by two policies, as far as can be told without listing tables:
+    /// a table named in one policy and named, globbed or covered by `all_tables` in another.
+    fn check_overlaps_offline(&self) -> Result<(), String> {
+        for (i, a) in self.policies.iter().enumerate() {
+            for b in self.policies.iter().skip(i + 1) {
+                for (x, y) in [(a, b), (b, a)] {
+                    for t in &x.tables {
+                        let name = table_name(t);
+                        if y.claims_by_name(name) && !x.selection().excluded(name) {
+                            return Err(overlap_message(name, &a.name, &b.name));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Which policy each table belongs to, given each policy's resolved tables (in policy
+    /// order). A table claimed by two policies is an error naming both.
+    pub fn assign(&self, resolved: &[Vec<String>]) -> Result<BTreeMap<String, usize>, UsageError> {
+        let mut owner: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, tables) in resolved.iter().enumerate() {
+            for t in tables {
+                if let Some(j) = owner.insert(table_name(t).to_string(), i) {
+                    if j != i {
+                        return Err(UsageError::new(format!(
+                            "config: {}",
+                            overlap_message(
+                                table_name(t),
+                                &self.policies[j].name,
+                                &self.policies[i].name
+                            )
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(owner)
+    }
+}
+
+fn overlap_message(table: &str, a: &str, b: &str) -> String {
+    format!(
+        "table '{table}' is claimed by two policies, '{a}' and '{b}': a table may belong to one \
+         policy only (narrow one with exclude = [...])"
+    )
+}
+
+impl PolicyConfig {
+    /// This policy's tables as a command-line style selection.
+    pub fn selection(&self) -> TableSelection {
+        TableSelection {
+            tables: self.tables.clone(),
+            globs: self.globs.clone(),
+            tags: self
+                .tags
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            all_tables: self.all_tables,
+            excludes: self.exclude.clone(),
+        }
+    }
+
+    /// True when this policy selects `name` by name alone (named, globbed or all_tables,
+    /// and not excluded). Tag-only selections need a listing and say false here.
+    fn claims_by_name(&self, name: &str) -> bool {
+        let sel = self.selection();
+        if sel.excluded(name) || !self.tags.is_empty() {
+            return false;
+        }
+        self.all_tables
+            || self.tables.iter().any(|t| table_name(t) == name)
+            || self
+                .globs
+                .iter()
+                .any(|g| Pattern::new(g).is_ok_and(|p| p.matches(name)))
+    }
+}
+
+impl RetentionSection {
+    /// The keep rules, as `prune` takes them.
+    pub fn keep_opts(&self) -> KeepOpts {
+        KeepOpts {
+            keep_last: self.keep_last,
+            keep_hourly: self.keep_hourly,
+            keep_daily: self.keep_daily,
+            keep_weekly: self.keep_weekly,
+            keep_monthly: self.keep_monthly,
+            keep_yearly: self.keep_yearly,
+            keep_within: self.keep_within.clone(),
+            keep_within_hourly: self.keep_within_hourly.clone(),
+            keep_within_daily: self.keep_within_daily.clone(),
+            keep_within_weekly: self.keep_within_weekly.clone(),
+            keep_within_monthly: self.keep_within_monthly.clone(),
+            keep_within_yearly: self.keep_within_yearly.clone(),
+        }
+    }
+
+    /// The safety rails, as `prune` takes them (unset fields stay unset).
+    pub fn rail_opts(&self) -> RailOpts {
+        RailOpts {
+            min_keep: self.min_keep,
+            require_recent: self.require_recent.clone(),
+            max_delete: self.max_delete,
+            include_unmanaged: self.include_unmanaged.unwrap_or(false),
+            timezone: self.timezone,
+        }
+    }
+
+    fn policy_is_empty(&self) -> bool {
+        crate::retention::Policy::from(&self.keep_opts()).is_empty()
+    }
+}
+
+/// The config path from `--config` or `DDB_BACKUP_CONFIG` (clap reads both).
+pub fn path_or_usage(path: Option<&PathBuf>) -> Result<&PathBuf, UsageError> {
+    path.ok_or_else(|| {
+        UsageError::new(format!(
+            "no config file: give --config PATH or set {CONFIG_ENV}"
+        ))
+    })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+// ---- value deserializers: each reuses the command line's parser and message ----
+
+fn parsed_opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr<Err = String>,
+{
+    let s = String::deserialize(d)?;
+    s.parse::<T>().map(Some).map_err(de::Error::custom)
+}
+
+fn timezone_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Tz>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::cli::parse_timezone(&s)
+        .map(Some)
+        .map_err(de::Error::custom)
+}
+
+fn multiplier_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = f64::deserialize(d)?;
+    crate::cli::parse_multiplier(&v.to_string())
+        .map(Some)
+        .map_err(de::Error::custom)
+}
+
+fn concurrency_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let v = u32::deserialize(d)?;
+    if (1..=256).contains(&v) {
+        Ok(Some(v))
+    } else {
+        Err(de::Error::custom(format!(
+            "invalid concurrency {v}: give 1 to 256"
+        )))
+    }
+}
+
+fn max_delete_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let v = u32::deserialize(d)?;
+    if v == 0 {
+        Err(de::Error::custom(
+            "invalid max_delete 0: give at least 1 (or leave it out for no limit)",
+        ))
+    } else {
+        Ok(Some(v))
+    }
+}
+
+fn table_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    for t in &v {
+        crate::cli::parse_table(t).map_err(de::Error::custom)?;
+    }
+    Ok(v)
+}
+
+fn glob_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    for g in &v {
+        crate::cli::parse_glob(g).map_err(de::Error::custom)?;
+    }
+    Ok(v)
+}
+
+/// A keep count: a whole number ≥ 1 or "unlimited".
+fn count_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Count>, D::Error> {
+    struct CountVisitor;
+    impl Visitor<'_> for CountVisitor {
+        type Value = Count;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a whole number ≥ 1 or \"unlimited\"")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Count, E> {
+            v.to_string().parse().map_err(E::custom)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Count, E> {
+            v.to_string().parse().map_err(E::custom)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Count, E> {
+            v.parse().map_err(E::custom)
+        }
+    }
+    d.deserialize_any(CountVisitor).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("c.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let c = parse(include_str!("../examples/ddb-backup.toml")).unwrap();
+        assert!(c.policies.len() >= 2);
+        assert!(c.policies.iter().any(|p| p.retention.is_some()));
+    }
+
+    #[test]
+    fn a_minimal_config() {
+        let c = parse(
+            r#"
+[[policy]]
+name = "prod"
+tables = ["orders"]
+[policy.retention]
+keep_daily = 7
+keep_monthly = "unlimited"
+"#,
+        )
+        .unwrap();
+        let r = c.policies[0].retention.as_ref().unwrap();
+        assert_eq!(r.keep_daily, Some(Count::Limited(7)));
+        assert_eq!(r.keep_monthly, Some(Count::Unlimited));
+    }
+
+    #[test]
+    fn errors_carry_file_line_and_column() {
+        let e = parse("[[policy]]\nname = \"p\"\ntables = [\"orders\"]\n[policy.backup]\nskip_if_recent = \"soon\"\n")
+            .unwrap_err();
+        assert!(
+            e.starts_with("config c.toml:5:18: invalid duration 'soon'"),
+            "{e}"
+        );
+        let e =
+            parse("[[policy]]\nname = \"p\"\ntables = [\"orders\"]\nkeep_daily = 7\n").unwrap_err();
+        assert!(
+            e.starts_with("config c.toml:4:1: unknown field `keep_daily`"),
+            "{e}"
+        );
+        let e = parse("[defaults]\nregion = 5\n").unwrap_err();
+        assert!(e.starts_with("config c.toml:2:10: invalid type"), "{e}");
+        let e = parse("[[policy]\n").unwrap_err();
+        assert!(e.starts_with("config c.toml:1:"), "{e}");
+        assert!(!e.contains('\n'));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for (text, want) in [
+            ("[[policy]]\nname=\"p\"\ntables=[\"ab\"]\n", "invalid table name 'ab'"),
+            ("[[policy]]\nname=\"p\"\nmatch=[\"[\"]\n", "invalid glob"),
+            ("[[policy]]\nname=\"p\"\ntables=[\"t1x\"]\n[policy.retention]\nkeep_daily=0\n", "invalid count '0'"),
+            ("[[policy]]\nname=\"p\"\ntables=[\"t1x\"]\n[policy.retention]\nkeep_daily=-3\n", "invalid count '-3'"),
+            ("[[policy]]\nname=\"p\"\ntables=[\"t1x\"]\n[policy.retention]\ntimezone=\"Mars/Base\"\nkeep_last=1\n", "unknown timezone"),
+            ("[[policy]]\nname=\"p\"\ntables=[\"t1x\"]\n[policy.retention]\nmin_keep=2\n", "no keep rule"),
+            ("[[policy]]\nname=\"p\"\n", "selects no tables"),
+            ("[defaults]\nendpoint_url=\"localhost\"\n[[policy]]\nname=\"p\"\nall_tables=true\n", "invalid endpoint URL"),
+            ("[defaults]\nname=\"nightly\"\n", "needs {timestamp} or {date}"),
+            ("", "no [[policy]]"),
+            ("[[policy]]\nname=\"p\"\nall_tables=true\n[[policy]]\nname=\"p\"\ntables=[\"abc\"]\n", "both named 'p'"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn overlapping_policies_are_found_offline() {
+        let e = parse(
+            "[[policy]]\nname=\"a\"\ntables=[\"orders\"]\n[[policy]]\nname=\"b\"\nmatch=[\"ord*\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("'orders' is claimed by two policies, 'a' and 'b'"),
+            "{e}"
+        );
+        // An exclusion resolves it.
+        parse("[[policy]]\nname=\"a\"\ntables=[\"orders\"]\n[[policy]]\nname=\"b\"\nmatch=[\"ord*\"]\nexclude=[\"orders\"]\n").unwrap();
+        // all_tables claims every name.
+        let e = parse(
+            "[[policy]]\nname=\"a\"\nall_tables=true\n[[policy]]\nname=\"b\"\ntables=[\"users\"]\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("'users'"), "{e}");
+    }
+
+    #[test]
+    fn assignment_after_listing_names_both_policies() {
+        let c = parse(
+            "[[policy]]\nname=\"a\"\nmatch=[\"o*\"]\n[[policy]]\nname=\"b\"\nmatch=[\"*s\"]\n",
+        )
+        .unwrap();
+        let ok = c
+            .assign(&[vec!["orders1".into()], vec!["users".into()]])
+            .unwrap();
+        assert_eq!(ok.get("users"), Some(&1));
+        let e = c
+            .assign(&[vec!["orders".into()], vec!["orders".into(), "users".into()]])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'orders' is claimed by two policies, 'a' and 'b'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("é\nx", 3), (2, 1));
+    }
+}
