@@ -4,6 +4,7 @@
 mod common;
 
 mod backup;
+mod docs;
 mod list;
 mod prune;
 mod restore;

@@ -1,0 +1,354 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_ddb_backup_global_optspecs
+    string join \n region= profile= endpoint-url= o/output= v/verbose q/quiet log-format= color= max-attempts= retry-backoff= connect-timeout= read-timeout= rate-multiplier= h/help V/version
+end
+
+function __fish_ddb_backup_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_ddb_backup_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_ddb_backup_using_subcommand
+    set -l cmd (__fish_ddb_backup_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "list" -d 'List backups of tables, newest first'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "describe" -d 'Show everything DescribeBackup knows about one backup'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "backup" -d 'Create on-demand backups of one table or a fleet'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "prune" -d 'Delete old backups made by ddb-backup according to a retention policy'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "restore" -d 'Restore a table from a backup or to a point in time'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "run" -d 'The daily job: back up every table of a config (or the command line), then prune it'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "check" -d 'Verify that tables have a recent AVAILABLE backup (for monitoring and CI gates)'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "config" -d 'Work with the config file'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l type -d 'Backup type to list (the API\'s default is user)' -r -f -a "user\t''
+system\t''
+aws-backup\t''
+all\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l status -d 'Only backups in this status' -r -f -a "creating\t''
+available\t''
+deleted\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l since -d 'Only backups created at or after this time (RFC 3339, or a duration back from now such as 7d)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l until -d 'Only backups created before this time (RFC 3339, or a duration back from now such as 36h)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l name-prefix -d 'Only backups whose name starts with this' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l timeout -d 'How long --wait waits before reporting backups still CREATING' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l skip-if-recent -d 'Skip a table whose newest AVAILABLE or CREATING backup made by ddb-backup is younger than this' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l concurrency -d 'Tables backed up at the same time (CreateBackup stays under 50 calls/s whatever this is)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l wait -d 'Wait until every new backup is AVAILABLE'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l dry-run -d 'Show what would be created; create nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-last -d 'Keep the N newest backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-hourly -d 'Keep the newest backup of each of the N newest hours that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-daily -d 'Keep the newest backup of each of the N newest days that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-weekly -d 'Keep the newest backup of each of the N newest ISO weeks that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-monthly -d 'Keep the newest backup of each of the N newest months that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-yearly -d 'Keep the newest backup of each of the N newest years that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the blog\'s "retention days" N is --keep-within Nd)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-hourly -d 'Keep one backup per hour within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-daily -d 'Keep one backup per day within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-weekly -d 'Keep one backup per ISO week within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-monthly -d 'Keep one backup per month within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-yearly -d 'Keep one backup per year within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l min-keep -d 'Never leave fewer than N AVAILABLE backups made by ddb-backup [default: 2]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l require-recent -d 'Delete nothing for a table unless --min-keep of its backups are younger than DURATION (backups that stopped arriving are reported as a failure instead)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l max-delete -d 'Delete nothing for a table whose plan would delete more than N backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l timezone -d 'Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name) [default: UTC]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l dry-run -d 'Show the plan; delete nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l table -d 'The source table (with --latest, --backup-name, --before, --to-time or --latest-restorable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-name -d 'The backup of --table with this name' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l before -d 'The newest AVAILABLE backup of --table created before TIME (RFC 3339 or a duration back from now)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l to-time -d 'Point-in-time restore of --table to TIME (RFC 3339 or a duration back from now)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target -d 'Name of the new table (must not exist)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target-region -d 'Region to restore into (default: the backup\'s region); needs an SSE choice, default is used if none' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l billing-mode -d 'Billing mode of the new table' -r -f -a "pay-per-request\t''
+provisioned\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l read-capacity -d 'Read capacity units (with --billing-mode provisioned)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l write-capacity -d 'Write capacity units (with --billing-mode provisioned)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l exclude-gsi -d 'Leave out this global secondary index (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l exclude-lsi -d 'Leave out this local secondary index (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l sse -d 'Encryption of the new table' -r -f -a "default\t'An AWS owned key (DynamoDB\'s default encryption)'
+kms\t'A KMS key: --sse-kms-key, or the AWS managed key'
+none\t'Send no encryption override: the backup\'s settings apply'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l sse-kms-key -d 'KMS key id, ARN or alias for --sse kms' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l timeout -d 'How long --wait waits' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest -d 'The newest AVAILABLE backup of --table'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest-restorable -d 'Point-in-time restore of --table to its latest restorable time'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-gsi -d 'Restore without any global secondary index'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-lsi -d 'Restore without any local secondary index'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-settings -d 'Re-apply TTL, stream, tags, point-in-time recovery and deletion protection from the source table'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wait -d 'Wait until the new table is ACTIVE (and settings are copied)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l dry-run -d 'Show what would be restored; restore nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l timeout -d 'How long --wait waits [default: 30m]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l skip-if-recent -d 'Skip the backup of a table whose newest backup made by ddb-backup is younger than this' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l concurrency -d 'Tables backed up at the same time [default: 16]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-last -d 'Keep the N newest backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-hourly -d 'Keep the newest backup of each of the N newest hours that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-daily -d 'Keep the newest backup of each of the N newest days that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-weekly -d 'Keep the newest backup of each of the N newest ISO weeks that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-monthly -d 'Keep the newest backup of each of the N newest months that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-yearly -d 'Keep the newest backup of each of the N newest years that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the blog\'s "retention days" N is --keep-within Nd)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-hourly -d 'Keep one backup per hour within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-daily -d 'Keep one backup per day within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-weekly -d 'Keep one backup per ISO week within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-monthly -d 'Keep one backup per month within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-yearly -d 'Keep one backup per year within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l min-keep -d 'Never leave fewer than N AVAILABLE backups made by ddb-backup [default: 2]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l require-recent -d 'Delete nothing for a table unless --min-keep of its backups are younger than DURATION (backups that stopped arriving are reported as a failure instead)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l max-delete -d 'Delete nothing for a table whose plan would delete more than N backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l timezone -d 'Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name) [default: UTC]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l metrics-file -d 'Write Prometheus textfile-collector metrics here (atomically: temp file + rename)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l report -d 'Also write the JSON report to this file (atomically)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l lock-file -d 'Hold this lock file for the run; a second overlapping run exits at once (code 1)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l wait -d 'Wait until every new backup is AVAILABLE before pruning'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l dry-run -d 'Show what would be backed up and pruned; change nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-age -d 'A table fails unless its newest AVAILABLE backup is younger than this' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l min-count -d 'A table also fails unless it has at least N AVAILABLE backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l any-backup -d 'Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup\'s'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -f -a "check" -d 'Validate a config file and show which table gets which policy'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l offline -d 'Do not list tables: check the file alone (globs and tags stay unresolved)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
