@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 
+use crate::aws::Dynamo;
 use crate::cli::DescribeArgs;
 use crate::commands::Ctx;
 use crate::exit::Exit;
@@ -9,7 +10,7 @@ use crate::model::{BackupDescription, KeyElement};
 use crate::output::{human_size, time};
 
 pub async fn run(args: DescribeArgs, ctx: &Ctx) -> Result<Exit> {
-    let dynamo = ctx.dynamo().await?;
+    let dynamo = Dynamo::connect(&ctx.options_for_arn(&args.arn)?).await?;
     let d = dynamo.describe_backup(&args.arn).await?;
     if ctx.out.is_table() {
         ctx.out.text(&render(&d))?;

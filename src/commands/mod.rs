@@ -20,6 +20,7 @@ use tokio::sync::watch;
 
 use crate::aws::{ConnectOptions, Dynamo};
 use crate::cli::{Command, GlobalOpts, LogFormat};
+use crate::error::UsageError;
 use crate::exit::Exit;
 use crate::output::Output;
 
@@ -79,6 +80,21 @@ impl Ctx {
 
     pub async fn dynamo(&self) -> Result<Dynamo> {
         Dynamo::connect(&self.connect_options()).await
+    }
+
+    /// Connection options for working on `arn`: its region, which an explicit `--region`
+    /// must not contradict (a usage error, found before any call).
+    pub fn options_for_arn(&self, arn: &str) -> Result<ConnectOptions, UsageError> {
+        let mut opts = self.connect_options();
+        if let Some(r) = Dynamo::region_of_arn(arn) {
+            if let Some(given) = self.global.region.as_deref().filter(|g| *g != r) {
+                return Err(UsageError::new(format!(
+                    "'{arn}' is in region {r}, but --region is {given}: drop --region or give the ARN from {given}"
+                )));
+            }
+            opts.region = Some(r.to_string());
+        }
+        Ok(opts)
     }
 
     /// A progress bar on an interactive stderr; `None` otherwise (plain log lines then).

@@ -129,12 +129,11 @@ fn index_choice(
 
 pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
     validate(&a)?;
-    let mut opts = ctx.connect_options();
-    if let Some(arn) = &a.backup_arn {
-        opts.region = Dynamo::region_of_arn(arn).map(str::to_string);
-    } else if let Some(t) = a.table.as_deref().filter(|t| t.starts_with("arn:")) {
-        opts.region = Dynamo::region_of_arn(t).map(str::to_string);
-    }
+    let opts = match (&a.backup_arn, a.table.as_deref()) {
+        (Some(arn), _) => ctx.options_for_arn(arn)?,
+        (None, Some(t)) if t.starts_with("arn:") => ctx.options_for_arn(t)?,
+        _ => ctx.connect_options(),
+    };
     let source = Dynamo::connect(&opts).await?;
     let cross_region = a
         .target_region

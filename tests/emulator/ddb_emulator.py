@@ -257,15 +257,25 @@ def take_token(op: str) -> bool:
         return False
 
 
+def table_of(body: dict[str, Any]) -> str | None:
+    """The table a request is about: TableName, or the table in a BackupArn."""
+    if body.get("TableName"):
+        return str(body["TableName"])
+    arn = str(body.get("BackupArn", ""))
+    if "/backup/" in arn:
+        return arn.split(":table/", 1)[-1].split("/backup/", 1)[0]
+    return None
+
+
 def pick_fault(op: str, call_no: int, body: dict[str, Any]) -> dict[str, Any] | None:
     """The first matching fault rule. A rule names an ``op`` (or "*") and may narrow it
-    by ``table`` (TableName), ``later_pages`` (requests carrying ExclusiveStartBackupArn),
+    by ``table`` (TableName, or the table of a BackupArn), ``later_pages`` (requests carrying ExclusiveStartBackupArn),
     ``calls`` (call numbers), ``from_call``, ``next`` (the next k matches) and ``fraction``."""
     with STATE.lock:
         for rule in STATE.rules:
             if rule.get("op") not in (op, "*"):
                 continue
-            if "table" in rule and body.get("TableName") != rule["table"]:
+            if "table" in rule and table_of(body) != rule["table"]:
                 continue
             if rule.get("later_pages") and not body.get("ExclusiveStartBackupArn"):
                 continue

@@ -5,6 +5,7 @@ mod common;
 
 mod backup;
 mod docs;
+mod faults;
 mod list;
 mod prune;
 mod restore;
