@@ -43,6 +43,7 @@ run list --table demo-orders --output table
 run prune --table demo-orders --keep-daily 7 --keep-weekly 4 --dry-run --output table
 run prune --table demo-orders --keep-daily 7 --keep-weekly 4 --output table
 run restore --table demo-orders --latest --target demo-orders-restored --wait --output table
-run list --table demo-orders --output json --name-prefix ddb-backup. >/dev/null
+run check --table demo-orders --max-age 1d --output table
+run config check --config examples/ddb-backup.toml --offline --output table
 echo
-echo "demo finished: backup, list, prune --dry-run, prune and restore ran against the local emulator"
+echo "demo finished: backup, list, prune --dry-run, prune, restore and check ran against the local emulator"

@@ -466,6 +466,33 @@ mod tests {
         Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap()
     }
 
+    /// The worked example in the README, exactly as written there.
+    #[test]
+    fn readme_worked_example() {
+        let backups = daily(ymd(2026, 10, 14), ymd(2026, 11, 22), 3);
+        assert_eq!(backups.len(), 40);
+        let policy = Policy {
+            daily: Some(Count::Limited(7)),
+            weekly: Some(Count::Limited(4)),
+            ..Policy::default()
+        };
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let p = plan(
+            "t",
+            &backups,
+            &policy,
+            &Rails::default(),
+            &SCOPE,
+            now,
+            chrono_tz::UTC,
+        );
+        let mut want: BTreeSet<NaiveDate> = (16..=22).map(|d| ymd(2026, 11, d)).collect();
+        want.extend([ymd(2026, 11, 15), ymd(2026, 11, 8), ymd(2026, 11, 1)]);
+        assert_eq!(kept_days(&p), want);
+        assert_eq!(p.count(Action::Keep), 10);
+        assert_eq!(p.count(Action::Delete), 30);
+    }
+
     /// restic's documented example: daily backups for a century with
     /// `--keep-daily 7 --keep-weekly 5 --keep-monthly 12 --keep-yearly 75`.
     #[test]

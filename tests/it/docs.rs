@@ -94,3 +94,179 @@ fn zsh_and_fish_completions_name_every_subcommand() {
         assert!(fish.contains(&format!("-a \"{sub}\"")), "fish lacks {sub}");
     }
 }
+
+/// Splits a shell command line (single and double quotes; no expansions).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}
+
+/// Every `ddb-backup …` command in the README's code blocks (continuations joined,
+/// comments and redirections cut).
+fn readme_commands() -> Vec<String> {
+    let readme = std::fs::read_to_string(gen_docs::root().join("README.md")).unwrap();
+    let mut in_code = false;
+    let mut lines: Vec<String> = Vec::new();
+    let mut pending = String::new();
+    for line in readme.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if !in_code {
+            // Inline code: `ddb-backup ...`
+            for part in line.split('`').skip(1).step_by(2) {
+                if part.starts_with("ddb-backup ") {
+                    lines.push(part.to_string());
+                }
+            }
+            continue;
+        }
+        if line.trim_start().starts_with("- run: cargo") || line.trim_start().starts_with("cargo ")
+        {
+            continue;
+        }
+        let mut l = line.trim().to_string();
+        if !pending.is_empty() {
+            l = format!("{pending} {l}");
+            pending.clear();
+        }
+        if let Some(stripped) = l.strip_suffix('\\') {
+            pending = stripped.trim().to_string();
+            continue;
+        }
+        lines.push(l);
+    }
+    let mut out = Vec::new();
+    for l in lines {
+        let Some(at) = l
+            .match_indices("ddb-backup ")
+            .map(|(i, _)| i)
+            .find(|&i| i == 0 || matches!(l.as_bytes()[i - 1], b' ' | b'/'))
+        else {
+            continue;
+        };
+        let mut cmd = l[at..].to_string();
+        for cut in [" #", " >", " |"] {
+            if let Some(i) = cmd.find(cut) {
+                cmd.truncate(i);
+            }
+        }
+        out.push(cmd.trim().to_string());
+    }
+    out
+}
+
+#[test]
+fn every_command_in_the_readme_and_in_help_parses() {
+    use clap::{CommandFactory, Parser};
+    let mut commands = readme_commands();
+    assert!(commands.len() >= 22, "found only {commands:?}");
+    let cmd = ddb_backup::cli::Cli::command();
+    let mut helps: Vec<String> = cmd
+        .get_after_help()
+        .map(|h| h.to_string())
+        .into_iter()
+        .collect();
+    for sub in cmd.get_subcommands() {
+        helps.extend(sub.get_after_help().map(|h| h.to_string()));
+        for leaf in sub.get_subcommands() {
+            helps.extend(leaf.get_after_help().map(|h| h.to_string()));
+        }
+    }
+    for h in helps {
+        commands.extend(
+            h.lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("ddb-backup "))
+                .map(str::to_string),
+        );
+    }
+    for c in &commands {
+        let words = shell_words(c);
+        if let Err(e) = ddb_backup::cli::Cli::try_parse_from(&words) {
+            panic!("`{c}` does not parse: {e}");
+        }
+    }
+}
+
+#[test]
+fn the_iam_policy_grants_every_operation_the_aws_module_calls() {
+    let root = gen_docs::root();
+    let policy = std::fs::read_to_string(root.join("docs/iam-policy.json")).unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    let granted: Vec<String> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().clone())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    let mut called = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(root.join("src/aws")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for op in [
+            "list_tables",
+            "list_backups",
+            "describe_table",
+            "list_tags_of_resource",
+            "describe_continuous_backups",
+            "describe_time_to_live",
+            "create_backup",
+            "describe_backup",
+            "delete_backup",
+            "restore_table_from_backup",
+            "restore_table_to_point_in_time",
+            "update_time_to_live",
+            "tag_resource",
+            "update_continuous_backups",
+            "update_table",
+            "delete_table",
+            "update_item",
+            "put_item",
+            "create_table",
+        ] {
+            if text.contains(&format!(".{op}()")) {
+                let pascal: String = op
+                    .split('_')
+                    .map(|w| w[..1].to_uppercase() + &w[1..])
+                    .collect();
+                called.insert(format!("dynamodb:{pascal}"));
+            }
+        }
+    }
+    assert!(called.len() >= 15, "{called:?}");
+    for op in &called {
+        assert!(granted.contains(op), "docs/iam-policy.json lacks {op}");
+    }
+    assert!(
+        !called.contains("dynamodb:DeleteTable"),
+        "the tool never deletes tables"
+    );
+}
