@@ -39,7 +39,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l max-attempts -d '
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -81,7 +81,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l max-attem
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l all-tables -d 'Every table in the region'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
@@ -102,7 +102,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l max-a
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -130,7 +130,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l max-att
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l all-tables -d 'Every table in the region'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l wait -d 'Wait until every new backup is AVAILABLE'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l dry-run -d 'Show what would be created; create nothing'
@@ -174,7 +174,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l max-atte
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l all-tables -d 'Every table in the region'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l dry-run -d 'Show the plan; delete nothing'
@@ -215,7 +215,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l max-at
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest -d 'The newest AVAILABLE backup of --table'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest-restorable -d 'Point-in-time restore of --table to its latest restorable time'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-gsi -d 'Restore without any global secondary index'
@@ -270,7 +270,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l max-attemp
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l all-tables -d 'Every table in the region'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l wait -d 'Wait until every new backup is AVAILABLE before pruning'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
@@ -302,7 +302,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-atte
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l all-tables -d 'Every table in the region'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l any-backup -d 'Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup\'s'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
@@ -324,7 +324,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -346,7 +346,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l offline -d 'Do not list tables: check the file alone (globs and tags stay unresolved)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Only errors on stderr (for cron: mail only on failure)'

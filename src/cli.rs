@@ -124,7 +124,7 @@ pub struct GlobalOpts {
     pub read_timeout: Span,
 
     /// Scale the client-side pacing under DynamoDB's documented per-operation rate limits
-    /// (1 = the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]
+    /// (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]
     #[arg(long, global = true, value_parser = parse_multiplier, value_name = "FACTOR")]
     pub rate_multiplier: Option<f64>,
 }
