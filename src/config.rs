@@ -562,6 +562,93 @@ keep_monthly = "unlimited"
         );
     }
 
+    /// Random configs built from the real keys with good and bad values: the loader never
+    /// panics, and every error is one line naming the file.
+    fn arb_config() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let key = prop::sample::select(vec![
+            "name",
+            "tables",
+            "match",
+            "exclude",
+            "tags",
+            "all_tables",
+            "skip_if_recent",
+            "wait",
+            "timeout",
+            "keep_last",
+            "keep_daily",
+            "keep_within",
+            "keep_weekly",
+            "min_keep",
+            "max_delete",
+            "require_recent",
+            "timezone",
+            "region",
+            "endpoint_url",
+            "bogus",
+        ]);
+        let value = prop::sample::select(vec![
+            "\"p\"",
+            "[\"orders\"]",
+            "[\"o*\"]",
+            "[\"ab\"]",
+            "[\"[\"]",
+            "{ k = \"v\" }",
+            "true",
+            "7",
+            "0",
+            "-1",
+            "\"unlimited\"",
+            "\"7d\"",
+            "\"soon\"",
+            "\"UTC\"",
+            "\"Mars/X\"",
+            "\"http://127.0.0.1:1\"",
+            "1.5",
+            "[1, 2]",
+            "\"\"",
+            "{",
+            "\"ddb-backup.{table}.{date}\"",
+        ]);
+        let section = prop::sample::select(vec![
+            "[[policy]]",
+            "[policy.backup]",
+            "[policy.retention]",
+            "[defaults]",
+            "",
+        ]);
+        prop::collection::vec((section, prop::collection::vec((key, value), 0..5)), 0..6).prop_map(
+            |parts| {
+                let mut text = String::new();
+                for (section, pairs) in parts {
+                    text.push_str(section);
+                    text.push('\n');
+                    for (k, v) in pairs {
+                        text.push_str(&format!("{k} = {v}\n"));
+                    }
+                }
+                text
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_loader_never_panics_and_errors_are_one_line(text in arb_config()) {
+            if let Err(e) = Config::parse(&text, Path::new("f.toml")) {
+                let msg = e.to_string();
+                proptest::prop_assert!(msg.starts_with("config f.toml"), "{}", msg);
+                proptest::prop_assert!(!msg.contains('\n'), "{}", msg);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            let _ = Config::parse(&text, Path::new("f.toml"));
+        }
+    }
+
     #[test]
     fn line_and_column_count_characters() {
         assert_eq!(line_col("ab\ncd", 0), (1, 1));

@@ -166,7 +166,28 @@ mod tests {
         #[test]
         fn parsers_never_panic(s in "\\PC{0,40}") {
             let _ = s.parse::<Span>();
-            let _ = s.parse::<TimeSpec>();
+            if let Ok(t) = s.parse::<TimeSpec>() {
+                let _ = t.resolve(chrono::Utc::now());
+            }
+        }
+
+        /// Duration- and timestamp-shaped input, to reach the paths past the first check.
+        #[test]
+        fn shaped_input_never_panics(
+            n in "[0-9]{1,22}",
+            unit in prop::sample::select(vec!["", "s", "m", "h", "d", "w", "y", "month", "years", "ns", "ms", " d", "dd"]),
+            date in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?",
+        ) {
+            let text = format!("{n}{unit}");
+            match text.parse::<Span>() {
+                Ok(span) => prop_assert!(!span.duration.is_zero()),
+                Err(e) => prop_assert!(!e.contains('\n')),
+            }
+            for s in [text.as_str(), date.as_str()] {
+                if let Ok(t) = s.parse::<TimeSpec>() {
+                    let _ = t.resolve(chrono::Utc::now());
+                }
+            }
         }
 
         #[test]
