@@ -4,6 +4,7 @@
 mod common;
 
 mod backup;
+mod bench;
 mod docs;
 mod faults;
 mod list;

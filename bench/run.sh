@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole benchmark, on a fresh machine: builds ddb-backup (release), installs the
+# emulator (.venv) and the baselines' aws CLI and boto3 (.venv-bench) from PyPI, runs
+# every scenario and writes bench/results.md and bench/results.json.
+# Extra arguments go to bench.py (e.g. --runs 5, --only prune, --small).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+emu_py="$(scripts/emulator-env.sh)"
+venv="$root/.venv-bench"
+req="$root/bench/requirements.txt"
+want="$(sha256sum "$req" | cut -d' ' -f1)"
+if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.requirements.sha" 2>/dev/null)" != "$want" ]]; then
+  python3 -m venv "$venv" >&2
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" >&2
+  echo "$want" > "$venv/.requirements.sha"
+fi
+cargo build --release --locked --quiet
+exec "$emu_py" bench/bench.py --bin "$root/target/release/ddb-backup" \
+  --emulator-python "$emu_py" --baseline-python "$venv/bin/python" "$@"

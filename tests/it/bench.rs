@@ -1,0 +1,61 @@
+//! Keeps the benchmark harness from rotting: runs it on tiny sizes for ddb-backup only
+//! (the baselines need the aws CLI, which the benchmark installs itself). No timing is
+//! asserted; only that every scenario ran, succeeded and used the minimal API calls.
+
+use std::process::Command;
+
+use crate::common::root;
+
+#[test]
+fn the_benchmark_harness_runs_on_tiny_sizes() {
+    let python = std::env::var("DDB_BACKUP_EMULATOR_PYTHON").unwrap_or_else(|_| {
+        let out = Command::new("bash")
+            .arg(root().join("scripts/emulator-env.sh"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    });
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("results");
+    let status = Command::new(&python)
+        .arg(root().join("bench/bench.py"))
+        .args(["--bin", env!("CARGO_BIN_EXE_ddb-backup")])
+        .args(["--emulator-python", &python, "--baseline-python", &python])
+        .args([
+            "--small",
+            "--runs",
+            "1",
+            "--tools",
+            "ddb-backup",
+            "--latency-ms",
+            "2",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap())
+            .unwrap();
+    let rows = json["results"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "four scenarios");
+    for r in rows {
+        assert_eq!(r["ok"], true, "{r}");
+        assert_eq!(r["minimal_calls"], true, "{r}");
+    }
+    let md = std::fs::read_to_string(out.with_extension("md")).unwrap();
+    assert!(md.contains("| scenario | tool | wall (s) | floor (s) |"));
+    for syntax in [
+        Command::new("sh")
+            .arg("-n")
+            .arg(root().join("bench/baseline.sh"))
+            .status(),
+        Command::new(&python)
+            .args(["-m", "py_compile"])
+            .arg(root().join("bench/baseline_boto3.py"))
+            .status(),
+    ] {
+        assert!(syntax.unwrap().success());
+    }
+}
