@@ -92,6 +92,25 @@ fn projection(p: Option<&t::Projection>) -> Option<String> {
         .map(|p| p.as_str().to_string())
 }
 
+/// GlobalSecondaryIndexInfo and LocalSecondaryIndexInfo are distinct SDK types with the
+/// same accessors; one conversion serves both.
+macro_rules! indexes {
+    ($list:expr) => {
+        $list
+            .iter()
+            .map(|g| IndexInfo {
+                name: g.index_name().unwrap_or_default().to_string(),
+                key_schema: keys(g.key_schema()),
+                projection: projection(g.projection()),
+                non_key_attributes: g
+                    .projection()
+                    .map(|p| p.non_key_attributes().to_vec())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    };
+}
+
 pub fn description(d: &t::BackupDescription) -> Option<BackupDescription> {
     let details = d.backup_details()?;
     let src = d.source_table_details()?;
@@ -115,36 +134,10 @@ pub fn description(d: &t::BackupDescription) -> Option<BackupDescription> {
                 .map(|p| p.write_capacity_units()),
             key_schema: keys(src.key_schema()),
             global_secondary_indexes: feat
-                .map(|f| {
-                    f.global_secondary_indexes()
-                        .iter()
-                        .map(|g| IndexInfo {
-                            name: g.index_name().unwrap_or_default().to_string(),
-                            key_schema: keys(g.key_schema()),
-                            projection: projection(g.projection()),
-                            non_key_attributes: g
-                                .projection()
-                                .map(|p| p.non_key_attributes().to_vec())
-                                .unwrap_or_default(),
-                        })
-                        .collect()
-                })
+                .map(|f| indexes!(f.global_secondary_indexes()))
                 .unwrap_or_default(),
             local_secondary_indexes: feat
-                .map(|f| {
-                    f.local_secondary_indexes()
-                        .iter()
-                        .map(|g| IndexInfo {
-                            name: g.index_name().unwrap_or_default().to_string(),
-                            key_schema: keys(g.key_schema()),
-                            projection: projection(g.projection()),
-                            non_key_attributes: g
-                                .projection()
-                                .map(|p| p.non_key_attributes().to_vec())
-                                .unwrap_or_default(),
-                        })
-                        .collect()
-                })
+                .map(|f| indexes!(f.local_secondary_indexes()))
                 .unwrap_or_default(),
             sse: feat.and_then(|f| f.sse_description()).map(|s| SseInfo {
                 status: s.status().map(|x| x.as_str().to_string()),

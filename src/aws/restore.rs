@@ -169,10 +169,7 @@ impl Dynamo {
                 })
             })
             .await?;
-        Ok(out
-            .table_description()
-            .map(convert::table)
-            .unwrap_or_else(|| pending(&req.target)))
+        Ok(restored(out.table_description(), &req.target))
     }
 
     /// RestoreTableToPointInTime.
@@ -200,10 +197,7 @@ impl Dynamo {
                 })
             })
             .await?;
-        Ok(out
-            .table_description()
-            .map(convert::table)
-            .unwrap_or_else(|| pending(&req.target)))
+        Ok(restored(out.table_description(), &req.target))
     }
 
     /// Tags of a table as pairs; used to copy them to a restored table.
@@ -325,6 +319,11 @@ fn retarget(mut e: AwsError, target: &str) -> AwsError {
         e.message = errors::message(e.kind, e.operation, target, "");
     }
     e
+}
+
+/// The new table as the restore call described it (CREATING if it said nothing).
+fn restored(desc: Option<&t::TableDescription>, target: &str) -> TableInfo {
+    desc.map(convert::table).unwrap_or_else(|| pending(target))
 }
 
 fn pending(target: &str) -> TableInfo {
