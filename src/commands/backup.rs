@@ -57,6 +57,8 @@ pub struct TableReport {
     pub backup_arn: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
     pub detail: Option<String>,
+    /// Seconds spent on this table (the skip check and CreateBackup; not --wait).
+    pub duration_seconds: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -194,7 +196,10 @@ pub async fn back_up(
         );
         tasks.spawn(async move {
             let _permit = s.acquire_owned().await;
-            (i, one_table(&d, &t, &o, &c).await)
+            let started = std::time::Instant::now();
+            let mut r = one_table(&d, &t, &o, &c).await;
+            r.duration_seconds = seconds(started);
+            (i, r)
         });
     }
     let mut results: Vec<Option<TableReport>> = vec![None; tables.len()];
@@ -226,6 +231,11 @@ pub async fn back_up(
     results
 }
 
+/// Seconds since `started`, to the millisecond.
+pub fn seconds(started: std::time::Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0
+}
+
 fn log_result(r: &TableReport) {
     match r.outcome {
         Outcome::Failed => {
@@ -249,6 +259,7 @@ fn failed(table: &str, detail: String) -> TableReport {
         backup_arn: None,
         created_at: None,
         detail: Some(detail),
+        duration_seconds: 0.0,
     }
 }
 
@@ -292,6 +303,7 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
                             "{} backup younger than {span} exists",
                             b.status.as_str()
                         )),
+                        duration_seconds: 0.0,
                     };
                 }
             }
@@ -306,6 +318,7 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
             backup_arn: None,
             created_at: None,
             detail: None,
+            duration_seconds: 0.0,
         };
     }
     match d.create_backup(table, &name).await {
@@ -320,6 +333,7 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
             backup_arn: Some(b.backup_arn),
             created_at: Some(b.created_at),
             detail: None,
+            duration_seconds: 0.0,
         },
         Err(e) => {
             let mut r = failed(&display, e.message);

@@ -103,6 +103,8 @@ pub struct TablePrune {
     pub delete_failed: usize,
     pub plan: Option<Plan>,
     pub deletions: Vec<(String, DeleteResult)>,
+    /// Seconds spent on this table (listing, planning, deleting).
+    pub duration_seconds: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -183,7 +185,10 @@ pub async fn prune_tables(
             ));
             continue;
         }
-        out.push(prune_table(dynamo, table, opts, ctx).await);
+        let started = std::time::Instant::now();
+        let mut result = prune_table(dynamo, table, opts, ctx).await;
+        result.duration_seconds = crate::commands::backup::seconds(started);
+        out.push(result);
     }
     out
 }
@@ -200,6 +205,7 @@ impl TablePrune {
             delete_failed: 0,
             plan: None,
             deletions: Vec::new(),
+            duration_seconds: 0.0,
         }
     }
 }
@@ -255,6 +261,7 @@ pub async fn prune_table(
         delete_failed: 0,
         plan: None,
         deletions: Vec::new(),
+        duration_seconds: 0.0,
     };
     if let Some(why) = &plan.held {
         tracing::error!(table = %name, "nothing deleted: {why}");

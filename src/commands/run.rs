@@ -548,6 +548,20 @@ fn write_metrics(path: &Path, r: Option<&RunReport>, duration: f64) -> Result<()
             .collect(),
     );
     gauge(
+        "ddb_backup_table_duration_seconds",
+        "Seconds the last run spent on the table: backup request and prune (not --wait).",
+        tables
+            .iter()
+            .map(|t| {
+                let prune = t.prune.as_ref().map_or(0.0, |p| p.duration_seconds);
+                (
+                    labels(t),
+                    ((t.backup.duration_seconds + prune) * 1000.0).round() / 1000.0,
+                )
+            })
+            .collect(),
+    );
+    gauge(
         "ddb_backup_table_failure",
         "1 if the last run failed for the table (backup or prune), 0 otherwise.",
         tables

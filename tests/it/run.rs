@@ -196,6 +196,8 @@ min_keep = 1
         4.0
     );
     assert!(value("ddb_backup_table_last_success_timestamp_seconds{table=\"good-table\"") > 1.7e9);
+    assert!(value("ddb_backup_table_duration_seconds{table=\"good-table\",policy=\"all\"}") > 0.0);
+    assert!(value("ddb_backup_run_duration_seconds ") > 0.0);
     assert!(!prom.contains("last_success_timestamp_seconds{table=\"denied-table\""));
     // The report file holds the same JSON as stdout.
     let file: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
