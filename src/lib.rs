@@ -73,6 +73,9 @@ pub fn print_error(err: &anyhow::Error) {
 /// Formats a clap error as one line (help and version output pass through unchanged).
 pub fn clap_error_line(err: &clap::Error) -> String {
     let text = err.render().to_string();
+    if err.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        return missing_subcommand_line(&text);
+    }
     let mut parts: Vec<&str> = Vec::new();
     for line in text.lines() {
         let l = line.trim();
@@ -86,6 +89,32 @@ pub fn clap_error_line(err: &clap::Error) -> String {
         line = format!("error: {line}");
     }
     format!("{line} (see --help)")
+}
+
+/// "ddb-backup" or "ddb-backup config" without a subcommand: clap renders the whole help;
+/// one line naming the choices says the same.
+fn missing_subcommand_line(help: &str) -> String {
+    let path = help
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Usage: "))
+        .map(|u| {
+            u.split_whitespace()
+                .take_while(|w| !w.starts_with('[') && !w.starts_with('<'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| "ddb-backup".to_string());
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| l.trim() != "Commands:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    format!(
+        "error: '{path}' needs a command: one of {} (see {path} --help)",
+        commands.join(", ")
+    )
 }
 
 async fn wait_for_signal() {
@@ -107,5 +136,24 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn a_missing_command_is_one_line_naming_the_choices() {
+        for (args, want) in [
+            (vec!["ddb-backup"], "'ddb-backup' needs a command: one of list, describe, backup, prune, restore, run, check, config"),
+            (vec!["ddb-backup", "config"], "'ddb-backup config' needs a command: one of check"),
+        ] {
+            let err = Cli::try_parse_from(&args).unwrap_err();
+            let line = clap_error_line(&err);
+            assert!(line.starts_with(&format!("error: {want}")), "{line}");
+            assert!(!line.contains('\n'));
+        }
     }
 }

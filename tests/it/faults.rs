@@ -596,6 +596,12 @@ fn bad_input_matrix() {
             "without a keep rule",
         ),
         bad(&["config", "check"], "no config file"),
+        bad(&[], "command"),
+        bad(&["config"], "command"),
+        bad(
+            &["prun", "--table", "orders"],
+            "unrecognized subcommand 'prun'",
+        ),
     ];
     assert!(cases.len() >= 30);
     for case in &cases {
