@@ -32,7 +32,10 @@ pub enum AwsErrorKind {
     LimitExceeded,
     InternalServer,
     AccessDenied,
+    /// The server rejected the credentials.
     Credentials,
+    /// No credentials could be loaded at all.
+    NoCredentials,
     Validation,
     Connection,
     Timeout,

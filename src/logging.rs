@@ -6,14 +6,17 @@ use tracing_subscriber::EnvFilter;
 
 use crate::cli::{ColorChoice, GlobalOpts, LogFormat};
 
-/// The filter for a verbosity. The SDK's signing and wire-level crates are capped at
-/// `info` whatever the verbosity, so credentials and session tokens never reach the logs.
+/// The filter for a verbosity. By default only this program's messages (and errors of the
+/// libraries) appear: failures are reported once, as one line, by the program itself; the
+/// SDK's own warnings (e.g. each credential provider that was tried) come with -v. The SDK's
+/// signing and wire-level crates are capped at `info` whatever the verbosity, so
+/// credentials and session tokens never reach the logs.
 pub fn filter_for(verbose: u8, quiet: bool) -> String {
     let base = if quiet {
         "error"
     } else {
         match verbose {
-            0 => "warn,ddb_backup=info",
+            0 => "error,ddb_backup=info",
             1 => "warn,ddb_backup=debug",
             2 => "info,ddb_backup=debug,aws_smithy_runtime=debug,aws_config=debug",
             _ => "debug,ddb_backup=trace",

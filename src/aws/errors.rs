@@ -82,6 +82,10 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
             "AWS rejected the credentials ({detail}): check --profile, the AWS_* variables, \
              or run 'aws sso login'"
         ),
+        AwsErrorKind::NoCredentials => format!(
+            "could not load AWS credentials ({detail}): pass --profile (run 'aws sso login' first \
+             for SSO profiles), or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        ),
         AwsErrorKind::Validation => format!("DynamoDB rejected {op} for '{subject}': {detail}"),
         AwsErrorKind::Connection => format!(
             "could not reach DynamoDB for {op} ({detail}): check --endpoint-url, --region and the network"
@@ -115,7 +119,7 @@ where
             if d.is_timeout() {
                 (AwsErrorKind::Timeout, innermost(&err))
             } else if text.contains("credentials") {
-                (AwsErrorKind::Credentials, short(&text))
+                (AwsErrorKind::NoCredentials, innermost(&err))
             } else {
                 (AwsErrorKind::Connection, innermost(&err))
             }
@@ -124,7 +128,7 @@ where
         _ => {
             let text = DisplayErrorContext(&err).to_string();
             if text.contains("credentials") || text.contains("Credentials") {
-                (AwsErrorKind::Credentials, short(&text))
+                (AwsErrorKind::NoCredentials, innermost(&err))
             } else {
                 (AwsErrorKind::Other, short(&text))
             }
@@ -144,7 +148,12 @@ fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     while let Some(next) = cur.source() {
         cur = next;
     }
-    short(&cur.to_string())
+    short(
+        &cur.to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// Keeps the innermost, most telling part of a long error chain on one line.

@@ -89,6 +89,12 @@ impl Dynamo {
     /// Builds the client from the standard credential chain and the options.
     pub async fn connect(opts: &ConnectOptions) -> anyhow::Result<Dynamo> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        let env_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+        if let Some(p) = opts.profile.as_ref().or(env_profile.as_ref()) {
+            if p != "default" {
+                check_profile(p).await?;
+            }
+        }
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
@@ -380,6 +386,38 @@ impl Dynamo {
     pub fn region_of_arn(arn: &str) -> Option<&str> {
         arn.split(':').nth(3).filter(|r| !r.is_empty())
     }
+}
+
+/// A named profile must exist in the AWS config or credentials file: otherwise the SDK's
+/// chain silently moves on to other providers and the failure names the wrong one.
+async fn check_profile(name: &str) -> Result<(), UsageError> {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let set = aws_config::profile::load(
+        &Fs::real(),
+        &Env::real(),
+        &EnvConfigFiles::default(),
+        Some(name.to_string().into()),
+    )
+    .await
+    .map_err(|e| {
+        UsageError::new(format!(
+            "cannot read the AWS config files for --profile {name}: {e}"
+        ))
+    })?;
+    if set.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = set.profiles().collect();
+    Err(UsageError::new(format!(
+        "profile '{name}' is not defined in ~/.aws/config or ~/.aws/credentials (known: {}); \
+         check --profile / AWS_PROFILE, or AWS_CONFIG_FILE",
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )))
 }
 
 /// Validates an ARN of a DynamoDB table or backup before it is sent anywhere.

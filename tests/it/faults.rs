@@ -597,6 +597,10 @@ fn bad_input_matrix() {
         ),
         bad(&["config", "check"], "no config file"),
         bad(&[], "command"),
+        bad(
+            &["--profile", "nosuch", "list", "--table", "orders"],
+            "profile 'nosuch' is not defined",
+        ),
         bad(&["config"], "command"),
         bad(
             &["prun", "--table", "orders"],
