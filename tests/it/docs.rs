@@ -270,3 +270,40 @@ fn the_iam_policy_grants_every_operation_the_aws_module_calls() {
         "the tool never deletes tables"
     );
 }
+
+#[test]
+fn every_test_named_in_the_safety_guarantees_exists() {
+    let root = gen_docs::root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("## Safety guarantees")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Safety guarantees section");
+    let mut sources = String::new();
+    for dir in ["src", "src/aws", "src/commands", "tests/it"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                sources.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    let mut named = 0;
+    for part in section.split('`').skip(1).step_by(2) {
+        // `module::test`, `module::tests::test` or a bare test name in the same cell.
+        let name = part.rsplit("::").next().unwrap_or(part);
+        if name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && name.contains('_')
+        {
+            named += 1;
+            assert!(
+                sources.contains(&format!("fn {name}(")),
+                "README names a test that does not exist: {part}"
+            );
+        }
+    }
+    assert!(named >= 20, "only {named} test names found");
+}
