@@ -87,6 +87,16 @@ pub async fn resolve_listed(
     dynamo: &Dynamo,
 ) -> Result<Vec<String>> {
     sel.validate()?;
+    for t in sel.tables.iter().filter(|t| t.starts_with("arn:")) {
+        if let Some(r) = Dynamo::region_of_arn(t).filter(|r| *r != dynamo.region()) {
+            return Err(UsageError::new(format!(
+                "table '{t}' is in region {r}, but this run uses {}: one run works in one \
+                 region; pass --region {r} (or give the table by name)",
+                dynamo.region()
+            ))
+            .into());
+        }
+    }
     let mut chosen: BTreeSet<String> = sel
         .tables
         .iter()

@@ -608,6 +608,14 @@ fn bad_input_matrix() {
         bad(&["config", "check"], "no config file"),
         bad(&[], "command"),
         bad(
+            &[
+                "backup",
+                "--table",
+                "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+            ],
+            "is in region eu-west-1, but this run uses us-east-1",
+        ),
+        bad(
             &["--profile", "nosuch", "list", "--table", "orders"],
             "profile 'nosuch' is not defined",
         ),
