@@ -41,11 +41,34 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Success for the exit code; `run` also prunes only tables whose outcome is ok (the
+    /// backup reached DynamoDB, or a fresh one exists).
     pub fn is_ok(self) -> bool {
         matches!(
             self,
             Outcome::Available | Outcome::Creating | Outcome::Skipped | Outcome::WouldCreate
         )
+    }
+
+    /// True when this run created a backup (whatever its state now).
+    pub fn created(self) -> bool {
+        matches!(
+            self,
+            Outcome::Available | Outcome::Creating | Outcome::TimedOut
+        )
+    }
+
+    /// The name used in reports (the same as in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Available => "available",
+            Outcome::Creating => "creating",
+            Outcome::TimedOut => "timed_out",
+            Outcome::Skipped => "skipped",
+            Outcome::WouldCreate => "would_create",
+            Outcome::NotStarted => "not_started",
+            Outcome::Failed => "failed",
+        }
     }
 }
 
@@ -150,10 +173,7 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
     for x in &r.results {
         t.add_row(vec![
             x.table.clone(),
-            serde_json::to_value(x.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            x.outcome.as_str().to_string(),
             x.backup_name.clone().unwrap_or_default(),
             x.created_at.map(time).unwrap_or_default(),
             x.detail.clone().unwrap_or_default(),
@@ -233,7 +253,12 @@ pub async fn back_up(
 
 /// Seconds since `started`, to the millisecond.
 pub fn seconds(started: std::time::Instant) -> f64 {
-    (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0
+    to_ms(started.elapsed().as_secs_f64())
+}
+
+/// Seconds rounded to the millisecond, for reports and metrics.
+pub fn to_ms(secs: f64) -> f64 {
+    (secs * 1000.0).round() / 1000.0
 }
 
 fn log_result(r: &TableReport) {
@@ -412,5 +437,25 @@ async fn wait_available(d: &Dynamo, results: &mut [TableReport], timeout: &Span,
         } else {
             format!("still CREATING after --timeout {timeout}")
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_names_are_the_json_names() {
+        for o in [
+            Outcome::Available,
+            Outcome::Creating,
+            Outcome::TimedOut,
+            Outcome::Skipped,
+            Outcome::WouldCreate,
+            Outcome::NotStarted,
+            Outcome::Failed,
+        ] {
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+        }
     }
 }

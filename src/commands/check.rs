@@ -56,10 +56,7 @@ enum Counted {
 }
 
 pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
-    let config = match &args.config.path {
-        Some(p) => Some(Config::load(p)?),
-        None => None,
-    };
+    let config = args.config.path.as_deref().map(Config::load).transpose()?;
     let counted = |template: Option<NameTemplate>| {
         if args.any_backup {
             Counted::Any

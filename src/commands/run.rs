@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::cli::{KeepOpts, RailOpts, RunArgs, TableSelection};
-use crate::commands::backup::{self, Outcome, TableReport};
+use crate::commands::backup::{self, to_ms, TableReport};
 use crate::commands::fleet::{self, PolicyError};
 use crate::commands::prune::{self, PruneOptions, TablePrune};
 use crate::commands::Ctx;
@@ -70,10 +70,7 @@ pub struct RunReport {
 }
 
 pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
-    let config = match &args.config.path {
-        Some(p) => Some(Config::load(p)?),
-        None => None,
-    };
+    let config = args.config.path.as_deref().map(Config::load).transpose()?;
     let jobs = jobs(&args, config.as_ref())?;
     for job in &jobs {
         for t in &job.selection.tables {
@@ -294,10 +291,10 @@ async fn execute(
         for (table, b) in tables.iter().zip(backups) {
             let skipped = if job.prune.is_none() {
                 Some("the policy has no retention rules".to_string())
-            } else if !prunable(b.outcome) {
+            } else if !b.outcome.is_ok() {
                 Some(format!(
                     "not pruned: this run's backup did not succeed ({})",
-                    outcome_name(b.outcome)
+                    b.outcome.as_str()
                 ))
             } else {
                 to_prune.push(table.clone());
@@ -326,21 +323,6 @@ async fn execute(
     Ok((out, policy_errors))
 }
 
-/// A table is pruned only after a backup that reached DynamoDB (or a fresh one exists).
-fn prunable(o: Outcome) -> bool {
-    matches!(
-        o,
-        Outcome::Available | Outcome::Creating | Outcome::Skipped | Outcome::WouldCreate
-    )
-}
-
-fn outcome_name(o: Outcome) -> String {
-    serde_json::to_value(o)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn build_report(
     tables: Vec<TableRun>,
     policy_errors: Vec<PolicyError>,
@@ -348,15 +330,7 @@ fn build_report(
     ctx: &Ctx,
     duration: f64,
 ) -> RunReport {
-    let created = tables
-        .iter()
-        .filter(|t| {
-            matches!(
-                t.backup.outcome,
-                Outcome::Available | Outcome::Creating | Outcome::TimedOut
-            )
-        })
-        .count();
+    let created = tables.iter().filter(|t| t.backup.outcome.created()).count();
     let deleted = tables
         .iter()
         .filter_map(|t| t.prune.as_ref())
@@ -375,7 +349,7 @@ fn build_report(
             backups_created: created,
             backups_deleted: deleted,
             interrupted: ctx.stop.requested(),
-            duration_seconds: (duration * 1000.0).round() / 1000.0,
+            duration_seconds: to_ms(duration),
         },
         tables,
         policy_errors,
@@ -423,7 +397,7 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         t.add_row(vec![
             x.table.clone(),
             x.policy.clone(),
-            outcome_name(x.backup.outcome),
+            x.backup.outcome.as_str().to_string(),
             x.backup.backup_name.clone().unwrap_or_default(),
             prune,
             detail,
@@ -502,7 +476,7 @@ fn write_metrics(path: &Path, r: Option<&RunReport>, duration: f64) -> Result<()
     gauge(
         "ddb_backup_run_duration_seconds",
         "How long the last run took.",
-        vec![(String::new(), (duration * 1000.0).round() / 1000.0)],
+        vec![(String::new(), to_ms(duration))],
     );
     let tables = r.map(|r| r.tables.as_slice()).unwrap_or_default();
     let labels = |t: &TableRun| {
@@ -526,10 +500,7 @@ fn write_metrics(path: &Path, r: Option<&RunReport>, duration: f64) -> Result<()
         tables
             .iter()
             .map(|t| {
-                let made = matches!(
-                    t.backup.outcome,
-                    Outcome::Available | Outcome::Creating | Outcome::TimedOut
-                );
+                let made = t.backup.outcome.created();
                 (labels(t), if made { 1.0 } else { 0.0 })
             })
             .collect(),
@@ -554,10 +525,7 @@ fn write_metrics(path: &Path, r: Option<&RunReport>, duration: f64) -> Result<()
             .iter()
             .map(|t| {
                 let prune = t.prune.as_ref().map_or(0.0, |p| p.duration_seconds);
-                (
-                    labels(t),
-                    ((t.backup.duration_seconds + prune) * 1000.0).round() / 1000.0,
-                )
+                (labels(t), to_ms(t.backup.duration_seconds + prune))
             })
             .collect(),
     );
