@@ -1,8 +1,10 @@
-//! Backup name templates: rendering, validation against DynamoDB's naming rules, and
-//! recognising the names this tool made (which is what `prune` limits itself to).
+//! Backup name templates: rendering, validation against DynamoDB's naming rules, and the
+//! one answer to "did this tool make this backup of this table?" ([`NameTemplate::owns`],
+//! used by prune, check and skip-if-recent alike).
 
-use chrono::{DateTime, Utc};
-use regex::Regex;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use crate::model::{Backup, BackupKind};
 
 /// The default template: recognisably the tool's own.
 pub const DEFAULT_TEMPLATE: &str = "ddb-backup.{table}.{timestamp}";
@@ -10,6 +12,12 @@ pub const DEFAULT_TEMPLATE: &str = "ddb-backup.{table}.{timestamp}";
 /// DynamoDB's limits for backup names (and table names): 3–255 of `[a-zA-Z0-9_.-]`.
 pub const NAME_MIN: usize = 3;
 pub const NAME_MAX: usize = 255;
+
+/// `{timestamp}` renders as `20261122T090507Z`, `{date}` as `2026-11-22`.
+const TIMESTAMP_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+const TIMESTAMP_LEN: usize = 16;
+const DATE_FORMAT: &str = "%Y-%m-%d";
+const DATE_LEN: usize = 10;
 
 pub fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
@@ -44,7 +52,8 @@ enum Part {
 pub struct NameTemplate {
     text: String,
     parts: Vec<Part>,
-    matcher: Regex,
+    /// How many characters of the table name each `{table}` gets (`None`: no `{table}`).
+    table_room: Option<usize>,
 }
 
 impl PartialEq for NameTemplate {
@@ -107,22 +116,38 @@ impl std::str::FromStr for NameTemplate {
                  backups can be told apart and recognised by prune"
             ));
         }
-        let mut pattern = String::from("^");
-        for p in &parts {
-            match p {
-                Part::Literal(l) => pattern.push_str(&regex::escape(l)),
-                Part::Table => pattern.push_str("[A-Za-z0-9_.-]+"),
-                Part::Timestamp => pattern.push_str("[0-9]{8}T[0-9]{6}Z"),
-                Part::Date => pattern.push_str("[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+        // Every part but {table} has a fixed length, so whether a name fits DynamoDB's 255
+        // characters is known now, for every table: refuse a template that cannot fit.
+        let fixed: usize = parts
+            .iter()
+            .map(|p| match p {
+                Part::Literal(l) => l.len(),
+                Part::Table => 0,
+                Part::Timestamp => TIMESTAMP_LEN,
+                Part::Date => DATE_LEN,
+            })
+            .sum();
+        let tables = parts.iter().filter(|p| **p == Part::Table).count();
+        let table_room = match NAME_MAX.saturating_sub(fixed).checked_div(tables) {
+            None if fixed > NAME_MAX => {
+                return Err(format!(
+                    "invalid name template '{text}': its names would be {fixed} characters, \
+                     more than DynamoDB's {NAME_MAX}"
+                ))
             }
-        }
-        pattern.push('$');
-        let matcher =
-            Regex::new(&pattern).map_err(|e| format!("invalid name template '{text}': {e}"))?;
+            None => None,
+            Some(0) => {
+                return Err(format!(
+                    "invalid name template '{text}': it leaves no room for the table name \
+                     within DynamoDB's {NAME_MAX} characters"
+                ))
+            }
+            Some(room) => Some(room),
+        };
         Ok(NameTemplate {
             text: text.to_string(),
             parts,
-            matcher,
+            table_room,
         })
     }
 }
@@ -132,37 +157,29 @@ impl NameTemplate {
         &self.text
     }
 
+    /// What `{table}` becomes for `table`: the name, shortened so that the whole backup
+    /// name stays within DynamoDB's 255 characters.
+    fn table_part<'a>(&self, table: &'a str) -> &'a str {
+        match self.table_room {
+            Some(room) => match table.char_indices().nth(room) {
+                Some((cut, _)) => &table[..cut],
+                None => table,
+            },
+            None => "",
+        }
+    }
+
     /// Renders the name for `table` at `now`; a long table name is shortened so that the
     /// result stays within DynamoDB's 255 characters. The result is validated.
     pub fn render(&self, table: &str, now: DateTime<Utc>) -> Result<String, String> {
-        let timestamp = now.format("%Y%m%dT%H%M%SZ").to_string();
-        let date = now.format("%Y-%m-%d").to_string();
-        let fixed: usize = self
-            .parts
-            .iter()
-            .map(|p| match p {
-                Part::Literal(l) => l.len(),
-                Part::Table => 0,
-                Part::Timestamp => timestamp.len(),
-                Part::Date => date.len(),
-            })
-            .sum();
-        let tables = self.parts.iter().filter(|p| **p == Part::Table).count();
-        let table_part = match NAME_MAX.saturating_sub(fixed).checked_div(tables) {
-            None => String::new(),
-            Some(0) => {
-                return Err(format!(
-                    "name template '{}' leaves no room for the table name",
-                    self.text
-                ));
-            }
-            Some(room) => table.chars().take(room).collect(),
-        };
+        let timestamp = now.format(TIMESTAMP_FORMAT).to_string();
+        let date = now.format(DATE_FORMAT).to_string();
+        let table_part = self.table_part(table);
         let mut name = String::new();
         for p in &self.parts {
             match p {
                 Part::Literal(l) => name.push_str(l),
-                Part::Table => name.push_str(&table_part),
+                Part::Table => name.push_str(table_part),
                 Part::Timestamp => name.push_str(&timestamp),
                 Part::Date => name.push_str(&date),
             }
@@ -172,10 +189,84 @@ impl NameTemplate {
         Ok(name)
     }
 
-    /// True when `name` has the shape this template renders, i.e. this tool made it.
-    pub fn matches(&self, name: &str) -> bool {
-        self.matcher.is_match(name)
+    /// True when `name` is exactly what this template renders for `table` at some valid
+    /// time: the literals and the (shortened) table name to the letter, real dates and
+    /// times in the placeholders, and `{date}`/`{timestamp}` agreeing with each other.
+    /// A name made for another table, or by hand around the tool's pattern, is not owned.
+    pub fn owns(&self, table: &str, name: &str) -> bool {
+        self.time_in(table, name)
+            .is_some_and(|at| self.render(table, at).is_ok_and(|n| n == name))
     }
+
+    /// The time a name of this template for `table` carries (before the render-back check).
+    fn time_in(&self, table: &str, name: &str) -> Option<DateTime<Utc>> {
+        let table_part = self.table_part(table);
+        let mut rest = name;
+        let mut stamp: Option<NaiveDateTime> = None;
+        let mut day: Option<NaiveDate> = None;
+        for p in &self.parts {
+            rest = match p {
+                Part::Literal(l) => rest.strip_prefix(l.as_str())?,
+                Part::Table => rest.strip_prefix(table_part)?,
+                Part::Timestamp => {
+                    let s = rest.get(..TIMESTAMP_LEN)?;
+                    stamp = Some(parse_timestamp(s)?);
+                    &rest[TIMESTAMP_LEN..]
+                }
+                Part::Date => {
+                    let s = rest.get(..DATE_LEN)?;
+                    day = Some(parse_date(s)?);
+                    &rest[DATE_LEN..]
+                }
+            };
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        let naive = stamp.or_else(|| day.map(|d| d.and_time(NaiveTime::MIN)))?;
+        Some(Utc.from_utc_datetime(&naive))
+    }
+}
+
+/// Is `b` a backup this tool made of `table` under `template`? A USER backup whose name
+/// the template owns. The one place this question is answered.
+pub fn is_managed(template: &NameTemplate, table: &str, b: &Backup) -> bool {
+    b.kind == BackupKind::User && template.owns(table, &b.backup_name)
+}
+
+fn digits(s: &str) -> Option<u32> {
+    if s.bytes().all(|c| c.is_ascii_digit()) {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// `YYYYMMDDTHHMMSSZ`, digits exactly where they belong.
+fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
+    if s.len() != TIMESTAMP_LEN || &s[8..9] != "T" || &s[15..16] != "Z" {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        digits(&s[0..4])? as i32,
+        digits(&s[4..6])?,
+        digits(&s[6..8])?,
+    )?;
+    let time =
+        NaiveTime::from_hms_opt(digits(&s[9..11])?, digits(&s[11..13])?, digits(&s[13..15])?)?;
+    Some(date.and_time(time))
+}
+
+/// `YYYY-MM-DD`, digits exactly where they belong.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    if s.len() != DATE_LEN || &s[4..5] != "-" || &s[7..8] != "-" {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        digits(&s[0..4])? as i32,
+        digits(&s[5..7])?,
+        digits(&s[8..10])?,
+    )
 }
 
 /// `clap` value parser for templates.
@@ -186,7 +277,6 @@ pub fn parse_template(s: &str) -> Result<NameTemplate, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
     use proptest::prelude::*;
 
     fn now() -> DateTime<Utc> {
@@ -194,14 +284,44 @@ mod tests {
     }
 
     #[test]
-    fn default_template_renders_and_recognises_its_names() {
+    fn default_template_renders_and_owns_its_names() {
         let t = NameTemplate::default();
         let name = t.render("orders", now()).unwrap();
         assert_eq!(name, "ddb-backup.orders.20261122T090507Z");
-        assert!(t.matches(&name));
-        assert!(!t.matches("orders-manual-before-migration"));
-        assert!(!t.matches("ddb-backup.orders.latest"));
-        assert!(!t.matches("xddb-backup.orders.20261122T090507Z"));
+        assert!(t.owns("orders", &name));
+        assert!(!t.owns("orders", "orders-manual-before-migration"));
+        assert!(!t.owns("orders", "ddb-backup.orders.latest"));
+        assert!(!t.owns("orders", "xddb-backup.orders.20261122T090507Z"));
+    }
+
+    /// The two wrong deletions once reported: `{table}` must be this table, to the letter.
+    #[test]
+    fn names_of_other_tables_or_made_by_hand_are_not_owned() {
+        let t = NameTemplate::default();
+        for name in [
+            "ddb-backup.orders.KEEP-FOREVER-legal-hold.20261001T000000Z",
+            "ddb-backup.customers.20261002T000000Z",
+            "ddb-backup.orders.x.20261002T000000Z",
+            "ddb-backup.order.20261002T000000Z",
+            "ddb-backup.orders.20261302T000000Z",
+            "ddb-backup.orders.20261002T250000Z",
+            "ddb-backup.orders.+2026100T000000Z",
+        ] {
+            assert!(!t.owns("orders", name), "{name}");
+        }
+        let t: NameTemplate = "{table}-{timestamp}".parse().unwrap();
+        assert!(t.owns("orders", "orders-20261123T042736Z"));
+        assert!(!t.owns("orders", "pre-migration-orders-20261123T042736Z"));
+        assert!(!t.owns("orders", "orders-eu-20261123T042736Z"));
+        assert!(!t.owns("orders-eu", "orders-20261123T042736Z"));
+    }
+
+    #[test]
+    fn date_and_timestamp_must_agree() {
+        let t: NameTemplate = "{date}.{table}.{timestamp}".parse().unwrap();
+        assert!(t.owns("orders", "2026-11-22.orders.20261122T090507Z"));
+        assert!(!t.owns("orders", "2026-11-21.orders.20261122T090507Z"));
+        assert!(!t.owns("orders", "2026-02-30.orders.20260230T090507Z"));
     }
 
     #[test]
@@ -211,18 +331,24 @@ mod tests {
             t.render("users", now()).unwrap(),
             "nightly-2026-11-22-users"
         );
-        assert!(t.matches("nightly-2026-11-22-users"));
-        assert!(!t.matches("nightly-2026-11-22-"));
+        assert!(t.owns("users", "nightly-2026-11-22-users"));
+        assert!(!t.owns("users", "nightly-2026-11-22-"));
+        assert!(!t.owns("users", "nightly-2026-11-22-users2"));
     }
 
     #[test]
-    fn long_table_names_are_shortened_to_a_valid_name() {
+    fn long_table_names_are_shortened_and_still_owned() {
         let table = "t".repeat(255);
         let t = NameTemplate::default();
         let name = t.render(&table, now()).unwrap();
         assert_eq!(name.len(), 255);
-        assert!(t.matches(&name));
+        assert!(t.owns(&table, &name));
         assert!(validate_name("backup name", &name).is_ok());
+        // Another table with the same shortened name renders the same name.
+        let other = format!("{}x", "t".repeat(254));
+        assert_eq!(t.render(&other, now()).unwrap(), name);
+        assert!(t.owns(&other, &name));
+        assert!(!t.owns("t", &name));
     }
 
     #[test]
@@ -243,6 +369,16 @@ mod tests {
             .parse::<NameTemplate>()
             .unwrap_err()
             .contains("{timestamp}"));
+        let long = format!("{}{{table}}{{timestamp}}", "x".repeat(239));
+        assert!(long
+            .parse::<NameTemplate>()
+            .unwrap_err()
+            .contains("no room for the table name"));
+        let too_long = format!("{}{{timestamp}}", "x".repeat(240));
+        assert!(too_long
+            .parse::<NameTemplate>()
+            .unwrap_err()
+            .contains("more than DynamoDB's 255"));
     }
 
     #[test]
@@ -257,20 +393,112 @@ mod tests {
         assert!(validate_name("table name", &"a".repeat(256)).is_err());
     }
 
+    /// Table names that trip naive matchers: prefixes of each other, dots, digits that look
+    /// like timestamps, and names long enough to be shortened.
+    fn arb_table() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "orders",
+                "orders.eu",
+                "orders-1",
+                "orders.",
+                "ord",
+                "o.o",
+                "20261122",
+                "T000000Z",
+                "ddb-backup",
+                "orders-20261122T000000Z",
+            ])
+            .prop_map(str::to_string),
+            "[a-z]{1,3}[a-z0-9_.-]{2,12}",
+            ("[a-z]{1,2}", 230usize..256)
+                .prop_map(|(p, n)| format!("{p}{}", "t".repeat(n - p.len()))),
+        ]
+    }
+
+    fn arb_template() -> impl Strategy<Value = NameTemplate> {
+        let part = prop_oneof![
+            Just("{table}".to_string()),
+            Just("{timestamp}".to_string()),
+            Just("{date}".to_string()),
+            prop::sample::select(vec![
+                ".",
+                "-",
+                "_",
+                "ddb-backup.",
+                "x",
+                "2026",
+                "T",
+                "orders"
+            ])
+            .prop_map(str::to_string),
+        ];
+        prop::collection::vec(part, 1..6).prop_filter_map("a usable template", |parts| {
+            parts.concat().parse::<NameTemplate>().ok()
+        })
+    }
+
+    fn arb_time() -> impl Strategy<Value = DateTime<Utc>> {
+        // 2000-01-01 .. 2100-01-01
+        (946_684_800i64..4_102_444_800).prop_map(|s| Utc.timestamp_opt(s, 0).unwrap())
+    }
+
+    /// An oracle that shares no code with `owns`: every time that any 16- or 10-character
+    /// window of the name spells, rendered back.
+    fn renders_somehow(t: &NameTemplate, table: &str, name: &str) -> bool {
+        let mut times = Vec::new();
+        for i in 0..name.len() {
+            if let Some(s) = name.get(i..i + 16) {
+                if let Ok(x) = NaiveDateTime::parse_from_str(s, TIMESTAMP_FORMAT) {
+                    times.push(Utc.from_utc_datetime(&x));
+                }
+            }
+            if let Some(s) = name.get(i..i + 10) {
+                if let Ok(d) = NaiveDate::parse_from_str(s, DATE_FORMAT) {
+                    times.push(Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)));
+                }
+            }
+        }
+        times
+            .into_iter()
+            .any(|at| t.render(table, at).is_ok_and(|n| n == name))
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
         #[test]
-        fn rendered_names_are_valid_and_recognised(table in "[A-Za-z0-9_.-]{3,255}", secs in 0i64..4_000_000_000) {
+        fn rendered_names_are_valid_and_owned(table in "[A-Za-z0-9_.-]{3,255}", secs in 0i64..4_000_000_000) {
             let at = Utc.timestamp_opt(secs, 0).unwrap();
             let t = NameTemplate::default();
             let name = t.render(&table, at).unwrap();
             prop_assert!(validate_name("backup name", &name).is_ok());
-            prop_assert!(t.matches(&name));
+            prop_assert!(t.owns(&table, &name));
+        }
+
+        /// A name rendered by A for T is owned by A for T; by A for U only when A renders
+        /// that very name for U; and by B for T only when B can render exactly that name.
+        #[test]
+        fn a_name_is_owned_only_by_what_renders_it(
+            t in arb_table(), u in arb_table(),
+            a in arb_template(), b in arb_template(),
+            at in arb_time(),
+        ) {
+            let name = a.render(&t, at).unwrap();
+            prop_assert!(a.owns(&t, &name));
+            if t != u {
+                prop_assert_eq!(a.owns(&u, &name), a.render(&u, at).unwrap() == name);
+            }
+            if a != b {
+                prop_assert_eq!(b.owns(&t, &name), renders_somehow(&b, &t, &name), "{} / {}", a.as_str(), b.as_str());
+            }
         }
 
         #[test]
-        fn template_parser_never_panics(s in "\\PC{0,60}") {
+        fn template_parser_never_panics(s in "\\PC{0,60}", name in "\\PC{0,40}") {
             if let Ok(t) = s.parse::<NameTemplate>() {
                 let _ = t.render("orders", now());
+                let _ = t.owns("orders", &name);
             }
         }
     }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -136,10 +136,14 @@ impl Default for Rails {
     }
 }
 
+/// A backup dated this far past "now" is not mistaken for clock noise: it is reported as
+/// clock skew, and never taken as proof that backups are recent.
+pub const CLOCK_TOLERANCE_SECS: i64 = 300;
+
 /// Which backups are candidates for deletion at all.
 pub struct Scope<'a> {
-    /// True for names this tool made (the backup name template).
-    pub is_managed: &'a dyn Fn(&str) -> bool,
+    /// True for backups this tool made of the table ([`crate::names::is_managed`]).
+    pub is_managed: &'a dyn Fn(&Backup) -> bool,
     /// Also consider USER backups this tool did not make.
     pub include_unmanaged: bool,
 }
@@ -167,6 +171,10 @@ pub struct Plan {
     pub table: String,
     /// Set when a safety rail stopped every deletion for this table (a failure).
     pub held: Option<String>,
+    /// Set when backups are dated in the future of this host's clock (beyond a small
+    /// tolerance): the host's clock (or the service's) is wrong. The plan does not depend
+    /// on it: windows are measured from the newest backup, not from "now".
+    pub clock_skew: Option<String>,
     pub decisions: Vec<Decision>,
 }
 
@@ -231,7 +239,7 @@ fn exclusion(b: &Backup, scope: &Scope<'_>) -> Option<&'static str> {
         BackupStatus::Deleted => return Some("already DELETED"),
         BackupStatus::Available => {}
     }
-    if !scope.include_unmanaged && !(scope.is_managed)(&b.backup_name) {
+    if !scope.include_unmanaged && !(scope.is_managed)(b) {
         return Some("not managed by ddb-backup");
     }
     None
@@ -249,15 +257,12 @@ pub fn newest_first(backups: &mut [Backup]) {
 type BucketKey = (i64, u32, u32, u32);
 
 /// The restic `forget` walk over the candidates (sorted newest first): the reasons each
-/// candidate is kept for (empty = not kept).
-fn keep_reasons(
-    cands: &[&Backup],
-    policy: &Policy,
-    now: DateTime<Utc>,
-    tz: Tz,
-) -> Vec<Vec<String>> {
+/// candidate is kept for (empty = not kept). It does not look at the clock at all: the
+/// `within` windows are measured back from the newest candidate, so a host whose clock is
+/// behind or ahead of DynamoDB's plans exactly what a correct one would.
+fn keep_reasons(cands: &[&Backup], policy: &Policy, tz: Tz) -> Vec<Vec<String>> {
     let mut reasons = vec![Vec::new(); cands.len()];
-    let latest = cands.iter().map(|b| b.created_at).find(|t| *t <= now);
+    let latest = cands.first().map(|b| b.created_at);
     let mut counts: Vec<(Bucketing, Count, Option<BucketKey>)> = policy
         .counts()
         .iter()
@@ -318,10 +323,7 @@ pub fn plan(
         .collect();
     let cands: Vec<&Backup> = cand_idx.iter().map(|i| &sorted[*i]).collect();
     let mut keep: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for (k, r) in keep_reasons(&cands, policy, now, tz)
-        .into_iter()
-        .enumerate()
-    {
+    for (k, r) in keep_reasons(&cands, policy, tz).into_iter().enumerate() {
         if !r.is_empty() {
             keep.insert(k, r);
         }
@@ -343,17 +345,35 @@ pub fn plan(
         }
     }
     let deletions = cands.len() - keep.len();
+    let future = now + Duration::seconds(CLOCK_TOLERANCE_SECS);
+    let ahead: Vec<&Backup> = sorted.iter().filter(|b| b.created_at > future).collect();
+    let clock_skew = ahead.first().map(|newest| {
+        format!(
+            "{} backup(s) dated in the future of this host's clock, the newest by {} \
+             ({}): check the clock (NTP) of this host; the plan is measured from the newest \
+             backup and is not affected",
+            ahead.len(),
+            crate::timeparse::format_age(newest.created_at - now),
+            newest.backup_name
+        )
+    });
     let mut held = None;
     if let Some(span) = &rails.require_recent {
         let needed = min_keep.max(1);
+        // A backup dated in the future proves nothing about freshness.
         let recent = cands
             .iter()
-            .filter(|b| b.created_at > now - span.chrono())
+            .filter(|b| b.created_at > now - span.chrono() && b.created_at <= future)
             .count();
         if recent < needed {
             held = Some(format!(
                 "only {recent} AVAILABLE managed backup(s) newer than {span}, need {needed}: \
-                 backups may have stopped arriving, so nothing is deleted"
+                 backups may have stopped arriving{}, so nothing is deleted",
+                if clock_skew.is_some() {
+                    " (backups dated in the future do not count)"
+                } else {
+                    ""
+                }
             ));
         }
     }
@@ -393,6 +413,7 @@ pub fn plan(
     Plan {
         table: table.to_string(),
         held,
+        clock_skew,
         decisions,
     }
 }
@@ -404,8 +425,8 @@ mod tests {
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 
-    fn managed(name: &str) -> bool {
-        name.starts_with("ddb-backup.")
+    fn managed(b: &Backup) -> bool {
+        b.backup_name.starts_with("ddb-backup.")
     }
 
     const SCOPE: Scope<'static> = Scope {
@@ -533,6 +554,68 @@ mod tests {
         let want: BTreeSet<_> = (25..=31).map(|d| ymd(2098, 12, d)).collect();
         assert_eq!(kept_days(&p), want);
         assert!(p.decisions[0].reasons.contains(&"within 7d".to_string()));
+    }
+
+    /// The reported wrong deletion: DynamoDB's clock 2 h ahead of this host, five backups a
+    /// second apart, `--keep-within 1d`: every one is kept, and the skew is reported.
+    #[test]
+    fn backups_dated_in_the_future_are_still_measured_from_the_newest() {
+        let now = now();
+        let backups: Vec<Backup> = (0..5)
+            .map(|i| backup(i, now + Duration::hours(2) + Duration::seconds(i as i64)))
+            .collect();
+        let policy = Policy {
+            within: Some(span("1d")),
+            ..Policy::default()
+        };
+        let p = plan("t", &backups, &policy, &no_rails(), &SCOPE, now, Tz::UTC);
+        assert_eq!(p.count(Action::Delete), 0);
+        assert!(p
+            .decisions
+            .iter()
+            .all(|d| d.reasons.contains(&"within 1d".to_string())));
+        let skew = p.clock_skew.as_deref().unwrap();
+        assert!(
+            skew.contains("5 backup(s) dated in the future") && skew.contains("2h"),
+            "{skew}"
+        );
+        // A few seconds of difference is noise, not skew.
+        let p = plan(
+            "t",
+            &backups,
+            &policy,
+            &no_rails(),
+            &SCOPE,
+            now + Duration::hours(2),
+            Tz::UTC,
+        );
+        assert!(p.clock_skew.is_none());
+        // Future-dated backups are no proof of freshness: the freshness rail holds the plan.
+        let rails = Rails {
+            min_keep: 1,
+            require_recent: Some(span("1d")),
+            max_delete: None,
+        };
+        let mut old = daily(ymd(2099, 6, 1), ymd(2099, 6, 20), 0);
+        old.push(backup(99, now + Duration::days(3 * 365)));
+        let p = plan(
+            "t",
+            &old,
+            &Policy {
+                last: Some(Count::Limited(1)),
+                ..Policy::default()
+            },
+            &rails,
+            &SCOPE,
+            now,
+            Tz::UTC,
+        );
+        assert_eq!(p.count(Action::Delete), 0);
+        assert!(p
+            .held
+            .as_deref()
+            .unwrap()
+            .contains("dated in the future do not count"));
     }
 
     #[test]
@@ -843,7 +926,7 @@ mod tests {
 
             // Only managed (or explicitly included) USER AVAILABLE backups are ever deleted.
             let is_cand = |b: &Backup| b.kind == BackupKind::User && b.status == BackupStatus::Available
-                && (include_unmanaged || managed(&b.backup_name));
+                && (include_unmanaged || managed(b));
             for d in p.to_delete() {
                 prop_assert!(is_cand(&d.backup));
             }
@@ -864,10 +947,10 @@ mod tests {
             } else {
                 prop_assert_eq!(p.count(Action::Hold), 0);
             }
-            // within D keeps everything strictly inside the window from the newest backup.
+            // within D keeps everything strictly inside the window from the newest backup,
+            // whatever "now" says.
             if let Some(w) = &policy.within {
-                let latest = cands.iter().map(|d| d.backup.created_at).find(|t| *t <= now);
-                if let Some(latest) = latest {
+                if let Some(latest) = cands.first().map(|d| d.backup.created_at) {
                     for d in &cands {
                         if d.backup.created_at > latest - w.chrono() {
                             prop_assert!(d.action == Action::Keep);
@@ -886,6 +969,66 @@ mod tests {
             let a: Vec<_> = p.decisions.iter().map(|d| (&d.backup.backup_arn, d.action, &d.reasons)).collect();
             let b: Vec<_> = again.decisions.iter().map(|d| (&d.backup.backup_arn, d.action, &d.reasons)).collect();
             prop_assert_eq!(a, b);
+        }
+
+        /// Clock skew cannot change a plan: moving every backup and "now" by the same amount
+        /// (a whole number of 400-year Gregorian cycles, so every calendar bucket moves with
+        /// them) gives the same decisions; with only count and plain `within` rules any
+        /// shift at all does.
+        #[test]
+        fn shifting_backups_and_now_together_changes_no_plan(
+            spec in prop::collection::vec(arb_backup(), 0..80),
+            policy in arb_policy(),
+            min_keep in 0u32..5,
+            require_recent in arb_span(),
+            now_offset in 0i64..(4 * 365 * 24),
+            cycles in -1i64..2,
+            secs in -400_000_000i64..400_000_000,
+        ) {
+            let backups = history(&spec);
+            let now = Utc.with_ymd_and_hms(2097, 1, 1, 0, 0, 0).unwrap() + Duration::hours(now_offset);
+            let rails = Rails { min_keep, require_recent, max_delete: None };
+            let shifted = |d: Duration, p: &Policy| {
+                let moved: Vec<Backup> = backups.iter().cloned().map(|mut b| { b.created_at += d; b }).collect();
+                plan("t", &moved, p, &rails, &SCOPE, now + d, Tz::UTC)
+            };
+            let actions = |p: &Plan| p.decisions.iter().map(|d| (d.backup.backup_arn.clone(), d.action, d.reasons.clone())).collect::<Vec<_>>();
+            let base = plan("t", &backups, &policy, &rails, &SCOPE, now, Tz::UTC);
+            let cycle = Duration::days(146_097 * cycles);
+            prop_assert_eq!(actions(&base), actions(&shifted(cycle, &policy)));
+            let plain = Policy { last: policy.last, within: policy.within.clone(), ..Policy::default() };
+            let plain = if plain.is_empty() { Policy { last: Some(Count::Limited(3)), ..plain } } else { plain };
+            let base = plan("t", &backups, &plain, &rails, &SCOPE, now, Tz::UTC);
+            prop_assert_eq!(actions(&base), actions(&shifted(Duration::seconds(secs), &plain)));
+        }
+
+        /// A host clock that is behind (or ahead) never adds a deletion: planning with an
+        /// earlier "now" deletes a subset of what the correct clock deletes, and the keep
+        /// rules themselves do not look at the clock at all.
+        #[test]
+        fn moving_now_never_adds_a_deletion(
+            spec in prop::collection::vec(arb_backup(), 0..100),
+            policy in arb_policy(),
+            min_keep in 0u32..5,
+            require_recent in arb_span(),
+            max_delete in prop::option::of(1u32..50),
+            now_offset in 0i64..(4 * 365 * 24),
+            back in 0i64..(5 * 365 * 24),
+            tz in prop::sample::select(vec![Tz::UTC, Tz::Europe__Berlin, Tz::Australia__Lord_Howe]),
+        ) {
+            let backups = history(&spec);
+            let now = Utc.with_ymd_and_hms(2097, 1, 1, 0, 0, 0).unwrap() + Duration::hours(now_offset);
+            let rails = Rails { min_keep, require_recent: require_recent.clone(), max_delete };
+            let right = plan("t", &backups, &policy, &rails, &SCOPE, now, tz);
+            let skewed = plan("t", &backups, &policy, &rails, &SCOPE, now - Duration::hours(back), tz);
+            let deleted = |p: &Plan| p.to_delete().map(|d| d.backup.backup_arn.clone()).collect::<BTreeSet<_>>();
+            prop_assert!(deleted(&skewed).is_subset(&deleted(&right)));
+            // Without the freshness rail, "now" plays no part in the decisions at all.
+            if require_recent.is_none() {
+                let far = plan("t", &backups, &policy, &rails, &SCOPE, now + Duration::hours(back), tz);
+                prop_assert_eq!(deleted(&far), deleted(&right));
+                prop_assert_eq!(deleted(&skewed), deleted(&right));
+            }
         }
 
         /// With no rails, the walk keeps exactly what an independent brute-force reading of

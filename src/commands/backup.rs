@@ -15,9 +15,10 @@ use crate::cli::BackupArgs;
 use crate::commands::Ctx;
 use crate::error::{AwsErrorKind, UsageError};
 use crate::exit::Exit;
-use crate::model::{BackupKind, BackupStatus};
-use crate::names::NameTemplate;
+use crate::model::BackupStatus;
+use crate::names::{self, NameTemplate};
 use crate::output::time;
+use crate::retention::CLOCK_TOLERANCE_SECS;
 use crate::select::{self, table_name};
 use crate::timeparse::Span;
 
@@ -308,14 +309,15 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
         };
         match d.list_backups(Some(table), &filter).await {
             Ok(list) => {
+                // A backup dated in the future (a wrong clock) is no proof of freshness.
+                let future = ctx.now + chrono::Duration::seconds(CLOCK_TOLERANCE_SECS);
                 let fresh = list
                     .iter()
-                    .filter(|b| b.kind == BackupKind::User)
+                    .filter(|b| names::is_managed(&o.template, &display, b))
                     .filter(|b| {
                         matches!(b.status, BackupStatus::Available | BackupStatus::Creating)
                     })
-                    .filter(|b| o.template.matches(&b.backup_name))
-                    .filter(|b| b.created_at > ctx.now - span.chrono())
+                    .filter(|b| b.created_at > ctx.now - span.chrono() && b.created_at <= future)
                     .max_by_key(|b| b.created_at);
                 if let Some(b) = fresh {
                     return TableReport {

@@ -12,9 +12,10 @@ use crate::cli::CheckArgs;
 use crate::commands::{fleet, Ctx};
 use crate::config::Config;
 use crate::exit::Exit;
-use crate::model::{Backup, BackupKind, BackupStatus};
-use crate::names::NameTemplate;
+use crate::model::{Backup, BackupStatus};
+use crate::names::{self, NameTemplate};
 use crate::output::time;
+use crate::retention::CLOCK_TOLERANCE_SECS;
 use crate::select::{self, table_name};
 use crate::timeparse::{format_age, Span};
 
@@ -22,7 +23,7 @@ use crate::timeparse::{format_age, Span};
 pub struct TableCheck {
     pub table: String,
     pub ok: bool,
-    /// `ok`, `stale`, `too_few`, `none` or `error`.
+    /// `ok`, `stale`, `too_few`, `none`, `clock_skew` or `error`.
     pub verdict: &'static str,
     pub detail: String,
     pub newest_backup: Option<String>,
@@ -175,7 +176,7 @@ fn verdict(
         .filter(|b| b.status == BackupStatus::Available)
         .filter(|b| match counted {
             Counted::Any => true,
-            Counted::Managed(t) => b.kind == BackupKind::User && t.matches(&b.backup_name),
+            Counted::Managed(t) => names::is_managed(t, table, b),
         })
         .collect();
     let newest = good.iter().max_by_key(|b| b.created_at);
@@ -186,6 +187,17 @@ fn verdict(
     };
     let (ok, verdict, detail) = match (newest, age) {
         (None, _) | (_, None) => (false, "none", format!("no {which}")),
+        // A backup from the future proves nothing about freshness: the clock is wrong.
+        (Some(b), Some(a)) if -a > chrono::Duration::seconds(CLOCK_TOLERANCE_SECS) => (
+            false,
+            "clock_skew",
+            format!(
+                "newest {which} ({}) is dated {} in the future of this host's clock: check the \
+                 clock (NTP); a backup dated in the future is no proof of freshness",
+                b.backup_name,
+                format_age(-a)
+            ),
+        ),
         (Some(_), Some(a)) if a > max_age.chrono() => (
             false,
             "stale",
@@ -254,6 +266,7 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::BackupKind;
     use chrono::TimeZone;
 
     fn backup(name: &str, kind: BackupKind, status: BackupStatus, hours_ago: i64) -> Backup {
@@ -307,5 +320,37 @@ mod tests {
         assert_eq!((v.ok, v.verdict), (false, "too_few"));
         let v = verdict("orders", &[], &managed, &day, 1, now);
         assert_eq!((v.ok, v.verdict), (false, "none"));
+        // A hand-made or other-table name with the tool's shape is not counted.
+        let list = vec![
+            backup(
+                "ddb-backup.orders.KEEP.20261122T110000Z",
+                BackupKind::User,
+                BackupStatus::Available,
+                1,
+            ),
+            backup(
+                "ddb-backup.users.20261122T110000Z",
+                BackupKind::User,
+                BackupStatus::Available,
+                1,
+            ),
+        ];
+        let v = verdict("orders", &list, &managed, &day, 1, now);
+        assert_eq!((v.ok, v.verdict, v.available), (false, "none", 0));
+        // A backup dated three years ahead fails, whatever else is there.
+        let mut list = vec![backup(
+            "ddb-backup.orders.20261122T110000Z",
+            BackupKind::User,
+            BackupStatus::Available,
+            1,
+        )];
+        list.push(backup(
+            "ddb-backup.orders.20291122T110000Z",
+            BackupKind::User,
+            BackupStatus::Available,
+            -3 * 365 * 24,
+        ));
+        let v = verdict("orders", &list, &managed, &day, 1, now);
+        assert_eq!((v.ok, v.verdict), (false, "clock_skew"), "{}", v.detail);
     }
 }

@@ -15,7 +15,8 @@ use crate::cli::{KeepOpts, PruneArgs, RailOpts};
 use crate::commands::Ctx;
 use crate::error::UsageError;
 use crate::exit::Exit;
-use crate::names::NameTemplate;
+use crate::model::Backup;
+use crate::names::{self, NameTemplate};
 use crate::output::time;
 use crate::retention::{self, Action, Plan, Policy, Rails, Scope};
 use crate::select;
@@ -230,8 +231,7 @@ pub async fn prune_table(
             return TablePrune::failed(table, format!("nothing deleted: {}", e.message), "failed");
         }
     };
-    let template = opts.template.clone();
-    let is_managed = move |n: &str| template.matches(n);
+    let is_managed = |b: &Backup| names::is_managed(&opts.template, &name, b);
     let scope = Scope {
         is_managed: &is_managed,
         include_unmanaged: opts.include_unmanaged,
