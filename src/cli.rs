@@ -76,7 +76,7 @@ pub enum ColorChoice {
 #[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// AWS region (default: the SDK's chain: AWS_REGION, the profile, instance metadata)
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(long, global = true, value_name = "REGION", value_parser = parse_region)]
     pub region: Option<String>,
 
     /// Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)
@@ -140,13 +140,51 @@ pub fn parse_url(s: &str) -> Result<String, String> {
     }
 }
 
+/// The pacing multiplier: 0 (no pacing), or from 0.01 to 1000 (a tiny positive factor
+/// would mean waiting for ages between calls).
+pub const MULTIPLIER_MIN: f64 = 0.01;
+pub const MULTIPLIER_MAX: f64 = 1000.0;
+
 pub fn parse_multiplier(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && (0.0..=1000.0).contains(&v) => Ok(v),
+    match s.trim().parse::<f64>() {
+        Ok(v) if v == 0.0 || (MULTIPLIER_MIN..=MULTIPLIER_MAX).contains(&v) => Ok(v),
         _ => Err(format!(
-            "invalid rate multiplier '{s}': give a number from 0 to 1000"
+            "invalid rate multiplier '{s}': give 0 (no pacing) or a number from \
+             {MULTIPLIER_MIN} to {MULTIPLIER_MAX}"
         )),
     }
+}
+
+/// A region name, checked for shape before anything is sent: lowercase letters, digits
+/// and single hyphens, starting with a letter (us-east-1, eu-central-2, us-gov-west-1).
+pub fn parse_region(s: &str) -> Result<String, String> {
+    let ok = (1..=50).contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "invalid region '{s}': use a region name such as us-east-1 or eu-west-1"
+        ))
+    }
+}
+
+/// A value that must not be empty (or only spaces).
+fn parse_nonempty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("the value must not be empty".into())
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+fn parse_backup_name(s: &str) -> Result<String, String> {
+    crate::names::validate_name("backup name", s)?;
+    Ok(s.to_string())
 }
 
 /// A table given by name or ARN, validated before any call.
@@ -654,7 +692,7 @@ pub struct RestoreArgs {
     pub latest: bool,
 
     /// The backup of --table with this name
-    #[arg(long, value_name = "NAME", requires = "table", conflicts_with_all = ["before", "to_time", "latest_restorable"])]
+    #[arg(long, value_name = "NAME", requires = "table", value_parser = parse_backup_name, conflicts_with_all = ["before", "to_time", "latest_restorable"])]
     pub backup_name: Option<String>,
 
     /// The newest AVAILABLE backup of --table created before TIME (RFC 3339 or a duration back from now)
@@ -674,7 +712,7 @@ pub struct RestoreArgs {
     pub target: String,
 
     /// Region to restore into (default: the backup's region); needs an SSE choice, default is used if none
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
     pub target_region: Option<String>,
 
     /// Billing mode of the new table
@@ -720,7 +758,7 @@ pub struct RestoreArgs {
     pub sse: Option<SseArg>,
 
     /// KMS key id, ARN or alias for --sse kms
-    #[arg(long, value_name = "KEY", help_heading = "Overrides")]
+    #[arg(long, value_name = "KEY", help_heading = "Overrides", value_parser = parse_nonempty)]
     pub sse_kms_key: Option<String>,
 
     /// Re-apply TTL, stream, tags, point-in-time recovery and deletion protection from the source table

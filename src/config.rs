@@ -130,17 +130,7 @@ pub struct Region(pub String);
 impl FromStr for Region {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let ok = !s.is_empty()
-            && s.len() <= 32
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if ok {
-            Ok(Region(s.to_string()))
-        } else {
-            Err(format!(
-                "invalid region '{s}': use a region name such as us-east-1"
-            ))
-        }
+        crate::cli::parse_region(s).map(Region)
     }
 }
 

@@ -39,19 +39,55 @@ pub enum AwsErrorKind {
     Validation,
     Connection,
     Timeout,
+    /// The endpoint answered, but not as DynamoDB does (a web server, a URL with a path).
+    NotDynamo,
+    /// A listing whose page cursor repeated: it would never end, so it is incomplete.
+    BrokenListing,
+    /// A stop was requested: the call was not started, or its outcome is unknown.
+    Interrupted,
+    /// Not started: the same operation failed too often in a row in this run.
+    NotAttempted,
     Other,
 }
 
 impl AwsErrorKind {
-    /// Errors that clear up by themselves: worth a bounded retry by the caller.
+    /// A table or backup busy with another operation: worth a bounded retry by the AWS
+    /// layer (the SDK's own retries already cover throttling and server errors).
     pub fn is_busy(self) -> bool {
         matches!(
             self,
             AwsErrorKind::TableInUse
                 | AwsErrorKind::BackupInUse
                 | AwsErrorKind::ContinuousBackupsUnavailable
-                | AwsErrorKind::LimitExceeded
+        )
+    }
+
+    /// Errors that may clear up by themselves: a poll may go on after one of these.
+    pub fn is_transient(self) -> bool {
+        self.is_busy()
+            || matches!(
+                self,
+                AwsErrorKind::LimitExceeded
+                    | AwsErrorKind::InternalServer
+                    | AwsErrorKind::Timeout
+                    | AwsErrorKind::Connection
+            )
+    }
+
+    /// Errors that say something about the service or the credentials rather than about one
+    /// table or backup: several in a row stop further calls of that operation.
+    pub fn is_systemic(self) -> bool {
+        matches!(
+            self,
+            AwsErrorKind::LimitExceeded
                 | AwsErrorKind::InternalServer
+                | AwsErrorKind::AccessDenied
+                | AwsErrorKind::Credentials
+                | AwsErrorKind::NoCredentials
+                | AwsErrorKind::Connection
+                | AwsErrorKind::Timeout
+                | AwsErrorKind::NotDynamo
+                | AwsErrorKind::Other
         )
     }
 }

@@ -1,6 +1,6 @@
 //! Exit codes, as a type, and the one function that maps an outcome to them.
 
-use crate::error::{Interrupted, UsageError};
+use crate::error::{AwsError, AwsErrorKind, Interrupted, UsageError};
 
 /// The documented exit codes of every subcommand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,11 @@ pub const EXIT_CODES_HELP: &str = exit_codes_text!();
 pub fn for_error(err: &anyhow::Error) -> Exit {
     if err.downcast_ref::<UsageError>().is_some() {
         Exit::Usage
-    } else if err.downcast_ref::<Interrupted>().is_some() {
+    } else if err.chain().any(|c| {
+        c.downcast_ref::<Interrupted>().is_some()
+            || c.downcast_ref::<AwsError>()
+                .is_some_and(|e| e.kind == AwsErrorKind::Interrupted)
+    }) {
         Exit::Interrupted
     } else {
         Exit::Failure

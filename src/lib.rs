@@ -15,6 +15,7 @@ pub mod names;
 pub mod output;
 pub mod retention;
 pub mod select;
+pub mod stop;
 pub mod timeparse;
 
 use std::sync::Arc;

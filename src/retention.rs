@@ -1002,9 +1002,10 @@ mod tests {
             prop_assert_eq!(actions(&base), actions(&shifted(Duration::seconds(secs), &plain)));
         }
 
-        /// A host clock that is behind (or ahead) never adds a deletion: planning with an
-        /// earlier "now" deletes a subset of what the correct clock deletes, and the keep
-        /// rules themselves do not look at the clock at all.
+        /// A host clock that is behind (or ahead) never adds a deletion: the keep rules,
+        /// min-keep and max-delete do not look at the clock at all. (`--require-recent`
+        /// compares with "now" by its nature; its clock-skew guard is that backups dated in
+        /// the future never count as recent, tested below and in the unit tests.)
         #[test]
         fn moving_now_never_adds_a_deletion(
             spec in prop::collection::vec(arb_backup(), 0..100),
@@ -1018,16 +1019,26 @@ mod tests {
         ) {
             let backups = history(&spec);
             let now = Utc.with_ymd_and_hms(2097, 1, 1, 0, 0, 0).unwrap() + Duration::hours(now_offset);
-            let rails = Rails { min_keep, require_recent: require_recent.clone(), max_delete };
-            let right = plan("t", &backups, &policy, &rails, &SCOPE, now, tz);
-            let skewed = plan("t", &backups, &policy, &rails, &SCOPE, now - Duration::hours(back), tz);
             let deleted = |p: &Plan| p.to_delete().map(|d| d.backup.backup_arn.clone()).collect::<BTreeSet<_>>();
-            prop_assert!(deleted(&skewed).is_subset(&deleted(&right)));
-            // Without the freshness rail, "now" plays no part in the decisions at all.
-            if require_recent.is_none() {
-                let far = plan("t", &backups, &policy, &rails, &SCOPE, now + Duration::hours(back), tz);
-                prop_assert_eq!(deleted(&far), deleted(&right));
-                prop_assert_eq!(deleted(&skewed), deleted(&right));
+            let rails = Rails { min_keep, require_recent: None, max_delete };
+            let right = plan("t", &backups, &policy, &rails, &SCOPE, now, tz);
+            for skewed in [now - Duration::hours(back), now + Duration::hours(back)] {
+                let p = plan("t", &backups, &policy, &rails, &SCOPE, skewed, tz);
+                prop_assert_eq!(deleted(&p), deleted(&right));
+            }
+            // With the freshness rail, a clock that runs ahead only ever holds more, and a
+            // backup dated in the future never unlocks a held plan.
+            let rails = Rails { min_keep, require_recent, max_delete };
+            let right = plan("t", &backups, &policy, &rails, &SCOPE, now, tz);
+            let ahead = plan("t", &backups, &policy, &rails, &SCOPE, now + Duration::hours(back), tz);
+            prop_assert!(deleted(&ahead).is_subset(&deleted(&right)));
+            let mut with_future = backups.clone();
+            let mut b = backup(9_999, now + Duration::hours(1 + back));
+            b.backup_name = "ddb-backup.t.future".into();
+            with_future.push(b);
+            let p = plan("t", &with_future, &policy, &rails, &SCOPE, now, tz);
+            if right.held.is_some() {
+                prop_assert!(p.held.is_some());
             }
         }
 

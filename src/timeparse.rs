@@ -56,11 +56,36 @@ pub enum TimeSpec {
     Ago(Span),
 }
 
+/// The times the tool accepts: from the Unix epoch to the end of year 9999 (DynamoDB takes
+/// times as seconds since the epoch; nothing it holds is older).
+fn in_range(t: DateTime<Utc>) -> bool {
+    let min = DateTime::<Utc>::UNIX_EPOCH;
+    let max = DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999Z")
+        .map(|m| m.with_timezone(&Utc))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    (min..=max).contains(&t)
+}
+
 impl TimeSpec {
-    pub fn resolve(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        match self {
+    /// The point in time, checked to lie within what DynamoDB can be asked about.
+    pub fn resolve(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+        let t = match self {
             TimeSpec::At(t) => *t,
-            TimeSpec::Ago(span) => now - span.chrono(),
+            TimeSpec::Ago(span) => now
+                .checked_sub_signed(span.chrono())
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+        };
+        if in_range(t) {
+            Ok(t)
+        } else {
+            Err(format!(
+                "time {} is out of range: give a time from 1970-01-01T00:00:00Z to \
+                 9999-12-31T23:59:59Z",
+                match self {
+                    TimeSpec::At(t) => t.to_rfc3339(),
+                    TimeSpec::Ago(span) => format!("'{span}' ago"),
+                }
+            ))
         }
     }
 }
@@ -71,7 +96,19 @@ impl FromStr for TimeSpec {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let text = s.trim();
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-            return Ok(TimeSpec::At(t.with_timezone(&Utc)));
+            let t = t.with_timezone(&Utc);
+            if t.timestamp_subsec_nanos() >= 1_000_000_000 {
+                return Err(format!(
+                    "invalid time '{s}': leap seconds (:60) are not supported; use :59"
+                ));
+            }
+            if !in_range(t) {
+                return Err(format!(
+                    "invalid time '{s}': give a time from 1970-01-01T00:00:00Z to \
+                     9999-12-31T23:59:59Z"
+                ));
+            }
+            return Ok(TimeSpec::At(t));
         }
         if text.starts_with(|c: char| c.is_ascii_digit()) && !text.contains(['-', ':']) {
             return text.parse::<Span>().map(TimeSpec::Ago);
@@ -140,16 +177,28 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
         let t: TimeSpec = "2026-11-01T00:00:00+01:00".parse().unwrap();
         assert_eq!(
-            t.resolve(now),
+            t.resolve(now).unwrap(),
             Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap()
         );
         let r: TimeSpec = "36h".parse().unwrap();
         assert_eq!(
-            r.resolve(now),
+            r.resolve(now).unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap()
         );
         assert!("2026-13-01".parse::<TimeSpec>().is_err());
         assert!("yesterday".parse::<TimeSpec>().is_err());
+        // Leap seconds and times DynamoDB cannot be asked about are refused up front.
+        assert!("2016-12-31T23:59:60Z"
+            .parse::<TimeSpec>()
+            .unwrap_err()
+            .contains("leap second"));
+        assert!("0000-01-01T00:00:00Z"
+            .parse::<TimeSpec>()
+            .unwrap_err()
+            .contains("from 1970"));
+        let far: TimeSpec = "9999y".parse().unwrap();
+        assert!(far.resolve(now).unwrap_err().contains("out of range"));
+        assert!(r.resolve(now).is_ok());
     }
 
     #[test]
@@ -167,7 +216,9 @@ mod tests {
         fn parsers_never_panic(s in "\\PC{0,40}") {
             let _ = s.parse::<Span>();
             if let Ok(t) = s.parse::<TimeSpec>() {
-                let _ = t.resolve(chrono::Utc::now());
+                if let Ok(at) = t.resolve(chrono::Utc::now()) {
+                    let _ = crate::aws::to_smithy(at);
+                }
             }
         }
 
@@ -183,9 +234,12 @@ mod tests {
                 Ok(span) => prop_assert!(!span.duration.is_zero()),
                 Err(e) => prop_assert!(!e.contains('\n')),
             }
+            // Every time that is accepted converts to the SDK's type without a panic.
             for s in [text.as_str(), date.as_str()] {
                 if let Ok(t) = s.parse::<TimeSpec>() {
-                    let _ = t.resolve(chrono::Utc::now());
+                    if let Ok(at) = t.resolve(chrono::Utc::now()) {
+                        let _ = crate::aws::to_smithy(at);
+                    }
                 }
             }
         }

@@ -2,18 +2,23 @@
 
 use aws_sdk_dynamodb::primitives::DateTime as SmithyTime;
 use aws_sdk_dynamodb::types as t;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::model::*;
 
+/// DynamoDB's times have millisecond precision; the wire carries them as a double, so the
+/// SDK hands back e.g. `.977999925`: round to the millisecond DynamoDB meant.
 pub fn to_chrono(d: &SmithyTime) -> DateTime<Utc> {
-    Utc.timestamp_opt(d.secs(), d.subsec_nanos())
-        .single()
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    let millis = d
+        .secs()
+        .saturating_mul(1000)
+        .saturating_add(i64::from((d.subsec_nanos() + 500_000) / 1_000_000));
+    DateTime::<Utc>::from_timestamp_millis(millis).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// Never panics: a leap second (chrono's nanoseconds ≥ 10⁹) becomes the second's last instant.
 pub fn to_smithy(d: DateTime<Utc>) -> SmithyTime {
-    SmithyTime::from_secs_and_nanos(d.timestamp(), d.timestamp_subsec_nanos())
+    SmithyTime::from_secs_and_nanos(d.timestamp(), d.timestamp_subsec_nanos().min(999_999_999))
 }
 
 fn status(s: Option<&t::BackupStatus>) -> BackupStatus {

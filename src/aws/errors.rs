@@ -1,5 +1,6 @@
 //! Turns SDK errors into the project's `AwsError` with a message a person can act on.
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::error::{AwsError, AwsErrorKind};
@@ -94,17 +95,31 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
             "DynamoDB did not answer {op} for '{subject}' in time ({detail}): see --connect-timeout \
              and --read-timeout"
         ),
+        AwsErrorKind::NotDynamo => format!(
+            "the endpoint did not answer {op} like DynamoDB ({detail}): check --endpoint-url, \
+             AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_DYNAMODB (a DynamoDB endpoint has no path, \
+             e.g. http://127.0.0.1:8000 or https://dynamodb.us-east-1.amazonaws.com)"
+        ),
+        AwsErrorKind::BrokenListing | AwsErrorKind::Interrupted | AwsErrorKind::NotAttempted => {
+            format!("{op} for '{subject}': {detail}")
+        }
         AwsErrorKind::Other => format!("{op} failed for '{subject}': {detail}"),
     }
 }
 
 /// Maps any SDK error of operation `op` about `subject` (a table name or backup ARN).
-pub fn map<E, R>(op: &'static str, subject: &str, err: SdkError<E, R>) -> AwsError
+pub fn map<E>(op: &'static str, subject: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
+    let status = err.raw_response().map(|r| r.status().as_u16());
     let (kind, detail) = match &err {
+        // An answer without a DynamoDB error code: not DynamoDB (a web server, a proxy, an
+        // endpoint URL with a path).
+        SdkError::ServiceError(_) if err.code().is_none() => (
+            AwsErrorKind::NotDynamo,
+            format!("HTTP {} without a DynamoDB error", status.unwrap_or(0)),
+        ),
         SdkError::ServiceError(_) => {
             let code = err.code().unwrap_or("Unknown");
             let msg = err.message().unwrap_or("");
@@ -113,6 +128,14 @@ where
                 format!("{code}: {msg}").trim_end_matches(": ").to_string(),
             )
         }
+        SdkError::ResponseError(_) if status.is_some() => (
+            AwsErrorKind::NotDynamo,
+            format!(
+                "HTTP {} with a body that is not a DynamoDB response: {}",
+                status.unwrap_or(0),
+                innermost(&err)
+            ),
+        ),
         SdkError::TimeoutError(_) => (AwsErrorKind::Timeout, "timed out".to_string()),
         SdkError::DispatchFailure(d) => {
             let text = DisplayErrorContext(&err).to_string();

@@ -7,12 +7,13 @@ mod convert;
 pub mod errors;
 mod restore;
 
+pub use convert::to_smithy;
 pub use restore::{IndexChoice, PitrPoint, RestoreRequest, SseChoice};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -26,6 +27,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::error::{AwsError, AwsErrorKind, UsageError};
 use crate::model::{Backup, BackupDescription, PitrWindow, TableInfo};
+use crate::stop::Stop;
 
 /// DynamoDB's documented per-operation rate limits (calls per second).
 pub const DOCUMENTED_RATES: &[(&str, f64)] = &[
@@ -56,6 +58,8 @@ pub struct ConnectOptions {
     pub read_timeout: Duration,
     /// Multiplies the documented rates (only for endpoints with other limits, e.g. an emulator).
     pub rate_multiplier: f64,
+    /// Every call and every wait races this.
+    pub stop: Stop,
 }
 
 /// Which backups ListBackups should return.
@@ -75,14 +79,116 @@ pub enum Deleted {
     AlreadyGone,
 }
 
+/// After this many failures in a row of one operation (each after the SDK's retries), the
+/// run starts no more calls of it: a persistent fault costs a few calls, not hundreds.
+pub const BREAKER_THRESHOLD: u32 = 3;
+
+/// A call that changes something and is already on the wire when a stop is requested gets
+/// this long to finish, so its outcome is known and reported.
+pub const MUTATION_GRACE: Duration = Duration::from_millis(500);
+
+/// Consecutive systemic failures per operation in this run.
+#[derive(Default)]
+struct Breaker {
+    failures: Mutex<HashMap<&'static str, (u32, String)>>,
+}
+
+impl Breaker {
+    fn check(&self, op: &'static str) -> Result<(), AwsError> {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(op) {
+            Some((n, last)) if *n >= BREAKER_THRESHOLD => Err(AwsError {
+                kind: AwsErrorKind::NotAttempted,
+                operation: op,
+                message: format!(
+                    "not attempted: {op} failed {n} times in a row in this run, so no more {op} \
+                     calls are started (last error: {last})"
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn record<T>(&self, op: &'static str, r: &Result<T, AwsError>) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        match r {
+            Ok(_) => {
+                map.remove(op);
+            }
+            Err(e) if e.kind.is_systemic() => {
+                let entry = map.entry(op).or_insert((0, String::new()));
+                entry.0 += 1;
+                entry.1 = e.message.clone();
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// Follows a paginated listing's cursor and refuses one that repeats: such a listing would
+/// never end, and whatever it returned so far is not the complete list.
+struct Cursor {
+    op: &'static str,
+    subject: String,
+    seen: HashSet<String>,
+    pub page: usize,
+}
+
+impl Cursor {
+    fn new(op: &'static str, subject: &str) -> Cursor {
+        Cursor {
+            op,
+            subject: subject.to_string(),
+            seen: HashSet::new(),
+            page: 1,
+        }
+    }
+
+    /// The next page's start, `None` at the end; an error for a cursor seen before.
+    fn advance(&mut self, next: Option<&str>) -> Result<Option<String>, AwsError> {
+        let Some(next) = next else {
+            return Ok(None);
+        };
+        if !self.seen.insert(next.to_string()) {
+            return Err(AwsError {
+                kind: AwsErrorKind::BrokenListing,
+                operation: self.op,
+                message: format!(
+                    "{} for '{}' returned the same page cursor twice (page {}): the listing does \
+                     not advance, so it is incomplete and nothing is acted on",
+                    self.op,
+                    self.subject,
+                    self.page + 1
+                ),
+            });
+        }
+        self.page += 1;
+        Ok(Some(next.to_string()))
+    }
+}
+
 /// The DynamoDB client of one run: one per region, shared by every task.
 #[derive(Clone)]
 pub struct Dynamo {
     client: Client,
     region: String,
     pacers: Arc<HashMap<&'static str, DefaultDirectRateLimiter>>,
+    breaker: Arc<Breaker>,
+    stop: Stop,
     busy_attempts: u32,
     initial_backoff: Duration,
+}
+
+fn interrupted(op: &'static str, in_flight: bool) -> AwsError {
+    AwsError {
+        kind: AwsErrorKind::Interrupted,
+        operation: op,
+        message: if in_flight {
+            format!("interrupted while {op} was in flight: its outcome is unknown")
+        } else {
+            format!("interrupted: {op} was not started")
+        },
+    }
 }
 
 impl Dynamo {
@@ -126,6 +232,12 @@ impl Dynamo {
                     "no AWS region configured: pass --region, set AWS_REGION, or set a region in the profile",
                 )
             })?;
+        // A region from the environment or a profile is checked like --region.
+        crate::cli::parse_region(&region).map_err(|e| {
+            UsageError::new(format!(
+                "{e} (from AWS_REGION, AWS_DEFAULT_REGION or the profile's region)"
+            ))
+        })?;
         Ok(Self::from_client(Client::new(&conf), region, opts))
     }
 
@@ -134,8 +246,10 @@ impl Dynamo {
         let mut pacers = HashMap::new();
         if opts.rate_multiplier > 0.0 {
             for (op, rate) in DOCUMENTED_RATES {
-                let period =
-                    Duration::from_secs_f64(1.0 / (rate * PACING_HEADROOM * opts.rate_multiplier));
+                let per_call = 1.0 / (rate * PACING_HEADROOM * opts.rate_multiplier);
+                let Ok(period) = Duration::try_from_secs_f64(per_call) else {
+                    continue;
+                };
                 if let Some(q) = Quota::with_period(period) {
                     let q = q.allow_burst(NonZeroU32::MIN);
                     pacers.insert(*op, RateLimiter::direct(q));
@@ -146,6 +260,8 @@ impl Dynamo {
             client,
             region,
             pacers: Arc::new(pacers),
+            breaker: Arc::new(Breaker::default()),
+            stop: opts.stop.clone(),
             busy_attempts: opts.max_attempts.max(1),
             initial_backoff: opts.initial_backoff,
         }
@@ -155,39 +271,74 @@ impl Dynamo {
         &self.region
     }
 
-    /// Waits until `op` may be called again under its documented rate.
-    async fn pace(&self, op: &str) {
+    /// Waits until `op` may be called again under its documented rate, or a stop comes.
+    async fn pace(&self, op: &'static str) -> Result<(), AwsError> {
+        let mut stop = self.stop.clone();
         if let Some(p) = self.pacers.get(op) {
-            p.until_ready().await;
+            tokio::select! {
+                _ = p.until_ready() => {}
+                _ = stop.wait() => return Err(interrupted(op, false)),
+            }
         }
+        if self.stop.requested() {
+            return Err(interrupted(op, false));
+        }
+        Ok(())
     }
 
-    /// Runs `f`, retrying with exponential backoff while DynamoDB says the table or backup
-    /// is busy (TableInUse, BackupInUse, ContinuousBackupsUnavailable, LimitExceeded).
-    async fn busy_retry<T, F, Fut>(&self, mut f: F) -> Result<T, AwsError>
+    /// Every AWS call goes through here: the operation's breaker, its pacer, the stop
+    /// signal (a read is abandoned at once; a change on the wire gets [`MUTATION_GRACE`]),
+    /// and bounded retries with backoff while the table or backup is busy.
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        op: &'static str,
+        mutating: bool,
+        mut f: F,
+    ) -> Result<T, AwsError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, AwsError>>,
     {
+        self.breaker.check(op)?;
         let mut attempt = 1;
         loop {
-            match f().await {
+            self.pace(op).await?;
+            let mut stop = self.stop.clone();
+            let r = if mutating {
+                tokio::select! {
+                    r = f() => r,
+                    _ = async { stop.wait().await; tokio::time::sleep(MUTATION_GRACE).await } => {
+                        Err(interrupted(op, true))
+                    }
+                }
+            } else {
+                tokio::select! {
+                    r = f() => r,
+                    _ = stop.wait() => Err(interrupted(op, false)),
+                }
+            };
+            match r {
                 Err(e) if e.kind.is_busy() && attempt < self.busy_attempts => {
                     let delay = self
                         .initial_backoff
                         .saturating_mul(1 << (attempt - 1).min(10))
                         .min(Duration::from_secs(20));
                     tracing::debug!(
-                        operation = e.operation,
+                        operation = op,
                         attempt,
                         ?delay,
                         "busy, retrying: {}",
                         e.message
                     );
-                    tokio::time::sleep(delay).await;
+                    if !self.stop.sleep(delay).await {
+                        return Err(interrupted(op, false));
+                    }
                     attempt += 1;
                 }
-                other => return other,
+                r => {
+                    self.breaker.record(op, &r);
+                    return r;
+                }
             }
         }
     }
@@ -195,19 +346,23 @@ impl Dynamo {
     /// Every table name in the region (ListTables, all pages).
     pub async fn list_tables(&self) -> Result<Vec<String>, AwsError> {
         let mut names = Vec::new();
+        let mut cursor = Cursor::new("ListTables", &self.region);
         let mut start: Option<String> = None;
         loop {
             let out = self
-                .client
-                .list_tables()
-                .set_exclusive_start_table_name(start.clone())
-                .limit(100)
-                .send()
-                .await
-                .map_err(|e| errors::map("ListTables", &self.region, e))?;
+                .call("ListTables", false, || async {
+                    self.client
+                        .list_tables()
+                        .set_exclusive_start_table_name(start.clone())
+                        .limit(100)
+                        .send()
+                        .await
+                        .map_err(|e| errors::map("ListTables", &self.region, e))
+                })
+                .await?;
             names.extend(out.table_names().iter().cloned());
-            match out.last_evaluated_table_name() {
-                Some(next) => start = Some(next.to_string()),
+            match cursor.advance(out.last_evaluated_table_name())? {
+                Some(next) => start = Some(next),
                 None => return Ok(names),
             }
         }
@@ -216,23 +371,27 @@ impl Dynamo {
     /// Tags of a table (ListTagsOfResource, all pages).
     pub async fn list_tags(&self, table_arn: &str) -> Result<Vec<(String, String)>, AwsError> {
         let mut tags = Vec::new();
+        let mut cursor = Cursor::new("ListTagsOfResource", table_arn);
         let mut token: Option<String> = None;
         loop {
             let out = self
-                .client
-                .list_tags_of_resource()
-                .resource_arn(table_arn)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| errors::map("ListTagsOfResource", table_arn, e))?;
+                .call("ListTagsOfResource", false, || async {
+                    self.client
+                        .list_tags_of_resource()
+                        .resource_arn(table_arn)
+                        .set_next_token(token.clone())
+                        .send()
+                        .await
+                        .map_err(|e| errors::map("ListTagsOfResource", table_arn, e))
+                })
+                .await?;
             tags.extend(
                 out.tags()
                     .iter()
                     .map(|t| (t.key().to_string(), t.value().to_string())),
             );
-            match out.next_token() {
-                Some(t) => token = Some(t.to_string()),
+            match cursor.advance(out.next_token())? {
+                Some(t) => token = Some(t),
                 None => return Ok(tags),
             }
         }
@@ -241,7 +400,8 @@ impl Dynamo {
     /// The complete list of backups of `table` (or of every table when `None`).
     ///
     /// Follows `LastEvaluatedBackupArn` until DynamoDB stops returning one; a failure on
-    /// any page fails the whole listing, so a partial list is never taken as complete.
+    /// any page, or a cursor that repeats, fails the whole listing, so a partial list is
+    /// never taken as complete.
     pub async fn list_backups(
         &self,
         table: Option<&str>,
@@ -249,13 +409,11 @@ impl Dynamo {
     ) -> Result<Vec<Backup>, AwsError> {
         let subject = table.unwrap_or("all tables");
         let mut out = Vec::new();
+        let mut cursor = Cursor::new("ListBackups", subject);
         let mut start: Option<String> = None;
-        let mut page = 0;
         loop {
-            page += 1;
             let resp = self
-                .busy_retry(|| async {
-                    self.pace("ListBackups").await;
+                .call("ListBackups", false, || async {
                     self.client
                         .list_backups()
                         .set_table_name(table.map(str::to_string))
@@ -270,21 +428,23 @@ impl Dynamo {
                 })
                 .await
                 .map_err(|mut e| {
-                    e.message = format!(
-                        "listing backups of '{subject}' failed on page {page}: {}",
-                        e.message
-                    );
+                    if e.kind != AwsErrorKind::Interrupted && e.kind != AwsErrorKind::NotAttempted {
+                        e.message = format!(
+                            "listing backups of '{subject}' failed on page {}: {}",
+                            cursor.page, e.message
+                        );
+                    }
                     e
                 })?;
             for s in resp.backup_summaries() {
                 out.push(convert::summary(s));
             }
-            match resp.last_evaluated_backup_arn() {
-                Some(next) => start = Some(next.to_string()),
+            match cursor.advance(resp.last_evaluated_backup_arn())? {
+                Some(next) => start = Some(next),
                 None => {
                     tracing::debug!(
                         table = subject,
-                        pages = page,
+                        pages = cursor.page,
                         backups = out.len(),
                         "listing complete"
                     );
@@ -296,36 +456,37 @@ impl Dynamo {
 
     /// CreateBackup, retried while the table is busy.
     pub async fn create_backup(&self, table: &str, name: &str) -> Result<Backup, AwsError> {
-        self.busy_retry(|| async {
-            self.pace("CreateBackup").await;
-            let out = self
-                .client
-                .create_backup()
-                .table_name(table)
-                .backup_name(name)
-                .send()
-                .await
-                .map_err(|e| errors::map("CreateBackup", table, e))?;
-            let details = out.backup_details().ok_or_else(|| AwsError {
-                kind: AwsErrorKind::Other,
-                operation: "CreateBackup",
-                message: format!("CreateBackup for '{table}' returned no backup details"),
-            })?;
-            Ok(convert::details(details, table, None))
-        })
-        .await
+        let out = self
+            .call("CreateBackup", true, || async {
+                self.client
+                    .create_backup()
+                    .table_name(table)
+                    .backup_name(name)
+                    .send()
+                    .await
+                    .map_err(|e| errors::map("CreateBackup", table, e))
+            })
+            .await?;
+        let details = out.backup_details().ok_or_else(|| AwsError {
+            kind: AwsErrorKind::Other,
+            operation: "CreateBackup",
+            message: format!("CreateBackup for '{table}' returned no backup details"),
+        })?;
+        Ok(convert::details(details, table, None))
     }
 
     /// DescribeBackup.
     pub async fn describe_backup(&self, arn: &str) -> Result<BackupDescription, AwsError> {
-        self.pace("DescribeBackup").await;
         let out = self
-            .client
-            .describe_backup()
-            .backup_arn(arn)
-            .send()
-            .await
-            .map_err(|e| errors::map("DescribeBackup", arn, e))?;
+            .call("DescribeBackup", false, || async {
+                self.client
+                    .describe_backup()
+                    .backup_arn(arn)
+                    .send()
+                    .await
+                    .map_err(|e| errors::map("DescribeBackup", arn, e))
+            })
+            .await?;
         out.backup_description()
             .and_then(convert::description)
             .ok_or_else(|| AwsError {
@@ -338,8 +499,7 @@ impl Dynamo {
     /// DeleteBackup; BackupNotFound counts as done, BackupInUse is retried.
     pub async fn delete_backup(&self, arn: &str) -> Result<Deleted, AwsError> {
         let res = self
-            .busy_retry(|| async {
-                self.pace("DeleteBackup").await;
+            .call("DeleteBackup", true, || async {
                 self.client
                     .delete_backup()
                     .backup_arn(arn)
@@ -357,28 +517,35 @@ impl Dynamo {
 
     /// DescribeTable; `Ok(None)` when the table does not exist.
     pub async fn describe_table(&self, table: &str) -> Result<Option<TableInfo>, AwsError> {
-        match self.client.describe_table().table_name(table).send().await {
+        let r = self
+            .call("DescribeTable", false, || async {
+                self.client
+                    .describe_table()
+                    .table_name(table)
+                    .send()
+                    .await
+                    .map_err(|e| errors::map("DescribeTable", table, e))
+            })
+            .await;
+        match r {
             Ok(out) => Ok(out.table().map(convert::table)),
-            Err(e) => {
-                let e = errors::map("DescribeTable", table, e);
-                if e.kind == AwsErrorKind::TableNotFound {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
-            }
+            Err(e) if e.kind == AwsErrorKind::TableNotFound => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
     /// The point-in-time recovery window (DescribeContinuousBackups).
     pub async fn pitr_window(&self, table: &str) -> Result<PitrWindow, AwsError> {
         let out = self
-            .client
-            .describe_continuous_backups()
-            .table_name(table)
-            .send()
-            .await
-            .map_err(|e| errors::map("DescribeContinuousBackups", table, e))?;
+            .call("DescribeContinuousBackups", false, || async {
+                self.client
+                    .describe_continuous_backups()
+                    .table_name(table)
+                    .send()
+                    .await
+                    .map_err(|e| errors::map("DescribeContinuousBackups", table, e))
+            })
+            .await?;
         Ok(convert::pitr(out.continuous_backups_description()))
     }
 
@@ -437,7 +604,7 @@ pub fn validate_arn(arn: &str, want_backup: bool) -> Result<(), String> {
         && parts[0] == "arn"
         && parts[1].starts_with("aws")
         && parts[2] == "dynamodb"
-        && !parts[3].is_empty()
+        && crate::cli::parse_region(parts[3]).is_ok()
         && parts[4].len() == 12
         && parts[4].chars().all(|c| c.is_ascii_digit());
     if !ok_prefix {

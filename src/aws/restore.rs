@@ -153,8 +153,7 @@ impl Dynamo {
         req: &RestoreRequest,
     ) -> Result<TableInfo, AwsError> {
         let out = self
-            .busy_retry(|| async {
-                self.pace("RestoreTableFromBackup").await;
+            .call("RestoreTableFromBackup", true, || async {
                 with_overrides!(
                     self.client
                         .restore_table_from_backup()
@@ -180,7 +179,7 @@ impl Dynamo {
         req: &RestoreRequest,
     ) -> Result<TableInfo, AwsError> {
         let out = self
-            .busy_retry(|| async {
+            .call("RestoreTableToPointInTime", true, || async {
                 let b = self.client.restore_table_to_point_in_time();
                 let b = if source.starts_with("arn:") {
                     b.source_table_arn(source)
@@ -210,25 +209,31 @@ impl Dynamo {
             .iter()
             .filter_map(|(k, v)| t::Tag::builder().key(k).value(v).build().ok())
             .collect();
-        self.client
-            .tag_resource()
-            .resource_arn(table_arn)
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(|e| errors::map("TagResource", table_arn, e))?;
+        self.call("TagResource", true, || async {
+            self.client
+                .tag_resource()
+                .resource_arn(table_arn)
+                .set_tags(Some(tags.clone()))
+                .send()
+                .await
+                .map_err(|e| errors::map("TagResource", table_arn, e))
+        })
+        .await?;
         Ok(())
     }
 
     /// The TTL attribute when TTL is enabled (or being enabled) on a table.
     pub async fn ttl_attribute(&self, table: &str) -> Result<Option<String>, AwsError> {
         let out = self
-            .client
-            .describe_time_to_live()
-            .table_name(table)
-            .send()
-            .await
-            .map_err(|e| errors::map("DescribeTimeToLive", table, e))?;
+            .call("DescribeTimeToLive", false, || async {
+                self.client
+                    .describe_time_to_live()
+                    .table_name(table)
+                    .send()
+                    .await
+                    .map_err(|e| errors::map("DescribeTimeToLive", table, e))
+            })
+            .await?;
         Ok(out.time_to_live_description().and_then(|d| {
             let on = matches!(
                 d.time_to_live_status(),
@@ -248,13 +253,16 @@ impl Dynamo {
             .attribute_name(attribute)
             .build()
             .map_err(|e| local_error("UpdateTimeToLive", e))?;
-        self.client
-            .update_time_to_live()
-            .table_name(table)
-            .time_to_live_specification(spec)
-            .send()
-            .await
-            .map_err(|e| errors::map("UpdateTimeToLive", table, e))?;
+        self.call("UpdateTimeToLive", true, || async {
+            self.client
+                .update_time_to_live()
+                .table_name(table)
+                .time_to_live_specification(spec.clone())
+                .send()
+                .await
+                .map_err(|e| errors::map("UpdateTimeToLive", table, e))
+        })
+        .await?;
         Ok(())
     }
 
@@ -263,13 +271,16 @@ impl Dynamo {
             .point_in_time_recovery_enabled(true)
             .build()
             .map_err(|e| local_error("UpdateContinuousBackups", e))?;
-        self.client
-            .update_continuous_backups()
-            .table_name(table)
-            .point_in_time_recovery_specification(spec)
-            .send()
-            .await
-            .map_err(|e| errors::map("UpdateContinuousBackups", table, e))?;
+        self.call("UpdateContinuousBackups", true, || async {
+            self.client
+                .update_continuous_backups()
+                .table_name(table)
+                .point_in_time_recovery_specification(spec.clone())
+                .send()
+                .await
+                .map_err(|e| errors::map("UpdateContinuousBackups", table, e))
+        })
+        .await?;
         Ok(())
     }
 
@@ -290,7 +301,7 @@ impl Dynamo {
             ),
             None => None,
         };
-        self.busy_retry(|| async {
+        self.call("UpdateTable", true, || async {
             self.client
                 .update_table()
                 .table_name(table)

@@ -22,6 +22,7 @@ fn opts() -> ConnectOptions {
         connect_timeout: Duration::from_secs(1),
         read_timeout: Duration::from_secs(1),
         rate_multiplier: 0.0,
+        stop: crate::stop::Stop::never(),
     }
 }
 

@@ -406,7 +406,7 @@ async fn wait_available(d: &Dynamo, results: &mut [TableReport], timeout: &Span,
                     }
                 }
                 Ok(_) => left += 1,
-                Err(e) if e.kind.is_busy() || e.kind == AwsErrorKind::Timeout => left += 1,
+                Err(e) if e.kind.is_transient() || e.kind == AwsErrorKind::Interrupted => left += 1,
                 Err(e) => {
                     r.outcome = Outcome::Failed;
                     r.detail = Some(e.message);

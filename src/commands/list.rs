@@ -7,6 +7,7 @@ use tokio::task::JoinSet;
 use crate::aws::ListFilter;
 use crate::cli::{ListArgs, StatusFilter, TypeFilter};
 use crate::commands::Ctx;
+use crate::error::UsageError;
 use crate::exit::Exit;
 use crate::model::{Backup, BackupStatus};
 use crate::retention::newest_first;
@@ -21,8 +22,18 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
             TypeFilter::AwsBackup => BackupTypeFilter::AwsBackup,
             TypeFilter::All => BackupTypeFilter::All,
         }),
-        since: args.since.as_ref().map(|t| t.resolve(ctx.now)),
-        until: args.until.as_ref().map(|t| t.resolve(ctx.now)),
+        since: args
+            .since
+            .as_ref()
+            .map(|t| t.resolve(ctx.now))
+            .transpose()
+            .map_err(UsageError::new)?,
+        until: args
+            .until
+            .as_ref()
+            .map(|t| t.resolve(ctx.now))
+            .transpose()
+            .map_err(UsageError::new)?,
     };
     if let (Some(s), Some(u)) = (filter.since, filter.until) {
         if s >= u {

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::sync::watch;
 
 use crate::aws::{ConnectOptions, Dynamo};
 use crate::cli::{Command, GlobalOpts, LogFormat};
@@ -24,35 +23,7 @@ use crate::error::UsageError;
 use crate::exit::Exit;
 use crate::output::Output;
 
-/// Set once SIGINT or SIGTERM arrives; long operations stop starting new work.
-#[derive(Clone)]
-pub struct Stop(watch::Receiver<bool>);
-
-impl Stop {
-    pub fn new(rx: watch::Receiver<bool>) -> Stop {
-        Stop(rx)
-    }
-
-    /// A stop that never fires (tests, and commands run before signals are wired).
-    pub fn never() -> Stop {
-        let (tx, rx) = watch::channel(false);
-        std::mem::forget(tx);
-        Stop(rx)
-    }
-
-    pub fn requested(&self) -> bool {
-        *self.0.borrow()
-    }
-
-    /// Resolves when a stop is requested.
-    pub async fn wait(&mut self) {
-        while !*self.0.borrow_and_update() {
-            if self.0.changed().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }
-    }
-}
+pub use crate::stop::Stop;
 
 /// What every command gets.
 #[derive(Clone)]
@@ -75,6 +46,7 @@ impl Ctx {
             connect_timeout: g.connect_timeout.duration,
             read_timeout: g.read_timeout.duration,
             rate_multiplier: g.rate_multiplier.unwrap_or(1.0),
+            stop: self.stop.clone(),
         }
     }
 

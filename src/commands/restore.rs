@@ -50,8 +50,11 @@ enum Source {
     Pitr(PitrPoint),
 }
 
-/// Checks the combination of options (no AWS call).
-fn validate(a: &RestoreArgs) -> Result<(), UsageError> {
+/// Checks the options and their combination (no AWS call).
+fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(), UsageError> {
+    for t in [&a.before, &a.to_time].into_iter().flatten() {
+        t.resolve(now).map_err(UsageError::new)?;
+    }
     let modes = [
         a.latest,
         a.backup_name.is_some(),
@@ -128,7 +131,7 @@ fn index_choice(
 }
 
 pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
-    validate(&a)?;
+    validate(&a, ctx.now)?;
     let opts = match (&a.backup_arn, a.table.as_deref()) {
         (Some(arn), _) => ctx.options_for_arn(arn)?,
         (None, Some(t)) if t.starts_with("arn:") => ctx.options_for_arn(t)?,
@@ -161,7 +164,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
             let point = match &a.to_time {
                 None => PitrPoint::Latest,
                 Some(t) => {
-                    let at = t.resolve(ctx.now);
+                    let at = t.resolve(ctx.now).map_err(UsageError::new)?;
                     let (lo, hi) = (w.earliest, w.latest);
                     if lo.is_some_and(|lo| at < lo) || hi.is_some_and(|hi| at > hi) {
                         bail!(
@@ -319,7 +322,12 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
     let filter = ListFilter {
         kind: Some(BackupTypeFilter::All),
         since: None,
-        until: a.before.as_ref().map(|t| t.resolve(ctx.now)),
+        until: a
+            .before
+            .as_ref()
+            .map(|t| t.resolve(ctx.now))
+            .transpose()
+            .map_err(UsageError::new)?,
     };
     let mut all = d.list_backups(Some(table), &filter).await?;
     crate::retention::newest_first(&mut all);
@@ -346,7 +354,7 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
         };
     }
     all.into_iter().find(|b| b.status == BackupStatus::Available).ok_or_else(|| {
-        let when = a.before.as_ref().map(|t| format!(" created before {}", time(t.resolve(ctx.now)))).unwrap_or_default();
+        let when = a.before.as_ref().and_then(|t| t.resolve(ctx.now).ok()).map(|t| format!(" created before {}", time(t))).unwrap_or_default();
         anyhow::anyhow!("table '{name}' has no AVAILABLE backup{when} (see: ddb-backup list --table {name} --type all)")
     })
 }
