@@ -188,6 +188,14 @@ impl Config {
             if p.name.trim().is_empty() {
                 return Err(format!("policy #{} has an empty name", i + 1));
             }
+            if p.name.chars().any(char::is_control) {
+                return Err(format!(
+                    "policy #{} has a name with a control character (such as a newline): {:?}; \
+                     use printable characters only",
+                    i + 1,
+                    p.name
+                ));
+            }
             if let Some(j) = seen.insert(&p.name, i) {
                 return Err(format!(
                     "policies #{} and #{} are both named '{}': names must be unique",
@@ -234,26 +242,23 @@ impl Config {
     }
 
     /// Which policy each table belongs to, given each policy's resolved tables (in policy
-    /// order). A table claimed by two policies is an error naming both.
-    pub fn assign(&self, resolved: &[Vec<String>]) -> Result<BTreeMap<String, usize>, UsageError> {
-        let mut owner: BTreeMap<String, usize> = BTreeMap::new();
+    /// order): the first policy that claims it. A table claimed by several policies (found
+    /// only once tags or globs are resolved) is returned with the conflict's description.
+    pub fn assign(&self, resolved: &[Vec<String>]) -> BTreeMap<String, (usize, Option<String>)> {
+        let mut owner: BTreeMap<String, (usize, Option<String>)> = BTreeMap::new();
         for (i, tables) in resolved.iter().enumerate() {
             for t in tables {
-                if let Some(j) = owner.insert(table_name(t).to_string(), i) {
-                    if j != i {
-                        return Err(UsageError::new(format!(
-                            "config: {}",
-                            overlap_message(
-                                table_name(t),
-                                &self.policies[j].name,
-                                &self.policies[i].name
-                            )
-                        )));
-                    }
+                let entry = owner.entry(table_name(t).to_string()).or_insert((i, None));
+                if entry.0 != i && entry.1.is_none() {
+                    entry.1 = Some(overlap_message(
+                        table_name(t),
+                        &self.policies[entry.0].name,
+                        &self.policies[i].name,
+                    ));
                 }
             }
         }
-        Ok(owner)
+        owner
     }
 }
 
@@ -538,18 +543,24 @@ keep_monthly = "unlimited"
             "[[policy]]\nname=\"a\"\nmatch=[\"o*\"]\n[[policy]]\nname=\"b\"\nmatch=[\"*s\"]\n",
         )
         .unwrap();
-        let ok = c
-            .assign(&[vec!["orders1".into()], vec!["users".into()]])
-            .unwrap();
-        assert_eq!(ok.get("users"), Some(&1));
-        let e = c
-            .assign(&[vec!["orders".into()], vec!["orders".into(), "users".into()]])
-            .unwrap_err()
-            .to_string();
+        let ok = c.assign(&[vec!["orders1".into()], vec!["users".into()]]);
+        assert_eq!(ok.get("users"), Some(&(1, None)));
+        let both = c.assign(&[vec!["orders".into()], vec!["orders".into(), "users".into()]]);
+        let (owner, conflict) = both.get("orders").unwrap();
+        assert_eq!(*owner, 0);
+        let e = conflict.as_deref().unwrap();
         assert!(
             e.contains("'orders' is claimed by two policies, 'a' and 'b'"),
             "{e}"
         );
+        assert_eq!(both.get("users"), Some(&(1, None)));
+        // The same table by name and by ARN in one policy is one table.
+        let one = c.assign(&[vec![
+            "orders".into(),
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders".into(),
+        ]]);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one.get("orders"), Some(&(0, None)));
     }
 
     /// Random configs built from the real keys with good and bad values: the loader never

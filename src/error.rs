@@ -51,14 +51,16 @@ pub enum AwsErrorKind {
 }
 
 impl AwsErrorKind {
-    /// A table or backup busy with another operation: worth a bounded retry by the AWS
-    /// layer (the SDK's own retries already cover throttling and server errors).
+    /// A table or backup busy with another operation, or a rate/concurrency limit that
+    /// outlasted the SDK's own retries: worth a bounded retry by the AWS layer, which paces
+    /// each attempt again. (Server errors are left to the SDK's retries alone.)
     pub fn is_busy(self) -> bool {
         matches!(
             self,
             AwsErrorKind::TableInUse
                 | AwsErrorKind::BackupInUse
                 | AwsErrorKind::ContinuousBackupsUnavailable
+                | AwsErrorKind::LimitExceeded
         )
     }
 

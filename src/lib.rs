@@ -28,6 +28,9 @@ use crate::commands::{Ctx, Stop};
 use crate::exit::Exit;
 use crate::output::Output;
 
+/// How long after a stop request a command may still run before it is abandoned.
+pub const STOP_BACKSTOP: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// Runs a parsed command line to its exit code. Errors are printed here, one line each.
 pub async fn run(cli: Cli) -> Exit {
     let (tx, rx) = watch::channel(false);
@@ -40,12 +43,23 @@ pub async fn run(cli: Cli) -> Exit {
         std::process::exit(Exit::Interrupted.code() as i32);
     });
     let ctx = Ctx {
-        out: Output::new(cli.global.output, cli.global.color),
+        out: Output::new(cli.global.output, cli.global.color, cli.global.quiet),
         global: Arc::new(cli.global),
         now: Utc::now(),
         stop: Stop::new(rx),
     };
-    match commands::dispatch(cli.command, &ctx).await {
+    // The engine makes every call and wait stop at once on a signal; this is the backstop
+    // for anything outside it (credential providers, a stuck write), so that a stopped
+    // command always ends promptly.
+    let mut stop = ctx.stop.clone();
+    let result = tokio::select! {
+        r = commands::dispatch(cli.command, &ctx) => r,
+        _ = async { stop.wait().await; tokio::time::sleep(STOP_BACKSTOP).await } => {
+            Err(anyhow::Error::from(crate::error::Interrupted)
+                .context("stopped: work still in flight was abandoned"))
+        }
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             print_error(&err);

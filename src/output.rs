@@ -17,11 +17,29 @@ use crate::timeparse::format_age;
 pub struct Output {
     pub format: OutputFormat,
     pub color: bool,
+    /// `-q`: print nothing on stdout when the command succeeded (exit 0).
+    pub quiet: bool,
 }
 
 impl Output {
+    /// Plain JSON on stdout, whatever was chosen (a report that must not be lost).
+    pub fn json() -> Output {
+        Output {
+            format: OutputFormat::Json,
+            color: false,
+            quiet: false,
+        }
+    }
+
+    /// Whether a command that ends with `exit` prints its result: always, except under
+    /// `-q` when everything succeeded (so cron mails only failures). The same in every
+    /// command.
+    pub fn shows(&self, exit: crate::exit::Exit) -> bool {
+        !(self.quiet && exit == crate::exit::Exit::Success)
+    }
+
     /// Table on a terminal, JSON otherwise, unless the user chose.
-    pub fn new(format: Option<OutputFormat>, color: ColorChoice) -> Output {
+    pub fn new(format: Option<OutputFormat>, color: ColorChoice, quiet: bool) -> Output {
         let tty = io::stdout().is_terminal();
         let format = format.unwrap_or(if tty {
             OutputFormat::Table
@@ -33,22 +51,44 @@ impl Output {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
-        Output { format, color }
+        Output {
+            format,
+            color,
+            quiet,
+        }
     }
 
     pub fn is_table(&self) -> bool {
         self.format == OutputFormat::Table
     }
 
-    /// Prints a document (json) or its items one per line (ndjson).
-    pub fn data<T: Serialize>(&self, doc: &T, items: &[impl Serialize]) -> io::Result<()> {
+    /// Prints a document (json), or (ndjson) the items of its array field `items` one per
+    /// line followed by one last line holding everything else in the document (summary,
+    /// errors, completeness) marked `"record": "summary"`: both formats carry the same facts.
+    /// `items` empty: the document is one item.
+    pub fn data<T: Serialize>(&self, doc: &T, items: &str) -> io::Result<()> {
         let mut out = io::stdout().lock();
         match self.format {
             OutputFormat::Ndjson => {
-                for i in items {
+                let mut value = serde_json::to_value(doc)?;
+                let list = match value.as_object_mut().and_then(|o| o.remove(items)) {
+                    Some(serde_json::Value::Array(list)) => list,
+                    Some(other) => vec![other],
+                    None => {
+                        serde_json::to_writer(&mut out, &value)?;
+                        out.write_all(b"\n")?;
+                        return out.flush();
+                    }
+                };
+                for i in &list {
                     serde_json::to_writer(&mut out, i)?;
                     out.write_all(b"\n")?;
                 }
+                if let Some(o) = value.as_object_mut() {
+                    o.insert("record".into(), "summary".into());
+                }
+                serde_json::to_writer(&mut out, &value)?;
+                out.write_all(b"\n")?;
             }
             _ => {
                 serde_json::to_writer_pretty(&mut out, doc)?;

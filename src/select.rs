@@ -1,6 +1,6 @@
 //! Table selection: names, globs over ListTables, tags, all tables, exclusions.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use anyhow::Result;
 use glob::Pattern;
@@ -49,6 +49,20 @@ pub fn table_name(table: &str) -> &str {
     }
 }
 
+/// A table ARN must be in the run's region (one run works in one region): checked before
+/// any call, so the mistake costs nothing.
+pub fn check_regions(sel: &TableSelection, region: &str) -> Result<(), UsageError> {
+    for t in sel.tables.iter().filter(|t| t.starts_with("arn:")) {
+        if let Some(r) = Dynamo::region_of_arn(t).filter(|r| *r != region) {
+            return Err(UsageError::new(format!(
+                "table '{t}' is in region {r}, but this run uses {region}: one run works in one \
+                 region; pass --region {r} (or give the table by name)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Pure part of the selection: which of `all` (ListTables) the globs / --all-tables pick.
 pub fn by_name(sel: &TableSelection, all: &[String]) -> Vec<String> {
     let pats: Vec<Pattern> = sel
@@ -71,6 +85,7 @@ pub fn by_name(sel: &TableSelection, all: &[String]) -> Vec<String> {
 /// Selecting zero tables is an error: a scheduled job that backs up nothing must fail.
 pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Vec<String>> {
     sel.validate()?;
+    check_regions(sel, dynamo.region())?;
     let listing = if sel.needs_listing() {
         Some(dynamo.list_tables().await?)
     } else {
@@ -87,22 +102,21 @@ pub async fn resolve_listed(
     dynamo: &Dynamo,
 ) -> Result<Vec<String>> {
     sel.validate()?;
-    for t in sel.tables.iter().filter(|t| t.starts_with("arn:")) {
-        if let Some(r) = Dynamo::region_of_arn(t).filter(|r| *r != dynamo.region()) {
-            return Err(UsageError::new(format!(
-                "table '{t}' is in region {r}, but this run uses {}: one run works in one \
-                 region; pass --region {r} (or give the table by name)",
-                dynamo.region()
-            ))
-            .into());
+    check_regions(sel, dynamo.region())?;
+    // One entry per table, whether it was given by name or by ARN (the ARN is kept, as the
+    // form the user asked for): the same table given twice is worked on once.
+    let mut chosen: BTreeMap<String, String> = BTreeMap::new();
+    for t in sel.tables.iter().filter(|t| !sel.excluded(table_name(t))) {
+        let key = table_name(t).to_string();
+        match chosen.get(&key) {
+            Some(prev) if prev.starts_with("arn:") || !t.starts_with("arn:") => {
+                tracing::debug!(table = %key, "given twice; worked on once");
+            }
+            _ => {
+                chosen.insert(key, t.clone());
+            }
         }
     }
-    let mut chosen: BTreeSet<String> = sel
-        .tables
-        .iter()
-        .filter(|t| !sel.excluded(table_name(t)))
-        .cloned()
-        .collect();
     let mut listed = 0;
     if sel.needs_listing() {
         let all = listing.ok_or_else(|| {
@@ -124,7 +138,9 @@ pub async fn resolve_listed(
             }
             picked = with_tags;
         }
-        chosen.extend(picked);
+        for name in picked {
+            chosen.entry(name.clone()).or_insert(name);
+        }
     }
     if chosen.is_empty() {
         anyhow::bail!(
@@ -133,7 +149,7 @@ pub async fn resolve_listed(
             dynamo.region()
         );
     }
-    let names: Vec<String> = chosen.into_iter().collect();
+    let names: Vec<String> = chosen.into_values().collect();
     if sel.needs_listing() {
         tracing::info!(count = names.len(), tables = %names.join(","), "tables selected");
     } else {

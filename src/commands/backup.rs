@@ -15,7 +15,7 @@ use crate::cli::BackupArgs;
 use crate::commands::Ctx;
 use crate::error::{AwsErrorKind, UsageError};
 use crate::exit::Exit;
-use crate::model::BackupStatus;
+use crate::model::{Backup, BackupKind, BackupStatus};
 use crate::names::{self, NameTemplate};
 use crate::output::time;
 use crate::retention::CLOCK_TOLERANCE_SECS;
@@ -85,6 +85,40 @@ pub struct TableReport {
     pub duration_seconds: f64,
 }
 
+impl TableReport {
+    /// The backup this report says was made (or, in a dry run, would be made), as the
+    /// listing would show it: AVAILABLE once waited for, CREATING otherwise.
+    pub fn as_backup(&self, waited: bool) -> Option<Backup> {
+        let (arn, available) = match self.outcome {
+            Outcome::Available => (self.backup_arn.clone()?, true),
+            Outcome::Creating | Outcome::TimedOut => (self.backup_arn.clone()?, false),
+            Outcome::WouldCreate => (
+                format!(
+                    "(dry run: {} would be created)",
+                    self.backup_name.as_deref()?
+                ),
+                waited,
+            ),
+            _ => return None,
+        };
+        Some(Backup {
+            table: self.table.clone(),
+            backup_arn: arn,
+            backup_name: self.backup_name.clone()?,
+            status: if available {
+                BackupStatus::Available
+            } else {
+                BackupStatus::Creating
+            },
+            kind: BackupKind::User,
+            created_at: self.created_at?,
+            size_bytes: None,
+            expires_at: None,
+            table_arn: None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub tables: usize,
@@ -132,8 +166,11 @@ pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
     let tables = select::resolve(&args.select, &dynamo).await?;
     let results = back_up(&dynamo, &tables, &opts, ctx).await;
     let report = report(results, opts.dry_run, ctx);
-    print(&report, ctx)?;
-    Ok(exit_for(&report))
+    let exit = exit_for(&report);
+    if ctx.out.shows(exit) {
+        print(&report, ctx)?;
+    }
+    Ok(exit)
 }
 
 pub fn exit_for(r: &Report) -> Exit {
@@ -165,7 +202,7 @@ pub fn report(results: Vec<TableReport>, dry_run: bool, ctx: &Ctx) -> Report {
 
 fn print(r: &Report, ctx: &Ctx) -> Result<()> {
     if !ctx.out.is_table() {
-        ctx.out.data(r, &r.results)?;
+        ctx.out.data(r, "results")?;
         return Ok(());
     }
     let mut t = ctx
@@ -338,14 +375,22 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
         }
     }
     if o.dry_run {
-        return TableReport {
-            table: display,
-            outcome: Outcome::WouldCreate,
-            backup_name: Some(name),
-            backup_arn: None,
-            created_at: None,
-            detail: None,
-            duration_seconds: 0.0,
+        // Predict what the real run would find: CreateBackup fails on a missing table.
+        return match d.describe_table(table).await {
+            Ok(Some(_)) => TableReport {
+                table: display,
+                outcome: Outcome::WouldCreate,
+                backup_name: Some(name),
+                backup_arn: None,
+                created_at: Some(ctx.now),
+                detail: None,
+                duration_seconds: 0.0,
+            },
+            Ok(None) => failed(
+                &display,
+                format!("table '{display}' not found: check the name, --region and --profile"),
+            ),
+            Err(e) => failed(&display, e.message),
         };
     }
     match d.create_backup(table, &name).await {

@@ -46,7 +46,10 @@ pub struct CheckReport {
 pub struct CheckSummary {
     pub tables: usize,
     pub ok: usize,
+    /// Tables that failed the check.
     pub failed: usize,
+    /// Policies that could not be resolved, or that claim the same table.
+    pub policy_errors: usize,
 }
 
 /// What counts as "a backup" for the check.
@@ -77,7 +80,15 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
     let dynamo = ctx.dynamo().await?;
     let (targets, policy_errors): (Vec<(String, Counted)>, _) = match &config {
         Some(c) => {
-            let (assigned, errors) = fleet::resolve(c, &args.select, &dynamo).await?;
+            let (assigned, mut errors) = fleet::resolve(c, &args.select, &dynamo).await?;
+            for a in &assigned {
+                if let Some(conflict) = &a.conflict {
+                    errors.push(fleet::PolicyError {
+                        policy: c.policies[a.policy].name.clone(),
+                        error: conflict.clone(),
+                    });
+                }
+            }
             let targets = assigned
                 .into_iter()
                 .map(|a| {
@@ -111,6 +122,10 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
     while let Some(joined) = tasks.join_next().await {
         tables.push(joined?);
     }
+    if ctx.stop.requested() {
+        // A check cut short proves nothing: no verdicts that look complete.
+        return Err(crate::error::Interrupted.into());
+    }
     tables.sort_by_key(|(i, _)| *i);
     let tables: Vec<TableCheck> = tables.into_iter().map(|(_, t)| t).collect();
     let failed = tables.iter().filter(|t| !t.ok).count();
@@ -121,7 +136,8 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         summary: CheckSummary {
             tables: tables.len(),
             ok: tables.len() - failed,
-            failed: failed + policy_errors.len(),
+            failed,
+            policy_errors: policy_errors.len(),
         },
         tables,
         policy_errors,
@@ -129,8 +145,14 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
     for t in report.tables.iter().filter(|t| !t.ok) {
         tracing::error!(table = %t.table, "check failed: {}", t.detail);
     }
-    print(&report, &ctx)?;
-    Ok(Exit::from_counts(report.summary.ok, report.summary.failed))
+    let exit = Exit::from_counts(
+        report.summary.ok,
+        report.summary.failed + report.summary.policy_errors,
+    );
+    if ctx.out.shows(exit) {
+        print(&report, &ctx)?;
+    }
+    Ok(exit)
 }
 
 async fn check_table(
@@ -224,7 +246,7 @@ fn verdict(
 
 fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
     if !ctx.out.is_table() {
-        ctx.out.data(r, &r.tables)?;
+        ctx.out.data(r, "tables")?;
         return Ok(());
     }
     let mut t = ctx.out.table(&[
@@ -256,8 +278,13 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
         text.push_str(&format!("policy '{}' failed: {}\n", e.policy, e.error));
     }
     text.push_str(&format!(
-        "{} table(s): {} ok, {} failed (max age {}, min count {})",
-        r.summary.tables, r.summary.ok, r.summary.failed, r.max_age, r.min_count
+        "{} table(s): {} ok, {} failed, {} policy error(s) (max age {}, min count {})",
+        r.summary.tables,
+        r.summary.ok,
+        r.summary.failed,
+        r.summary.policy_errors,
+        r.max_age,
+        r.min_count
     ));
     ctx.out.text(&text)?;
     Ok(())

@@ -49,8 +49,16 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
     } else {
         let ctx = fleet::with_defaults(ctx, &config.defaults);
         let dynamo = ctx.dynamo().await?;
-        let (assigned, errors) =
+        let (assigned, mut errors) =
             fleet::resolve(&config, &TableSelection::default(), &dynamo).await?;
+        for a in &assigned {
+            if let Some(c) = &a.conflict {
+                errors.push(fleet::PolicyError {
+                    policy: config.policies[a.policy].name.clone(),
+                    error: c.clone(),
+                });
+            }
+        }
         let tables = assigned
             .into_iter()
             .map(|a| TableAssignment {
@@ -68,12 +76,15 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
         tables,
         policy_errors,
     };
-    print(&report, ctx)?;
-    Ok(if report.policy_errors.is_empty() {
+    let exit = if report.policy_errors.is_empty() {
         Exit::Success
     } else {
         Exit::Failure
-    })
+    };
+    if ctx.out.shows(exit) {
+        print(&report, ctx)?;
+    }
+    Ok(exit)
 }
 
 fn summary(p: &PolicyConfig, default_name: Option<&NameTemplate>) -> PolicySummary {
@@ -137,7 +148,7 @@ fn summary(p: &PolicyConfig, default_name: Option<&NameTemplate>) -> PolicySumma
 
 fn print(r: &ConfigReport, ctx: &Ctx) -> Result<()> {
     if !ctx.out.is_table() {
-        ctx.out.data(r, &r.policies)?;
+        ctx.out.data(r, "policies")?;
         return Ok(());
     }
     let mut t = ctx.out.table(&["Policy", "Tables", "Backup", "Retention"]);

@@ -12,10 +12,11 @@ use crate::output::{human_size, time};
 pub async fn run(args: DescribeArgs, ctx: &Ctx) -> Result<Exit> {
     let dynamo = Dynamo::connect(&ctx.options_for_arn(&args.arn)?).await?;
     let d = dynamo.describe_backup(&args.arn).await?;
-    if ctx.out.is_table() {
+    if !ctx.out.shows(Exit::Success) {
+    } else if ctx.out.is_table() {
         ctx.out.text(&render(&d))?;
     } else {
-        ctx.out.data(&d, std::slice::from_ref(&d))?;
+        ctx.out.data(&d, "")?;
     }
     Ok(Exit::Success)
 }

@@ -19,6 +19,9 @@ use crate::select::{self, table_name};
 pub struct Assigned {
     pub table: String,
     pub policy: usize,
+    /// Set when another policy claims the table too (found after listing): the table is
+    /// backed up once, by the first policy, and not pruned.
+    pub conflict: Option<String>,
 }
 
 /// A policy whose selection could not be resolved (e.g. it matched no table).
@@ -62,6 +65,9 @@ pub async fn resolve(
     dynamo: &Dynamo,
 ) -> Result<(Vec<Assigned>, Vec<PolicyError>)> {
     let selections: Vec<TableSelection> = config.policies.iter().map(|p| p.selection()).collect();
+    for sel in &selections {
+        select::check_regions(sel, dynamo.region())?;
+    }
     let listing = if selections.iter().any(|s| s.needs_listing()) {
         Some(dynamo.list_tables().await?)
     } else {
@@ -82,12 +88,22 @@ pub async fn resolve(
             }
         }
     }
-    config.assign(&resolved)?;
+    let owners = config.assign(&resolved);
     let mut out = Vec::new();
     for (i, tables) in resolved.into_iter().enumerate() {
         for table in tables {
-            if narrowed(narrowing, &table) {
-                out.push(Assigned { table, policy: i });
+            let Some((owner, conflict)) = owners.get(table_name(&table)) else {
+                continue;
+            };
+            if *owner == i && narrowed(narrowing, &table) {
+                if let Some(c) = conflict {
+                    tracing::error!(table = %table_name(&table), "{c}");
+                }
+                out.push(Assigned {
+                    table,
+                    policy: i,
+                    conflict: conflict.clone(),
+                });
             }
         }
     }

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use crate::aws::{Deleted, Dynamo, ListFilter};
 use crate::cli::{KeepOpts, PruneArgs, RailOpts};
 use crate::commands::Ctx;
-use crate::error::UsageError;
+use crate::error::{AwsErrorKind, UsageError};
 use crate::exit::Exit;
 use crate::model::Backup;
 use crate::names::{self, NameTemplate};
@@ -136,10 +136,22 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
     )?;
     let dynamo = ctx.dynamo().await?;
     let tables = select::resolve(&args.select, &dynamo).await?;
-    let results = prune_tables(&dynamo, &tables, &opts, ctx).await;
+    let targets: Vec<PruneTarget> = tables
+        .into_iter()
+        .enumerate()
+        .map(|(run_index, table)| PruneTarget {
+            table,
+            new_backup: None,
+            run_index,
+        })
+        .collect();
+    let results = prune_tables(&dynamo, &targets, &opts, ctx).await;
     let report = build_report(results, &opts, ctx);
-    print(&report, ctx)?;
-    Ok(exit_for(&report))
+    let exit = exit_for(&report);
+    if ctx.out.shows(exit) {
+        print(&report, ctx)?;
+    }
+    Ok(exit)
 }
 
 pub fn exit_for(r: &PruneReport) -> Exit {
@@ -169,15 +181,27 @@ pub fn build_report(tables: Vec<TablePrune>, opts: &PruneOptions, ctx: &Ctx) -> 
     }
 }
 
-/// Lists and plans every table, then executes the plans.
+/// One table to prune, and the backup this run made of it (if any).
+#[derive(Debug, Clone)]
+pub struct PruneTarget {
+    pub table: String,
+    /// This run's backup, from CreateBackup's answer (or, in a dry run, the one that would
+    /// be made): added to the listing when the listing does not show it yet.
+    pub new_backup: Option<Backup>,
+    /// Where the caller keeps this table's result.
+    pub run_index: usize,
+}
+
+/// Lists and plans every table, then executes the plans; one result per target, in order.
 pub async fn prune_tables(
     dynamo: &Dynamo,
-    tables: &[String],
+    targets: &[PruneTarget],
     opts: &PruneOptions,
     ctx: &Ctx,
 ) -> Vec<TablePrune> {
-    let mut out = Vec::with_capacity(tables.len());
-    for table in tables {
+    let mut out = Vec::with_capacity(targets.len());
+    for target in targets {
+        let table = &target.table;
         if ctx.stop.requested() {
             out.push(TablePrune::failed(
                 table,
@@ -187,7 +211,7 @@ pub async fn prune_tables(
             continue;
         }
         let started = std::time::Instant::now();
-        let mut result = prune_table(dynamo, table, opts, ctx).await;
+        let mut result = prune_table(dynamo, table, target.new_backup.as_ref(), opts, ctx).await;
         result.duration_seconds = crate::commands::backup::seconds(started);
         out.push(result);
     }
@@ -215,6 +239,7 @@ impl TablePrune {
 pub async fn prune_table(
     dynamo: &Dynamo,
     table: &str,
+    new_backup: Option<&Backup>,
     opts: &PruneOptions,
     ctx: &Ctx,
 ) -> TablePrune {
@@ -224,13 +249,26 @@ pub async fn prune_table(
         since: None,
         until: None,
     };
-    let backups = match dynamo.list_backups(Some(table), &filter).await {
+    let mut backups = match dynamo.list_backups(Some(table), &filter).await {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(table = %name, "nothing deleted: {}", e.message);
-            return TablePrune::failed(table, format!("nothing deleted: {}", e.message), "failed");
+            let status = if e.kind == AwsErrorKind::Interrupted {
+                "interrupted"
+            } else {
+                "failed"
+            };
+            return TablePrune::failed(table, format!("nothing deleted: {}", e.message), status);
         }
     };
+    // This run's own backup counts even when the listing does not show it yet (listings
+    // can lag a CreateBackup). Backups made by others after the listing are simply not in
+    // it: never deleted, and never counted towards min-keep.
+    if let Some(b) = new_backup {
+        if !backups.iter().any(|x| x.backup_arn == b.backup_arn) {
+            backups.push(b.clone());
+        }
+    }
     let is_managed = |b: &Backup| names::is_managed(&opts.template, &name, b);
     let scope = Scope {
         is_managed: &is_managed,
@@ -376,7 +414,7 @@ fn collect(
 
 fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     if !ctx.out.is_table() {
-        ctx.out.data(r, &r.tables)?;
+        ctx.out.data(r, "tables")?;
         return Ok(());
     }
     let mut text = String::new();

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::aws::{Dynamo, IndexChoice, ListFilter, PitrPoint, RestoreRequest, SseChoice};
 use crate::cli::{BillingModeArg, RestoreArgs, SseArg};
 use crate::commands::Ctx;
-use crate::error::{usage, AwsError, UsageError};
+use crate::error::{usage, AwsError, AwsErrorKind, UsageError};
 use crate::exit::Exit;
 use crate::model::{Backup, BackupStatus, IndexInfo};
 use crate::output::time;
@@ -265,7 +265,9 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         Source::Pitr(PitrPoint::At(t)) => report.point_in_time = Some(time(*t)),
     }
     if a.dry_run {
-        print(&report, ctx)?;
+        if ctx.out.shows(Exit::Success) {
+            print(&report, ctx)?;
+        }
         return Ok(Exit::Success);
     }
     let info = match &src {
@@ -289,12 +291,15 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
                     a.target,
                     a.timeout
                 );
-                print(&report, ctx)?;
-                return Ok(if ctx.stop.requested() {
+                let exit = if ctx.stop.requested() {
                     Exit::Interrupted
                 } else {
                     Exit::Failure
-                });
+                };
+                if ctx.out.shows(exit) {
+                    print(&report, ctx)?;
+                }
+                return Ok(exit);
             }
         }
     }
@@ -309,7 +314,9 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         }
     }
     tracing::warn!("{OUT_OF_SCOPE}");
-    print(&report, ctx)?;
+    if ctx.out.shows(exit) {
+        print(&report, ctx)?;
+    }
     Ok(exit)
 }
 
@@ -359,7 +366,8 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
     })
 }
 
-/// Polls DescribeTable until ACTIVE; `None` on timeout or interruption.
+/// Polls DescribeTable until ACTIVE; `None` on timeout or interruption. A table that
+/// disappears (or never appears) while waited for is an error at once, not a long wait.
 async fn wait_active(
     d: &Dynamo,
     table: &str,
@@ -370,11 +378,41 @@ async fn wait_active(
     let pb = ctx.progress(1, &format!("waiting for {table} to be ACTIVE"));
     let mut stop = ctx.stop.clone();
     let mut interval = Duration::from_millis(500);
+    let (mut seen, mut missing) = (false, 0);
     let result = loop {
-        if let Some(info) = d.describe_table(table).await? {
-            if info.status.as_deref() == Some("ACTIVE") {
-                break Some("ACTIVE".to_string());
+        match d.describe_table(table).await {
+            Ok(Some(info)) => {
+                seen = true;
+                if info.status.as_deref() == Some("ACTIVE") {
+                    break Some("ACTIVE".to_string());
+                }
             }
+            Ok(None) => {
+                missing += 1;
+                if seen || missing >= 3 {
+                    if let Some(pb) = &pb {
+                        pb.finish_and_clear();
+                    }
+                    return Err(AwsError {
+                        kind: AwsErrorKind::TableNotFound,
+                        operation: "DescribeTable",
+                        message: format!(
+                            "table '{table}' {} while waiting for it to become ACTIVE: was it \
+                             deleted by someone else? Check with ddb-backup list --table {table}",
+                            if seen {
+                                "disappeared"
+                            } else {
+                                "never appeared"
+                            }
+                        ),
+                    });
+                }
+            }
+            Err(e) if e.kind == AwsErrorKind::Interrupted => break None,
+            Err(e) if e.kind.is_transient() => {
+                tracing::debug!("still waiting for {table}: {}", e.message)
+            }
+            Err(e) => return Err(e),
         }
         let now = tokio::time::Instant::now();
         if now >= deadline || ctx.stop.requested() {
@@ -517,7 +555,7 @@ async fn copy_settings(
 
 fn print(r: &RestoreReport, ctx: &Ctx) -> Result<()> {
     if !ctx.out.is_table() {
-        ctx.out.data(r, std::slice::from_ref(r))?;
+        ctx.out.data(r, "")?;
         return Ok(());
     }
     let mut s = String::new();

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::cli::{KeepOpts, RailOpts, RunArgs, TableSelection};
 use crate::commands::backup::{self, to_ms, TableReport};
 use crate::commands::fleet::{self, PolicyError};
-use crate::commands::prune::{self, PruneOptions, TablePrune};
+use crate::commands::prune::{self, PruneOptions, PruneTarget, TablePrune};
 use crate::commands::Ctx;
 use crate::config::Config;
 use crate::error::UsageError;
@@ -45,6 +45,9 @@ pub struct TableRun {
     /// The prune result; absent when the table was not pruned (see `prune_skipped`).
     pub prune: Option<TablePrune>,
     pub prune_skipped: Option<String>,
+    /// Set when two policies claim the table (found after listing): backed up once by the
+    /// first policy, not pruned, and counted as a failure.
+    pub conflict: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +58,9 @@ pub struct RunSummary {
     pub policy_errors: usize,
     pub backups_created: usize,
     pub backups_deleted: usize,
+    /// Dry run: the backups the real run would create and delete (0 otherwise).
+    pub would_create: usize,
+    pub would_delete: usize,
     pub interrupted: bool,
     pub duration_seconds: f64,
 }
@@ -80,6 +86,14 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
                 .map_err(UsageError::new)?;
         }
     }
+    // Where results go is checked before anything is sent: a run must not back up and
+    // delete, then fail to say so.
+    for path in [&args.sched.report, &args.sched.metrics_file]
+        .into_iter()
+        .flatten()
+    {
+        check_writable(path)?;
+    }
     let ctx = match &config {
         Some(c) => fleet::with_defaults(ctx, &c.defaults),
         None => ctx.clone(),
@@ -91,13 +105,14 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
     let started = Instant::now();
     let result = execute(&args, config.as_ref(), &jobs, &ctx).await;
     let duration = started.elapsed().as_secs_f64();
+    let narrowed = config.is_some() && !args.select.is_empty();
     let report = match result {
         Ok((tables, policy_errors)) => build_report(tables, policy_errors, &args, &ctx, duration),
         Err(e) => {
             // Nothing ran (no listing, no connection): monitoring still learns of it.
             if let Some(path) = &args.sched.metrics_file {
                 if !args.dry_run {
-                    if let Err(m) = write_metrics(path, None, duration) {
+                    if let Err(m) = write_metrics(path, None, duration, true) {
                         tracing::error!("{m:#}");
                     }
                 }
@@ -105,24 +120,62 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
             return Err(e);
         }
     };
-    let exit = exit_for(&report);
+    let mut exit = exit_for(&report);
+    // Each output is attempted whatever happened to the others.
+    let mut report_lost = false;
     if let Some(path) = &args.sched.report {
-        let json = serde_json::to_vec_pretty(&report)?;
-        write_file_atomic(path, &json)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+        let written = serde_json::to_vec_pretty(&report)
+            .map_err(anyhow::Error::from)
+            .and_then(|json| Ok(write_file_atomic(path, &json)?));
+        if let Err(e) = written {
+            tracing::error!(
+                "cannot write the report to {}: {e:#}; it is printed on stdout instead",
+                path.display()
+            );
+            report_lost = true;
+            exit = exit.worst(Exit::Failure);
+        }
     }
     if let Some(path) = &args.sched.metrics_file {
         if args.dry_run {
             tracing::info!("dry run: metrics file {} left unchanged", path.display());
-        } else {
-            write_metrics(path, Some(&report), duration)?;
+        } else if let Err(e) = write_metrics(path, Some(&report), duration, narrowed) {
+            tracing::error!("{e:#}");
+            exit = exit.worst(Exit::Failure);
         }
     }
-    // Quiet runs print nothing on success, so cron mails only failures.
-    if !(ctx.global.quiet && exit == Exit::Success) {
+    if report_lost && ctx.out.format != crate::cli::OutputFormat::Json {
+        crate::output::Output::json().data(&report, "tables")?;
+    } else if ctx.out.shows(exit) {
         print(&report, &ctx)?;
     }
     Ok(exit)
+}
+
+/// A file this run will write must be writable now: its directory exists and accepts a
+/// new file (the file itself is replaced by rename, so its own mode does not matter).
+fn check_writable(path: &Path) -> Result<(), UsageError> {
+    let fail = |why: String| {
+        UsageError::new(format!(
+            "cannot write {}: {why}; choose a writable path",
+            path.display()
+        ))
+    };
+    if path.is_dir() {
+        return Err(fail("it is a directory".into()));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let probe = dir.join(format!(".ddb-backup-write-check.{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(fail(format!("directory {}: {e}", dir.display()))),
+    }
 }
 
 /// The jobs of this run: one per config policy, or one from the command line.
@@ -178,11 +231,17 @@ pub fn jobs(args: &RunArgs, config: Option<&Config>) -> Result<Vec<Job>, UsageEr
             .or_else(|| p.backup.name.clone())
             .or_else(|| d.name.clone())
             .unwrap_or_default();
-        let policy_keep = p.retention.as_ref().map(|r| r.keep_opts());
-        let keep: Option<KeepOpts> = if !cli_keep.is_empty() {
-            Some(args.keep.clone())
-        } else {
-            policy_keep
+        // Command-line keep rules replace a policy's keep rules; they never add retention
+        // to a policy that only backs up.
+        let keep: Option<KeepOpts> = match &p.retention {
+            Some(_) if !cli_keep.is_empty() => Some(args.keep.clone()),
+            Some(r) => Some(r.keep_opts()),
+            None => {
+                if !cli_keep.is_empty() {
+                    tracing::info!(policy = %p.name, "the policy has no [retention]: --keep-* options do not apply to it");
+                }
+                None
+            }
         };
         let policy_rails = p
             .retention
@@ -266,30 +325,36 @@ async fn execute(
     ctx: &Ctx,
 ) -> Result<(Vec<TableRun>, Vec<PolicyError>)> {
     let dynamo = ctx.dynamo().await?;
-    let mut by_job: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut by_job: BTreeMap<usize, Vec<(String, Option<String>)>> = BTreeMap::new();
     let mut policy_errors = Vec::new();
     match config {
         Some(c) => {
             let (assigned, errors) = fleet::resolve(c, &args.select, &dynamo).await?;
             policy_errors = errors;
             for a in assigned {
-                by_job.entry(a.policy).or_default().push(a.table);
+                by_job
+                    .entry(a.policy)
+                    .or_default()
+                    .push((a.table, a.conflict));
             }
         }
         None => {
             let tables = crate::select::resolve(&jobs[0].selection, &dynamo).await?;
-            by_job.insert(0, tables);
+            by_job.insert(0, tables.into_iter().map(|t| (t, None)).collect());
         }
     }
     let mut out = Vec::new();
-    for (i, tables) in by_job {
+    for (i, entries) in by_job {
         let job = &jobs[i];
+        let tables: Vec<String> = entries.iter().map(|(t, _)| t.clone()).collect();
         tracing::info!(policy = %job.policy, tables = %tables.join(","), "policy");
         let backups = backup::back_up(&dynamo, &tables, &job.backup, ctx).await;
         let mut to_prune = Vec::new();
         let mut runs = Vec::new();
-        for (table, b) in tables.iter().zip(backups) {
-            let skipped = if job.prune.is_none() {
+        for ((table, conflict), b) in entries.into_iter().zip(backups) {
+            let skipped = if let Some(c) = &conflict {
+                Some(format!("not pruned: {c}"))
+            } else if job.prune.is_none() {
                 Some("the policy has no retention rules".to_string())
             } else if !b.outcome.is_ok() {
                 Some(format!(
@@ -297,25 +362,29 @@ async fn execute(
                     b.outcome.as_str()
                 ))
             } else {
-                to_prune.push(table.clone());
+                to_prune.push(PruneTarget {
+                    table,
+                    new_backup: b.as_backup(job.backup.wait),
+                    run_index: runs.len(),
+                });
                 None
             };
             runs.push(TableRun {
                 table: b.table.clone(),
                 policy: job.policy.clone(),
-                ok: b.outcome.is_ok(),
+                ok: b.outcome.is_ok() && conflict.is_none(),
                 backup: b,
                 prune: None,
                 prune_skipped: skipped,
+                conflict,
             });
         }
         if let Some(opts) = &job.prune {
             let pruned = prune::prune_tables(&dynamo, &to_prune, opts, ctx).await;
-            for p in pruned {
-                if let Some(r) = runs.iter_mut().find(|r| r.table == p.table) {
-                    r.ok = r.ok && p.status == "ok";
-                    r.prune = Some(p);
-                }
+            for (target, p) in to_prune.iter().zip(pruned) {
+                let r = &mut runs[target.run_index];
+                r.ok = r.ok && p.status == "ok";
+                r.prune = Some(p);
             }
         }
         out.extend(runs);
@@ -348,6 +417,19 @@ fn build_report(
             policy_errors: policy_errors.len(),
             backups_created: created,
             backups_deleted: deleted,
+            would_create: tables
+                .iter()
+                .filter(|t| t.backup.outcome == backup::Outcome::WouldCreate)
+                .count(),
+            would_delete: if args.dry_run {
+                tables
+                    .iter()
+                    .filter_map(|t| t.prune.as_ref())
+                    .map(|p| p.to_delete)
+                    .sum()
+            } else {
+                0
+            },
             interrupted: ctx.stop.requested(),
             duration_seconds: to_ms(duration),
         },
@@ -368,7 +450,7 @@ pub fn exit_for(r: &RunReport) -> Exit {
 
 fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
     if !ctx.out.is_table() {
-        ctx.out.data(r, &r.tables)?;
+        ctx.out.data(r, "tables")?;
         return Ok(());
     }
     let mut t = ctx.out.table(&[
@@ -408,31 +490,23 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         text.push_str(&format!("policy '{}' failed: {}\n", e.policy, e.error));
     }
     let s = &r.summary;
+    let (made, gone, verbs) = if r.dry_run {
+        (
+            s.would_create,
+            s.would_delete,
+            ("would be created", "would be deleted (dry run)"),
+        )
+    } else {
+        (s.backups_created, s.backups_deleted, ("created", "deleted"))
+    };
     text.push_str(&format!(
-        "{} table(s): {} ok, {} failed; {} backup(s) {}, {} {} in {:.1}s{}",
+        "{} table(s): {} ok, {} failed, {} policy error(s); {made} backup(s) {}, {gone} {} in {:.1}s{}",
         s.tables,
         s.succeeded,
-        s.failed + s.policy_errors,
-        s.backups_created,
-        if r.dry_run {
-            "would be created"
-        } else {
-            "created"
-        },
-        if r.dry_run {
-            r.tables
-                .iter()
-                .filter_map(|t| t.prune.as_ref())
-                .map(|p| p.to_delete)
-                .sum()
-        } else {
-            s.backups_deleted
-        },
-        if r.dry_run {
-            "would be deleted (dry run)"
-        } else {
-            "deleted"
-        },
+        s.failed,
+        s.policy_errors,
+        verbs.0,
+        verbs.1,
         s.duration_seconds,
         if s.interrupted { " (interrupted)" } else { "" }
     ));
@@ -444,7 +518,15 @@ const LAST_SUCCESS: &str = "ddb_backup_table_last_success_timestamp_seconds";
 
 /// Writes the Prometheus textfile-collector metrics. A table that failed this time keeps
 /// the last-success timestamp of the previous file, so an alert on its age keeps working.
-fn write_metrics(path: &Path, r: Option<&RunReport>, duration: f64) -> Result<()> {
+/// The last-success series of tables this run did not cover are dropped (a table removed
+/// from the config stops being reported), unless `keep_others`: a run narrowed to some of
+/// the config's tables, or one that failed before it knew its tables, keeps them all.
+fn write_metrics(
+    path: &Path,
+    r: Option<&RunReport>,
+    duration: f64,
+    keep_others: bool,
+) -> Result<()> {
     let previous = std::fs::read_to_string(path).unwrap_or_default();
     let mut last_success: BTreeMap<String, f64> = previous
         .lines()
@@ -486,6 +568,10 @@ fn write_metrics(path: &Path, r: Option<&RunReport>, duration: f64) -> Result<()
             escape(&t.policy)
         )
     };
+    if !keep_others {
+        let covered: std::collections::BTreeSet<String> = tables.iter().map(labels).collect();
+        last_success.retain(|l, _| covered.contains(l));
+    }
     for t in tables.iter().filter(|t| t.ok) {
         last_success.insert(labels(t), now);
     }

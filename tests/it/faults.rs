@@ -488,7 +488,7 @@ fn bad_input_matrix() {
                 "orders",
                 "--latest",
                 "--backup-name",
-                "x",
+                "xyz",
                 "--target",
                 "y12",
             ],

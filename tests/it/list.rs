@@ -14,8 +14,10 @@ fn list_returns_every_backup_once_newest_first_in_three_pages() {
     emu.seed("other", &daily_specs("other", 5, 3600));
     let r = emu.run(&["list", "--table", "orders", "--output", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let items = r.json();
-    let items = items.as_array().unwrap();
+    let doc = r.json();
+    assert_eq!(doc["complete"], true);
+    assert_eq!(doc["summary"]["backups"], 250);
+    let items = doc["backups"].as_array().unwrap();
     assert_eq!(items.len(), 250);
     let arns: std::collections::BTreeSet<_> = items
         .iter()
@@ -57,7 +59,15 @@ fn list_json_fields_ndjson_and_filters() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 12, "USER only by default");
+    assert_eq!(
+        lines.len(),
+        13,
+        "USER only by default, then the summary line"
+    );
+    let last = lines.last().unwrap();
+    assert_eq!(last["record"], "summary");
+    assert_eq!(last["complete"], true);
+    assert_eq!(last["summary"]["backups"], 12);
     let keys: Vec<String> = lines[0].as_object().unwrap().keys().cloned().collect();
     for k in [
         "table",
@@ -78,14 +88,14 @@ fn list_json_fields_ndjson_and_filters() {
             "list", "--table", "orders", "--type", "all", "--output", "json",
         ])
         .json();
-    assert_eq!(all.as_array().unwrap().len(), 13);
+    assert_eq!(all["backups"].as_array().unwrap().len(), 13);
     let system = emu
         .run(&[
             "list", "--table", "orders", "--type", "system", "--output", "json",
         ])
         .json();
-    assert_eq!(system.as_array().unwrap().len(), 1);
-    assert!(system[0]["expires_at"].is_string());
+    assert_eq!(system["backups"].as_array().unwrap().len(), 1);
+    assert!(system["backups"][0]["expires_at"].is_string());
 
     let recent = emu
         .run(&[
@@ -93,13 +103,13 @@ fn list_json_fields_ndjson_and_filters() {
         ])
         .json();
     // Ages 1h, 1d+1h, 2d+1h, the hand-made one (2d) and the CREATING one (60s).
-    assert_eq!(recent.as_array().unwrap().len(), 5);
+    assert_eq!(recent["backups"].as_array().unwrap().len(), 5);
     let creating = emu
         .run(&[
             "list", "--table", "orders", "--status", "creating", "--output", "json",
         ])
         .json();
-    assert_eq!(creating.as_array().unwrap().len(), 1);
+    assert_eq!(creating["backups"].as_array().unwrap().len(), 1);
     let prefixed = emu
         .run(&[
             "list",
@@ -111,7 +121,7 @@ fn list_json_fields_ndjson_and_filters() {
             "json",
         ])
         .json();
-    assert_eq!(prefixed.as_array().unwrap().len(), 1);
+    assert_eq!(prefixed["backups"].as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -141,7 +151,7 @@ fn all_tables_lists_in_one_paginated_stream() {
     emu.seed("b-table", &daily_specs("b-table", 60, 3600));
     let r = emu.run(&["list", "--all-tables", "--output", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.json().as_array().unwrap().len(), 120);
+    assert_eq!(r.json()["backups"].as_array().unwrap().len(), 120);
     assert_eq!(emu.calls("ListBackups"), 2);
     assert_eq!(emu.calls("ListTables"), 0);
 }
