@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit and property tests, and the end-to-end
 # tests of the compiled binary against the project's DynamoDB emulator (installed into
-# .venv from PyPI on first use). Needs only the Rust toolchain and Python 3.
+# .venv from PyPI on first use). Needs the Rust toolchain, Python 3 and faketime (installed
+# with apt-get when missing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -9,6 +10,29 @@ echo "== emulator (moto from PyPI, in .venv)"
 DDB_BACKUP_EMULATOR_PYTHON="$(scripts/emulator-env.sh)"
 export DDB_BACKUP_EMULATOR_PYTHON
 "$DDB_BACKUP_EMULATOR_PYTHON" -m py_compile tests/emulator/ddb_emulator.py
+
+echo "== faketime (the long-run simulation test runs the binary under libfaketime)"
+if ! command -v faketime >/dev/null 2>&1; then
+  as_root=()
+  if [[ "$(id -u)" -ne 0 ]] && command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: faketime is not installed and apt-get is not available: install faketime" >&2
+    exit 1
+  fi
+  # Quiet unless it fails.
+  quietly() {
+    local out
+    if ! out="$("$@" 2>&1)"; then
+      printf '%s\n' "$out" >&2
+      return 1
+    fi
+  }
+  quietly ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update
+  quietly ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends faketime
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -12,11 +12,21 @@ moto's WSGI application, closes the gaps:
 * Backups can be seeded with a chosen creation time, status and type (tests need a year
   of daily backups, SYSTEM and AWS_BACKUP ones, and CREATING ones).
 * New backups can stay CREATING for a configurable time, as real ones do.
+* A clock offset (``config`` ``clock_offset_seconds``, may be negative): backups made
+  by CreateBackup get the creation time "real now + offset", so a test can run the tool
+  under faketime at a simulated date and see backups made "on that day". Seeded backups
+  keep their explicit ``created``; the CREATING hold stays measured in real time.
 * DescribeBackup / DeleteBackup / RestoreTableFromBackup answer BackupNotFoundException
   and BackupInUseException like DynamoDB instead of failing with a server error.
 * Per-operation rate limits (token buckets, answering LimitExceededException), a
   round-trip latency, and injected faults (500, throttling, dropped connections, stalls)
-  for the next k calls, a fraction of calls, or call number k.
+  for the next k calls, a fraction of calls, or call number k. Besides DynamoDB errors a
+  rule can answer like something that is not DynamoDB (``not_dynamo``: a 404 HTML page;
+  ``plain_200``: 200 with a ``text/plain`` body ``hello``), or with a cursor that never
+  advances (``stuck_cursor``: a valid page of ListBackups / ListTables /
+  ListTagsOfResource whose LastEvaluatedBackupArn / LastEvaluatedTableName / NextToken
+  is the request's own cursor, or on a first page that page's last item, so a client
+  that does not guard its cursors pages forever).
 * Call counters per operation, so tests can assert how many calls were made (or none).
 
 Test code drives it through a small JSON control API under ``/_emu/``; those requests
@@ -76,6 +86,7 @@ class State:
     def reset(self) -> None:
         with self.lock:
             self.creating_seconds = 0.0
+            self.clock_offset = 0.0
             self.latency_ms = 0.0
             self.limits: dict[str, float] = {}
             self.burst: dict[str, float] = {}
@@ -112,6 +123,14 @@ _backup_init = Backup.__init__
 
 def _patched_init(self: Backup, *args: Any, **kwargs: Any) -> None:
     _backup_init(self, *args, **kwargs)
+    offset = STATE.clock_offset
+    if offset:
+        # The simulated "now" of a backup made by CreateBackup (seed_backups sets its own
+        # creation time afterwards). The identifier embeds the creation time, as moto's does.
+        self.creation_date_time = dt.datetime.fromtimestamp(
+            time.time() + offset, dt.timezone.utc
+        ).replace(tzinfo=None)
+        self.identifier = self._make_identifier()
     hold = STATE.creating_seconds
     if hold > 0 and self.status == "AVAILABLE" and not kwargs.get("status"):
         self.__dict__["_status"] = "CREATING"
@@ -315,10 +334,64 @@ def apply_fault(rule: dict[str, Any], environ: dict[str, Any], start_response: A
         "backup_in_use": (400, "BackupInUseException", "Backup is in use"),
         "backup_not_found": (400, "BackupNotFoundException", "Backup not found"),
         "table_in_use": (400, "TableInUseException", "Table is in use"),
+        "table_not_found": (400, "ResourceNotFoundException", "Requested resource not found"),
         "access_denied": (400, "AccessDeniedException", "User is not authorized to perform this action"),
     }
+    if kind == "not_dynamo":
+        page = (
+            b"<html><head><title>404 Not Found</title></head>"
+            b"<body><h1>Not Found</h1></body></html>\n"
+        )
+        start_response(
+            "404 Not Found",
+            [("Content-Type", "text/html"), ("Content-Length", str(len(page)))],
+        )
+        return [page]
+    if kind == "plain_200":
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5")])
+        return [b"hello"]
     status, code, message = codes[kind]
     return dynamo_error(start_response, status, code, message)
+
+
+STUCK_CURSOR_OPS = ("ListBackups", "ListTables", "ListTagsOfResource")
+
+
+def stuck_cursor(moto_app: Any, region: str, op: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A valid page whose cursor does not advance: the request's own cursor, or on a first
+    page that page's last item (also when nothing remains). A request whose page would be
+    empty gets the first page instead, so every answer has items while any exist."""
+    if op == "ListBackups":
+        with STATE.moto_lock:
+            page = list_backups(region, body)
+            if not page["BackupSummaries"]:
+                first = {k: v for k, v in body.items() if k != "ExclusiveStartBackupArn"}
+                page = list_backups(region, first)
+        items = page["BackupSummaries"]
+        cursor = body.get("ExclusiveStartBackupArn") or (items[-1]["BackupArn"] if items else None)
+        page.pop("LastEvaluatedBackupArn", None)
+        if cursor:
+            page["LastEvaluatedBackupArn"] = cursor
+        return page
+    cursor_in, cursor_out, items_key, item_id = {
+        "ListTables": (
+            "ExclusiveStartTableName", "LastEvaluatedTableName", "TableNames", lambda t: t
+        ),
+        "ListTagsOfResource": ("NextToken", "NextToken", "Tags", lambda t: t["Key"]),
+    }[op]
+    r = internal_call(moto_app, region, op, body)
+    if r["status"] != 200 or not r["body"].get(items_key):
+        first = {k: v for k, v in body.items() if k != cursor_in}
+        r = internal_call(moto_app, region, op, first)
+    if r["status"] != 200:
+        raise ValueError(f"{op} failed: {r['body']}")
+    page = r["body"]
+    items = page.get(items_key, [])
+    cursor = body.get(cursor_in) or (item_id(items[-1]) if items else None)
+    page.pop(cursor_out, None)
+    if cursor:
+        page[cursor_out] = cursor
+    return page
 
 
 # -------------------------------------------------------------- control API
@@ -336,12 +409,18 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 STATE.creating_seconds = float(body["creating_seconds"])
             if "latency_ms" in body:
                 STATE.latency_ms = float(body["latency_ms"])
+            if "clock_offset_seconds" in body:
+                STATE.clock_offset = float(body["clock_offset_seconds"])
             if body.get("documented_limits"):
                 STATE.limits.update(DOCUMENTED_LIMITS)
             STATE.limits.update({k: float(v) for k, v in body.get("limits", {}).items()})
             STATE.burst.update({k: float(v) for k, v in body.get("burst", {}).items()})
             STATE.buckets.clear()
-        return {"limits": STATE.limits, "burst": STATE.burst}
+        return {
+            "limits": STATE.limits,
+            "burst": STATE.burst,
+            "clock_offset_seconds": STATE.clock_offset,
+        }
     if cmd == "faults":
         with STATE.lock:
             STATE.rules = [dict(r) for r in body.get("rules", [])]
@@ -480,9 +559,15 @@ class EmulatorApp:
         except ValueError:
             body = {}
         rule = pick_fault(op, call_no, body)
-        if rule is not None:
+        if rule is not None and (rule["kind"] != "stuck_cursor" or op in STUCK_CURSOR_OPS):
             with STATE.lock:
                 STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
+            if rule["kind"] == "stuck_cursor":
+                try:
+                    page = stuck_cursor(self.moto, region, op, body)
+                    return json_response(start_response, 200, page)
+                except ValueError as exc:
+                    return dynamo_error(start_response, 400, "ValidationException", str(exc))
             return apply_fault(rule, environ, start_response)
         with STATE.lock:
             STATE.log.append({"op": op, "t": time.time(), "arn": body.get("BackupArn")})

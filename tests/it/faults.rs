@@ -359,6 +359,19 @@ fn bad_input_matrix() {
         "good.toml",
         "[[policy]]\nname = \"p\"\ntables = [\"orders\"]\n",
     );
+    let tiny_rate = write(
+        "rate.toml",
+        "[defaults]\nrate_multiplier = 1e-300\n[[policy]]\nname = \"p\"\ntables = [\"orders\"]\n",
+    );
+    let newline_name = write(
+        "newline.toml",
+        "[[policy]]\nname = \"p\\nERROR fake log line\"\ntables = [\"orders\"]\n",
+    );
+    let bad_region = write(
+        "region.toml",
+        "[defaults]\nregion = \"Not A Region!\"\n[[policy]]\nname = \"p\"\ntables = [\"orders\"]\n",
+    );
+    let long_template = format!("{}{{table}}{{timestamp}}", "x".repeat(239));
     let backup_arn =
         "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234";
     let users_arn =
@@ -624,8 +637,155 @@ fn bad_input_matrix() {
             &["prun", "--table", "orders"],
             "unrecognized subcommand 'prun'",
         ),
+        // Times that cannot be sent to DynamoDB.
+        bad(
+            &[
+                "list",
+                "--table",
+                "orders",
+                "--since",
+                "2016-12-31T23:59:60Z",
+            ],
+            "leap seconds",
+        ),
+        bad(
+            &[
+                "restore",
+                "--table",
+                "orders",
+                "--before",
+                "2016-12-31T23:59:60Z",
+                "--target",
+                "orders-copy",
+            ],
+            "leap seconds",
+        ),
+        bad(
+            &[
+                "list",
+                "--table",
+                "orders",
+                "--since",
+                "0000-01-01T00:00:00Z",
+            ],
+            "from 1970-01-01T00:00:00Z",
+        ),
+        bad(
+            &["list", "--table", "orders", "--since", "9999y"],
+            "out of range",
+        ),
+        bad(
+            &[
+                "restore",
+                "--table",
+                "orders",
+                "--to-time",
+                "9999y",
+                "--target",
+                "copy1",
+            ],
+            "out of range",
+        ),
+        // Pacing that would wait for ages, on the command line and in a config.
+        bad(
+            &["--rate-multiplier", "1e-300", "list", "--table", "orders"],
+            "invalid rate multiplier",
+        ),
+        bad(
+            &["config", "check", "--config", &tiny_rate, "--offline"],
+            "invalid rate multiplier",
+        ),
+        // Regions, wherever they come from.
+        bad(
+            &["--region", "Not A Region!", "list", "--table", "orders"],
+            "invalid region 'Not A Region!'",
+        ),
+        bad(
+            &["--region", "", "list", "--table", "orders"],
+            "invalid region ''",
+        ),
+        bad(
+            &[
+                "restore",
+                "--table",
+                "orders",
+                "--latest",
+                "--target",
+                "orders-copy",
+                "--target-region",
+                "",
+            ],
+            "invalid region ''",
+        ),
+        bad(
+            &[
+                "list",
+                "--table",
+                "arn:aws:dynamodb:US_EAST:123456789012:table/orders",
+            ],
+            "invalid table ARN",
+        ),
+        bad(&["run", "--config", &bad_region], "invalid region"),
+        // Names and values that are invalid on their face.
+        bad(
+            &[
+                "restore",
+                "--table",
+                "orders",
+                "--backup-name",
+                "",
+                "--target",
+                "copy1",
+            ],
+            "invalid backup name ''",
+        ),
+        bad(
+            &[
+                "restore",
+                "--table",
+                "orders",
+                "--backup-name",
+                "a b c",
+                "--target",
+                "copy1",
+            ],
+            "invalid backup name 'a b c'",
+        ),
+        bad(
+            &[
+                "restore",
+                "--table",
+                "orders",
+                "--latest",
+                "--target",
+                "copy1",
+                "--sse",
+                "kms",
+                "--sse-kms-key",
+                "",
+            ],
+            "must not be empty",
+        ),
+        bad(
+            &[
+                "backup",
+                "--match",
+                "ord*",
+                "--table",
+                "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+            ],
+            "is in region eu-west-1, but this run uses us-east-1",
+        ),
+        bad(
+            &["backup", "--match", "ord*", "--name", &long_template],
+            "no room for the table name",
+        ),
+        bad(
+            &["config", "check", "--config", &newline_name, "--offline"],
+            "control character",
+        ),
     ];
-    assert!(cases.len() >= 30);
+    assert!(cases.len() >= 60);
     for case in &cases {
         let r = emu.run(&case.args.iter().map(String::as_str).collect::<Vec<_>>());
         let lines = r.err_lines();
@@ -647,4 +807,14 @@ fn bad_input_matrix() {
         assert!(r.stdout.is_empty(), "{:?}: {}", case.args, r.stdout);
         assert_eq!(emu.total_calls(), 0, "{:?} reached the emulator", case.args);
     }
+    // A region from the environment is checked like --region.
+    let r = run_cmd(
+        emu.cmd()
+            .env("AWS_REGION", "Not A Region!")
+            .args(["list", "--table", "orders"]),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.err_lines().len(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("AWS_REGION"), "{}", r.stderr);
+    assert_eq!(emu.total_calls(), 0);
 }

@@ -266,3 +266,74 @@ pub fn daily_specs(
         })
         .collect()
 }
+
+/// The `LD_PRELOAD` value of libfaketime (as the `faketime` wrapper sets it), checked to
+/// really shift the wall clock. Panics with a clear message when faketime is missing: the
+/// long-run simulation needs it (scripts/test.sh installs the Debian package `faketime`).
+pub fn faketime_preload() -> &'static str {
+    static PRELOAD: OnceLock<String> = OnceLock::new();
+    PRELOAD.get_or_init(|| {
+        let missing = "faketime is not installed: the simulation test runs the binary under \
+                       libfaketime (Debian/Ubuntu: apt-get install faketime; scripts/test.sh \
+                       installs it)";
+        let out = Command::new("faketime")
+            .args(["-f", "+0s", "env"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{missing} ({e})"));
+        assert!(out.status.success(), "{missing} (`faketime env` failed)");
+        let env = String::from_utf8_lossy(&out.stdout);
+        let preload = env
+            .lines()
+            .find_map(|l| l.strip_prefix("LD_PRELOAD="))
+            .filter(|p| p.contains("libfaketime"))
+            .unwrap_or_else(|| panic!("{missing} (`faketime` set no libfaketime LD_PRELOAD)"))
+            .to_string();
+        // The library must really move the wall clock of a child process.
+        let out = Command::new("date")
+            .arg("+%s")
+            .env("LD_PRELOAD", &preload)
+            .env("FAKETIME", "+864000s")
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+            .output()
+            .expect("date runs");
+        let faked: i64 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        assert!(
+            (faked - now_secs() - 864_000).abs() < 60,
+            "{missing} (LD_PRELOAD={preload} did not shift `date` by 10 days: {faked})"
+        );
+        preload
+    })
+}
+
+/// Runs `cmd` with its wall clock shifted by `offset_secs` (libfaketime, preloaded into the
+/// process itself, so its pid is the binary's and signals reach it); the monotonic clock
+/// stays real, so timeouts, backoff and pacing behave as without faketime.
+pub fn with_faketime(cmd: &mut Command, offset_secs: i64) -> &mut Command {
+    cmd.env("LD_PRELOAD", faketime_preload())
+        .env("FAKETIME", format!("{offset_secs:+}s"))
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+}
+
+impl Emulator {
+    /// Seeds backups at absolute times: (name, created in epoch seconds, status, type).
+    /// Returns their ARNs.
+    pub fn seed_at(&self, table: &str, specs: &[(String, i64, &str, &str)]) -> Vec<String> {
+        let backups: Vec<Value> = specs
+            .iter()
+            .map(|(name, created, status, kind)| {
+                json!({"name": name, "created": created, "status": status, "type": kind})
+            })
+            .collect();
+        let r = self.ctl("seed_backups", json!({"table": table, "backups": backups}));
+        r["arns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+}

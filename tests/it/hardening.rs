@@ -1,0 +1,824 @@
+//! Regression tests of the safety hardening: each test names the defect it keeps fixed.
+//! Bad input of every class is in faults::bad_input_matrix; the long run is in sim.rs.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const ACCOUNT: &str = "123456789012";
+
+fn table_arn(table: &str) -> String {
+    format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{table}")
+}
+
+fn names(emu: &Emulator, table: &str) -> Vec<String> {
+    emu.backups(table)
+        .iter()
+        .map(|b| b["BackupName"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Spawns the binary with piped output.
+fn spawn(emu: &Emulator, args: &[&str]) -> Child {
+    emu.cmd()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
+}
+
+fn signal(child: &Child, sig: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+/// Waits for the child, killing it (and failing) if it runs past `limit`: a hang is a defect.
+fn finish(mut child: Child, limit: Duration, what: &str) -> Run {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{what}: still running after {limit:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+fn wait_for_calls(emu: &Emulator, op: &str, n: u64) {
+    let started = Instant::now();
+    while emu.calls(op) < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{op} never called"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// #1: `{table}` is this table, to the letter; hand-made names around the pattern, other
+/// tables' names and other templates' names are never managed.
+#[test]
+fn only_names_the_template_renders_for_this_table_are_deleted() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    // The reported reproduction: a hand-made template's backup, then two of another.
+    let r = emu.run(&[
+        "backup",
+        "--table",
+        "orders",
+        "--name",
+        "pre-migration-{table}-{timestamp}",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut kept = vec![
+        (
+            "ddb-backup.orders.KEEP-FOREVER-legal-hold.20261001T000000Z".to_string(),
+            40 * DAY,
+            "AVAILABLE",
+            "USER",
+        ),
+        (
+            "ddb-backup.customers.20261002T000000Z".to_string(),
+            39 * DAY,
+            "AVAILABLE",
+            "USER",
+        ),
+        (
+            "orders-backup-20261003T000000Z".to_string(),
+            38 * DAY,
+            "AVAILABLE",
+            "USER",
+        ),
+    ];
+    let mut ours: Vec<(String, i64, &str, &str)> = (1..=4)
+        .map(|d| {
+            let at = chrono::DateTime::from_timestamp(now_secs() - d * DAY, 0).unwrap();
+            (
+                format!("orders-{}", at.format("%Y%m%dT%H%M%SZ")),
+                d * DAY,
+                "AVAILABLE",
+                "USER",
+            )
+        })
+        .collect();
+    ours.push((
+        managed_name("orders", 2 * DAY),
+        2 * DAY,
+        "AVAILABLE",
+        "USER",
+    ));
+    let mut all = kept.clone();
+    all.extend(ours.clone());
+    emu.seed("orders", &all);
+    for template in ["{table}-{timestamp}", "ddb-backup.{table}.{timestamp}"] {
+        let r = emu.run(&[
+            "prune",
+            "--table",
+            "orders",
+            "--name",
+            template,
+            "--keep-last",
+            "1",
+            "--min-keep",
+            "1",
+            "--output",
+            "json",
+        ]);
+        assert_eq!(r.code, 0, "{template}: {}", r.stderr);
+    }
+    let left = names(&emu, "orders");
+    kept.push(("pre-migration".into(), 0, "", ""));
+    for (name, ..) in &kept {
+        assert!(
+            left.iter().any(|l| l.starts_with(name.as_str())),
+            "{name} was deleted: {left:?}"
+        );
+    }
+    // Of the five managed ones (four of one template, one of the other), one of each stays.
+    assert_eq!(left.len(), 4 + 2, "{left:?}");
+    assert!(left.contains(&ours[0].0), "{left:?}");
+    assert!(left.contains(&ours[4].0), "{left:?}");
+}
+
+/// #2: DynamoDB's clock two hours ahead of this host: --keep-within keeps every backup,
+/// the skew is reported, and check does not take the future-dated backups as fresh.
+#[test]
+fn a_host_clock_behind_dynamodb_never_widens_a_deletion() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.config(json!({ "clock_offset_seconds": 7200 }));
+    for i in 0..5 {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(1050));
+        }
+        let r = emu.run(&["backup", "--table", "orders"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let r = emu.run(&[
+        "prune",
+        "--table",
+        "orders",
+        "--keep-within",
+        "1d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["summary"]["deleted"], 0, "{}", r.stdout);
+    assert_eq!(emu.calls("DeleteBackup"), 0);
+    assert_eq!(emu.backups("orders").len(), 5);
+    let skew = j["tables"][0]["plan"]["clock_skew"].as_str().unwrap();
+    assert!(skew.contains("5 backup(s) dated in the future"), "{skew}");
+    assert!(r.stderr.contains("dated in the future"), "{}", r.stderr);
+
+    // Freshness is not proven by backups from the future.
+    let r = emu.run(&[
+        "check",
+        "--table",
+        "orders",
+        "--max-age",
+        "1d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["tables"][0]["verdict"], "clock_skew");
+    let r = emu.run(&[
+        "prune",
+        "--table",
+        "orders",
+        "--keep-last",
+        "1",
+        "--min-keep",
+        "1",
+        "--require-recent",
+        "1d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "held: {}", r.stdout);
+    assert_eq!(emu.backups("orders").len(), 5);
+
+    // A backup dated three years ahead fails check, whatever else exists.
+    emu.create_tables(&["future"]);
+    emu.seed(
+        "future",
+        &[
+            (managed_name("future", 3600), 3600, "AVAILABLE", "USER"),
+            (
+                managed_name("future", -3 * 365 * DAY),
+                -3 * 365 * DAY,
+                "AVAILABLE",
+                "USER",
+            ),
+        ],
+    );
+    let r = emu.run(&[
+        "check",
+        "--table",
+        "future",
+        "--max-age",
+        "1d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["tables"][0]["verdict"], "clock_skew");
+}
+
+/// #5: every command stops within moments of the first signal, exits 130, and prints no
+/// result as if complete — also under `timeout`.
+#[test]
+fn list_check_and_describe_stop_on_the_first_signal() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let arns = emu.seed("orders", &daily_specs("orders", 3, 3600));
+    emu.faults(json!([
+        { "op": "ListBackups", "kind": "stall", "seconds": 15 },
+        { "op": "DescribeBackup", "kind": "stall", "seconds": 15 },
+    ]));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["list", "--table", "orders", "--output", "json"],
+            "ListBackups",
+        ),
+        (
+            vec![
+                "check",
+                "--table",
+                "orders",
+                "--max-age",
+                "1d",
+                "--output",
+                "json",
+            ],
+            "ListBackups",
+        ),
+        (
+            vec!["describe", "--output", "json", &arns[0]],
+            "DescribeBackup",
+        ),
+    ];
+    for (args, op) in cases {
+        emu.reset_stats();
+        let child = spawn(&emu, &args);
+        wait_for_calls(&emu, op, 1);
+        let sent = Instant::now();
+        signal(&child, "TERM");
+        let r = finish(child, Duration::from_secs(10), &args.join(" "));
+        assert_eq!(r.code, 130, "{args:?}: {}", r.stderr);
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "{args:?} outlived the stall"
+        );
+        assert!(
+            r.stdout.is_empty(),
+            "{args:?} printed a result: {}",
+            r.stdout
+        );
+    }
+    // `timeout` sends SIGTERM; with --preserve-status its exit code is the tool's.
+    let mut c = emu.cmd();
+    let program = c.get_program().to_owned();
+    let pre: Vec<_> = c.get_args().map(|a| a.to_owned()).collect();
+    let mut t = Command::new("timeout");
+    t.args(["--preserve-status", "2"])
+        .arg(program)
+        .args(pre)
+        .args(["list", "--table", "orders", "--output", "json"]);
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => t.env(k, v),
+            None => t.env_remove(k),
+        };
+    }
+    let r = run_cmd(t.stdin(Stdio::null()));
+    assert_eq!(r.code, 130, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+/// #6: a cursor that never advances is an error for that listing, not an endless loop,
+/// and nothing is deleted on its account.
+#[test]
+fn a_cursor_that_does_not_advance_is_an_error_not_a_loop() {
+    let emu = Emulator::start();
+    emu.ctl(
+        "create_tables",
+        json!({ "names": ["orders"], "tags": { "k": "v" } }),
+    );
+    emu.seed("orders", &daily_specs("orders", 150, 3600));
+    emu.faults(json!([{ "op": "ListBackups", "kind": "stuck_cursor" }]));
+    for args in [
+        vec!["list", "--table", "orders", "--output", "json"],
+        vec![
+            "prune",
+            "--table",
+            "orders",
+            "--keep-last",
+            "1",
+            "--output",
+            "json",
+        ],
+    ] {
+        let r = finish(spawn(&emu, &args), Duration::from_secs(30), &args.join(" "));
+        assert_ne!(r.code, 0, "{args:?}");
+        assert!(
+            r.stderr.contains("same page cursor twice"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(emu.calls("DeleteBackup"), 0);
+    assert_eq!(emu.backups("orders").len(), 150);
+    for (op, args) in [
+        (
+            "ListTables",
+            vec!["list", "--match", "ord*", "--output", "json"],
+        ),
+        (
+            "ListTagsOfResource",
+            vec!["backup", "--tag", "k=v", "--output", "json"],
+        ),
+    ] {
+        emu.faults(json!([{ "op": op, "kind": "stuck_cursor" }]));
+        let r = finish(spawn(&emu, &args), Duration::from_secs(30), op);
+        assert_eq!(r.code, 1, "{op}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("same page cursor twice"),
+            "{op}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(emu.calls("CreateBackup"), 0);
+}
+
+/// #7: where results go is checked before anything is sent.
+#[test]
+fn unwritable_report_or_metrics_paths_are_refused_before_any_call() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let dir = emu.home.path().to_string_lossy().to_string();
+    for flag in ["--report", "--metrics-file"] {
+        for path in ["/nonexistent-dir/out.json".to_string(), dir.clone()] {
+            let r = emu.run(&["run", "--table", "orders", "--keep-last", "3", flag, &path]);
+            assert_eq!(r.code, 2, "{flag} {path}: {}", r.stderr);
+            assert_eq!(r.err_lines().len(), 1, "{}", r.stderr);
+            assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
+            assert_eq!(emu.total_calls(), 0, "{flag} {path}");
+        }
+    }
+}
+
+/// #8: the same table by name and by ARN is one table; the summary adds up.
+#[test]
+fn a_table_given_by_name_and_by_arn_is_worked_on_once() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 6, 3600));
+    let arn = table_arn("orders");
+    let r = emu.run(&[
+        "run",
+        "--table",
+        "orders",
+        "--table",
+        &arn,
+        "--keep-last",
+        "2",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["tables"].as_array().unwrap().len(), 1, "{}", r.stdout);
+    assert_eq!(emu.calls("CreateBackup"), 1);
+    let deleted = emu.calls("DeleteBackup");
+    assert_eq!(deleted, 5);
+    assert_eq!(j["summary"]["backups_deleted"].as_u64(), Some(deleted));
+    assert_eq!(j["tables"][0]["prune"]["deleted"].as_u64(), Some(deleted));
+    assert_eq!(emu.backups("orders").len(), 2);
+}
+
+/// #9: a table two policies claim through tags (known only after listing) is backed up
+/// once, not pruned, and reported; the other tables proceed; exit 3.
+#[test]
+fn a_runtime_policy_conflict_fails_that_table_only() {
+    let emu = Emulator::start();
+    emu.ctl(
+        "create_tables",
+        json!({ "names": ["shared"], "tags": { "team": "x", "env": "prod" } }),
+    );
+    emu.ctl(
+        "create_tables",
+        json!({ "names": ["users"], "tags": { "team": "x" } }),
+    );
+    emu.ctl(
+        "create_tables",
+        json!({ "names": ["items"], "tags": { "env": "prod" } }),
+    );
+    for t in ["shared", "users", "items"] {
+        emu.seed(t, &daily_specs(t, 4, 3600));
+    }
+    let cfg = emu.home.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[[policy]]\nname = \"team\"\ntags = { team = \"x\" }\n[policy.retention]\nkeep_last = 1\nmin_keep = 1\n\
+         [[policy]]\nname = \"prod\"\ntags = { env = \"prod\" }\n[policy.retention]\nkeep_last = 1\nmin_keep = 1\n",
+    )
+    .unwrap();
+    let cfg = cfg.to_string_lossy().to_string();
+    let r = emu.run(&["run", "--config", &cfg, "--output", "json"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    let rows = j["tables"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{}", r.stdout);
+    let shared = rows.iter().find(|t| t["table"] == "shared").unwrap();
+    assert!(shared["conflict"]
+        .as_str()
+        .unwrap()
+        .contains("claimed by two policies"));
+    assert_eq!(shared["ok"], false);
+    assert!(shared["prune"].is_null());
+    assert_eq!(
+        emu.backups("shared").len(),
+        5,
+        "backed up once, nothing deleted"
+    );
+    for t in ["users", "items"] {
+        assert_eq!(emu.backups(t).len(), 1, "{t} was pruned by its policy");
+    }
+    assert_eq!(j["summary"]["failed"], 1);
+    // config check names the conflict too.
+    let r = emu.run(&["config", "check", "--config", &cfg, "--output", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("claimed by two policies"), "{}", r.stdout);
+}
+
+/// #10: a dry run predicts the real run's outcome and exit code.
+#[test]
+fn a_dry_run_predicts_the_real_outcome() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "users", "items"]);
+    emu.seed("orders", &daily_specs("orders", 5, 3600));
+    for cmd in ["backup", "run"] {
+        let dry = emu.run(&[
+            cmd,
+            "--table",
+            "orders",
+            "--table",
+            "nosuch",
+            "--dry-run",
+            "--output",
+            "json",
+        ]);
+        assert_eq!(dry.code, 3, "{cmd} --dry-run: {}", dry.stdout);
+        assert!(dry.stdout.contains("'nosuch' not found"), "{}", dry.stdout);
+    }
+    assert_eq!(emu.calls("CreateBackup"), 0);
+    let real = emu.run(&[
+        "backup", "--table", "orders", "--table", "nosuch", "--output", "json",
+    ]);
+    assert_eq!(real.code, 3, "{}", real.stderr);
+
+    let r = emu.run(&[
+        "run",
+        "--table",
+        "orders",
+        "--table",
+        "users",
+        "--table",
+        "items",
+        "--keep-last",
+        "2",
+        "--wait",
+        "--dry-run",
+        "--output",
+        "table",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // orders has 6 now (5 seeded + 1 real): with the new one, keep-last 2 deletes 5.
+    assert!(
+        r.stdout
+            .contains("3 backup(s) would be created, 5 would be deleted"),
+        "{}",
+        r.stdout
+    );
+    let before = emu.calls("DeleteBackup");
+    let r = emu.run(&[
+        "run",
+        "--table",
+        "orders",
+        "--table",
+        "users",
+        "--table",
+        "items",
+        "--keep-last",
+        "2",
+        "--wait",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["backups_created"], 3);
+    assert_eq!(
+        emu.calls("DeleteBackup") - before,
+        5,
+        "the dry run was right"
+    );
+}
+
+/// #11: command-line keep rules never add retention to a backup-only policy.
+#[test]
+fn keep_flags_do_not_turn_on_pruning_for_backup_only_policies() {
+    let emu = Emulator::start();
+    emu.create_tables(&["logs", "orders"]);
+    emu.seed("logs", &daily_specs("logs", 10, 3600));
+    emu.seed("orders", &daily_specs("orders", 10, 3600));
+    let cfg = emu.home.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[[policy]]\nname = \"backup-only\"\ntables = [\"logs\"]\n\
+         [[policy]]\nname = \"pruned\"\ntables = [\"orders\"]\n[policy.retention]\nkeep_last = 30\n",
+    )
+    .unwrap();
+    let r = emu.run(&[
+        "run",
+        "--config",
+        &cfg.to_string_lossy(),
+        "--keep-last",
+        "3",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        emu.backups("logs").len(),
+        11,
+        "backup-only stays backup-only"
+    );
+    assert_eq!(
+        emu.backups("orders").len(),
+        3,
+        "the CLI rule replaced keep_last = 30"
+    );
+}
+
+/// #13: every output format carries what failed and whether the listing is complete.
+#[test]
+fn failures_and_completeness_reach_every_output_format() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "broken"]);
+    emu.seed("orders", &daily_specs("orders", 2, 3600));
+    emu.faults(json!([{ "op": "ListBackups", "table": "broken", "kind": "access_denied" }]));
+    let r = emu.run(&[
+        "list", "--table", "orders", "--table", "broken", "--output", "json",
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["complete"], false);
+    assert_eq!(j["errors"][0]["table"], "broken");
+    assert_eq!(j["backups"].as_array().unwrap().len(), 2);
+    let r = emu.run(&[
+        "list", "--table", "orders", "--table", "broken", "--output", "ndjson",
+    ]);
+    let last: Value = serde_json::from_str(r.stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (last["record"].as_str(), last["complete"].as_bool()),
+        (Some("summary"), Some(false))
+    );
+    let r = emu.run(&[
+        "list", "--table", "orders", "--table", "broken", "--output", "table",
+    ]);
+    assert!(r.stdout.contains("INCOMPLETE"), "{}", r.stdout);
+
+    let cfg = emu.home.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[[policy]]\nname = \"good\"\ntables = [\"orders\"]\n[[policy]]\nname = \"empty\"\nmatch = [\"nomatch-*\"]\n",
+    )
+    .unwrap();
+    let r = emu.run(&[
+        "run",
+        "--config",
+        &cfg.to_string_lossy(),
+        "--output",
+        "ndjson",
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let last: Value = serde_json::from_str(r.stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["record"], "summary");
+    assert_eq!(last["policy_errors"][0]["policy"], "empty");
+    assert_eq!(last["summary"]["policy_errors"], 1);
+}
+
+/// #14: a restore target that vanishes is reported at once, not after --timeout.
+#[test]
+fn restore_wait_stops_when_the_target_is_gone() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 1, 3600));
+    // The first DescribeTable (is the target free?) is real; every later one says gone.
+    emu.faults(json!([{ "op": "DescribeTable", "kind": "table_not_found", "from_call": 2 }]));
+    let child = spawn(
+        &emu,
+        &[
+            "restore",
+            "--table",
+            "orders",
+            "--latest",
+            "--target",
+            "orders-copy",
+            "--wait",
+            "--timeout",
+            "2h",
+        ],
+    );
+    let r = finish(child, Duration::from_secs(60), "restore --wait");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("never appeared") || r.stderr.contains("disappeared"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// #15 and #16: DynamoDB's milliseconds without float noise; a non-DynamoDB answer says so.
+#[test]
+fn times_have_milliseconds_and_foreign_answers_name_the_endpoint() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let r = emu.run(&["backup", "--table", "orders", "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = emu.run(&["list", "--table", "orders", "--output", "json"]);
+    let created = r.json()["backups"][0]["created_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let frac = created
+        .split_once('.')
+        .map(|(_, f)| f.trim_end_matches('Z').len())
+        .unwrap_or(0);
+    assert!(frac <= 3, "{created}");
+    for (kind, status) in [("not_dynamo", "HTTP 404"), ("plain_200", "HTTP 200")] {
+        emu.faults(json!([{ "op": "*", "kind": kind }]));
+        let r = emu.run(&["list", "--table", "orders"]);
+        assert_eq!(r.code, 1, "{kind}");
+        let lines = r.err_lines();
+        assert_eq!(lines.len(), 1, "{kind}: {lines:?}");
+        assert!(
+            lines[0].contains(status) && lines[0].contains("--endpoint-url"),
+            "{}",
+            lines[0]
+        );
+        assert!(!lines[0].contains("Unknown"), "{}", lines[0]);
+    }
+}
+
+/// #18: a persistent fault on one operation costs a few calls, not hundreds.
+#[test]
+fn a_persistent_delete_failure_stops_new_deletions() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 20, 3600));
+    emu.faults(json!([{ "op": "DeleteBackup", "kind": "500" }]));
+    let r = emu.run(&[
+        "prune",
+        "--table",
+        "orders",
+        "--keep-last",
+        "3",
+        "--min-keep",
+        "1",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let calls = emu.calls("DeleteBackup");
+    // Three failures in a row open the breaker; at most four were in flight; each call is
+    // tried --max-attempts (5) times by the SDK.
+    assert!(calls <= 7 * 5, "{calls} DeleteBackup calls");
+    let j = r.json();
+    let results: Vec<&Value> = j["tables"][0]["deletions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d[1])
+        .collect();
+    assert_eq!(results.len(), 17);
+    let not_attempted = results
+        .iter()
+        .filter(|r| {
+            r["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("not attempted"))
+        })
+        .count();
+    assert!(not_attempted >= 10, "{}", r.stdout);
+    assert_eq!(emu.backups("orders").len(), 20);
+}
+
+/// #20: metrics of tables no longer in the config disappear on the next full run.
+#[test]
+fn metrics_forget_tables_that_left_the_config() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "users"]);
+    let cfg = emu.home.path().join("c.toml");
+    let metrics = emu.home.path().join("m.prom");
+    let m = metrics.to_string_lossy().to_string();
+    let run = |tables: &str| {
+        std::fs::write(
+            &cfg,
+            format!("[[policy]]\nname = \"p\"\ntables = [{tables}]\n"),
+        )
+        .unwrap();
+        let r = emu.run(&[
+            "run",
+            "--config",
+            &cfg.to_string_lossy(),
+            "--metrics-file",
+            &m,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        std::fs::read_to_string(&metrics).unwrap()
+    };
+    let both = run("\"orders\", \"users\"");
+    assert!(both.contains("table=\"users\""));
+    let one = run("\"orders\"");
+    assert!(!one.contains("table=\"users\""), "{one}");
+    assert!(one.contains("ddb_backup_table_last_success_timestamp_seconds{table=\"orders\""));
+}
+
+/// #21: -q means the same everywhere: nothing on stdout on success, the report on failure.
+#[test]
+fn quiet_is_the_same_in_every_command() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 3, 3600));
+    for args in [
+        vec!["-q", "backup", "--table", "orders", "--output", "json"],
+        vec![
+            "-q",
+            "prune",
+            "--table",
+            "orders",
+            "--keep-last",
+            "5",
+            "--output",
+            "json",
+        ],
+        vec!["-q", "run", "--table", "orders", "--output", "json"],
+        vec![
+            "-q",
+            "check",
+            "--table",
+            "orders",
+            "--max-age",
+            "1d",
+            "--output",
+            "json",
+        ],
+        vec!["-q", "list", "--table", "orders", "--output", "json"],
+    ] {
+        let r = emu.run(&args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        assert!(r.stderr.is_empty(), "{args:?}: {}", r.stderr);
+    }
+    for args in [
+        vec!["-q", "backup", "--table", "nosuch", "--output", "json"],
+        vec!["-q", "run", "--table", "nosuch", "--output", "json"],
+        vec![
+            "-q",
+            "check",
+            "--table",
+            "orders",
+            "--max-age",
+            "1d",
+            "--min-count",
+            "99",
+            "--output",
+            "json",
+        ],
+    ] {
+        let r = emu.run(&args);
+        assert_ne!(r.code, 0, "{args:?}");
+        assert!(r.stdout.contains("\"summary\""), "{args:?}: {}", r.stdout);
+    }
+}
