@@ -301,6 +301,9 @@ pub async fn prune_table(
         deletions: Vec::new(),
         duration_seconds: 0.0,
     };
+    if let Some(skew) = &plan.clock_skew {
+        tracing::warn!(table = %name, "{skew}");
+    }
     if let Some(why) = &plan.held {
         tracing::error!(table = %name, "nothing deleted: {why}");
         result.status = "failed";

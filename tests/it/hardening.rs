@@ -296,7 +296,7 @@ fn list_check_and_describe_stop_on_the_first_signal() {
         );
     }
     // `timeout` sends SIGTERM; with --preserve-status its exit code is the tool's.
-    let mut c = emu.cmd();
+    let c = emu.cmd();
     let program = c.get_program().to_owned();
     let pre: Vec<_> = c.get_args().map(|a| a.to_owned()).collect();
     let mut t = Command::new("timeout");
