@@ -95,7 +95,8 @@ pub struct GlobalOpts {
     #[arg(long, short = 'v', global = true, action = ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Only errors on stderr (for cron: mail only on failure)
+    /// Print nothing when the command succeeds (exit 0): no report on stdout, only errors on
+    /// stderr; on failure the report is printed as usual (for cron: mail only on failure)
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 
