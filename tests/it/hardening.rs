@@ -497,7 +497,7 @@ fn a_dry_run_predicts_the_real_outcome() {
     ]);
     assert_eq!(real.code, 3, "{}", real.stderr);
 
-    let r = emu.run(&[
+    let fleet = [
         "run",
         "--table",
         "orders",
@@ -508,10 +508,8 @@ fn a_dry_run_predicts_the_real_outcome() {
         "--keep-last",
         "2",
         "--wait",
-        "--dry-run",
-        "--output",
-        "table",
-    ]);
+    ];
+    let r = emu.run(&[&fleet[..], &["--dry-run", "--output", "table"]].concat());
     assert_eq!(r.code, 0, "{}", r.stderr);
     // orders has 6 now (5 seeded + 1 real): with the new one, keep-last 2 deletes 5.
     assert!(
@@ -521,20 +519,7 @@ fn a_dry_run_predicts_the_real_outcome() {
         r.stdout
     );
     let before = emu.calls("DeleteBackup");
-    let r = emu.run(&[
-        "run",
-        "--table",
-        "orders",
-        "--table",
-        "users",
-        "--table",
-        "items",
-        "--keep-last",
-        "2",
-        "--wait",
-        "--output",
-        "json",
-    ]);
+    let r = emu.run(&[&fleet[..], &["--output", "json"]].concat());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["summary"]["backups_created"], 3);
     assert_eq!(

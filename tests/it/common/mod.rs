@@ -140,17 +140,11 @@ impl Emulator {
     /// Seeds backups: (name, age in seconds, status, type). Returns their ARNs.
     pub fn seed(&self, table: &str, specs: &[(String, i64, &str, &str)]) -> Vec<String> {
         let now = now_secs();
-        let backups: Vec<Value> = specs
+        let at: Vec<(String, i64, &str, &str)> = specs
             .iter()
-            .map(|(name, age, status, kind)| json!({"name": name, "created": now - age, "status": status, "type": kind}))
+            .map(|(name, age, status, kind)| (name.clone(), now - age, *status, *kind))
             .collect();
-        let r = self.ctl("seed_backups", json!({"table": table, "backups": backups}));
-        r["arns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect()
+        self.seed_at(table, &at)
     }
 
     /// Every backup of a table as the emulator holds it.
