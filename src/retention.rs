@@ -140,6 +140,12 @@ impl Default for Rails {
 /// clock skew, and never taken as proof that backups are recent.
 pub const CLOCK_TOLERANCE_SECS: i64 = 300;
 
+/// True when `t` lies in the future of `now` by more than the tolerance: a wrong clock
+/// (this host's or the service's), never evidence of a fresh backup.
+pub fn dated_in_future(t: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    t > now + Duration::seconds(CLOCK_TOLERANCE_SECS)
+}
+
 /// Which backups are candidates for deletion at all.
 pub struct Scope<'a> {
     /// True for backups this tool made of the table ([`crate::names::is_managed`]).
@@ -345,8 +351,10 @@ pub fn plan(
         }
     }
     let deletions = cands.len() - keep.len();
-    let future = now + Duration::seconds(CLOCK_TOLERANCE_SECS);
-    let ahead: Vec<&Backup> = sorted.iter().filter(|b| b.created_at > future).collect();
+    let ahead: Vec<&Backup> = sorted
+        .iter()
+        .filter(|b| dated_in_future(b.created_at, now))
+        .collect();
     let clock_skew = ahead.first().map(|newest| {
         format!(
             "{} backup(s) dated in the future of this host's clock, the newest by {} \
@@ -363,7 +371,7 @@ pub fn plan(
         // A backup dated in the future proves nothing about freshness.
         let recent = cands
             .iter()
-            .filter(|b| b.created_at > now - span.chrono() && b.created_at <= future)
+            .filter(|b| b.created_at > now - span.chrono() && !dated_in_future(b.created_at, now))
             .count();
         if recent < needed {
             held = Some(format!(

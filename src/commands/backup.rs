@@ -18,7 +18,7 @@ use crate::exit::Exit;
 use crate::model::{Backup, BackupKind, BackupStatus};
 use crate::names::{self, NameTemplate};
 use crate::output::time;
-use crate::retention::CLOCK_TOLERANCE_SECS;
+use crate::retention::dated_in_future;
 use crate::select::{self, table_name};
 use crate::timeparse::Span;
 
@@ -314,6 +314,10 @@ fn log_result(r: &TableReport) {
     }
 }
 
+fn not_found(table: &str) -> String {
+    format!("table '{table}' not found: check the name, --region and --profile")
+}
+
 fn failed(table: &str, detail: String) -> TableReport {
     TableReport {
         table: table.to_string(),
@@ -347,14 +351,16 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
         match d.list_backups(Some(table), &filter).await {
             Ok(list) => {
                 // A backup dated in the future (a wrong clock) is no proof of freshness.
-                let future = ctx.now + chrono::Duration::seconds(CLOCK_TOLERANCE_SECS);
                 let fresh = list
                     .iter()
                     .filter(|b| names::is_managed(&o.template, &display, b))
                     .filter(|b| {
                         matches!(b.status, BackupStatus::Available | BackupStatus::Creating)
                     })
-                    .filter(|b| b.created_at > ctx.now - span.chrono() && b.created_at <= future)
+                    .filter(|b| {
+                        b.created_at > ctx.now - span.chrono()
+                            && !dated_in_future(b.created_at, ctx.now)
+                    })
                     .max_by_key(|b| b.created_at);
                 if let Some(b) = fresh {
                     return TableReport {
@@ -386,10 +392,7 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
                 detail: None,
                 duration_seconds: 0.0,
             },
-            Ok(None) => failed(
-                &display,
-                format!("table '{display}' not found: check the name, --region and --profile"),
-            ),
+            Ok(None) => failed(&display, not_found(&display)),
             Err(e) => failed(&display, e.message),
         };
     }
@@ -410,9 +413,7 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
         Err(e) => {
             let mut r = failed(&display, e.message);
             if e.kind == AwsErrorKind::TableNotFound {
-                r.detail = Some(format!(
-                    "table '{display}' not found: check the name, --region and --profile"
-                ));
+                r.detail = Some(not_found(&display));
             }
             r
         }

@@ -15,7 +15,7 @@ use crate::exit::Exit;
 use crate::model::{Backup, BackupStatus};
 use crate::names::{self, NameTemplate};
 use crate::output::time;
-use crate::retention::CLOCK_TOLERANCE_SECS;
+use crate::retention::dated_in_future;
 use crate::select::{self, table_name};
 use crate::timeparse::{format_age, Span};
 
@@ -210,7 +210,7 @@ fn verdict(
     let (ok, verdict, detail) = match (newest, age) {
         (None, _) | (_, None) => (false, "none", format!("no {which}")),
         // A backup from the future proves nothing about freshness: the clock is wrong.
-        (Some(b), Some(a)) if -a > chrono::Duration::seconds(CLOCK_TOLERANCE_SECS) => (
+        (Some(b), Some(a)) if dated_in_future(b.created_at, now) => (
             false,
             "clock_skew",
             format!(
