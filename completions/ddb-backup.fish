@@ -35,7 +35,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -77,7 +77,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -98,7 +98,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -126,7 +126,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -170,7 +170,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -211,7 +211,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -266,7 +266,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -298,7 +298,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -320,7 +320,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
@@ -342,7 +342,7 @@ json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l max-attempts -d 'Attempts per AWS call (the SDK\'s standard retry mode), also used for busy tables/backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r

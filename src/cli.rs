@@ -108,7 +108,8 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Attempts per AWS call (the SDK's standard retry mode), also used for busy tables/backups
+    /// Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are
+    /// retried with jittered exponential backoff, every attempt paced under the documented rates
     #[arg(long, global = true, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
     pub max_attempts: u32,
 

@@ -51,29 +51,20 @@ pub enum AwsErrorKind {
 }
 
 impl AwsErrorKind {
-    /// A table or backup busy with another operation, or a rate/concurrency limit that
-    /// outlasted the SDK's own retries: worth a bounded retry by the AWS layer, which paces
-    /// each attempt again. (Server errors are left to the SDK's retries alone.)
-    pub fn is_busy(self) -> bool {
+    /// Errors that may clear up by themselves: a table or backup busy with another
+    /// operation, throttling, a server error, a timeout or a broken connection. The AWS
+    /// layer retries these (paced, with backoff); a poll may go on after one.
+    pub fn is_transient(self) -> bool {
         matches!(
             self,
             AwsErrorKind::TableInUse
                 | AwsErrorKind::BackupInUse
                 | AwsErrorKind::ContinuousBackupsUnavailable
                 | AwsErrorKind::LimitExceeded
+                | AwsErrorKind::InternalServer
+                | AwsErrorKind::Timeout
+                | AwsErrorKind::Connection
         )
-    }
-
-    /// Errors that may clear up by themselves: a poll may go on after one of these.
-    pub fn is_transient(self) -> bool {
-        self.is_busy()
-            || matches!(
-                self,
-                AwsErrorKind::LimitExceeded
-                    | AwsErrorKind::InternalServer
-                    | AwsErrorKind::Timeout
-                    | AwsErrorKind::Connection
-            )
     }
 
     /// Errors that say something about the service or the credentials rather than about one

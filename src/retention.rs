@@ -149,7 +149,7 @@ pub fn dated_in_future(t: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// Which backups are candidates for deletion at all.
 pub struct Scope<'a> {
     /// True for backups this tool made of the table ([`crate::names::is_managed`]).
-    pub is_managed: &'a dyn Fn(&Backup) -> bool,
+    pub is_managed: &'a (dyn Fn(&Backup) -> bool + Sync),
     /// Also consider USER backups this tool did not make.
     pub include_unmanaged: bool,
 }

@@ -81,9 +81,17 @@ pub fn by_name(sel: &TableSelection, all: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The tables a command works on, and how many tables the region has when the selection
+/// needed ListTables to find them (which decides how backups are listed).
+#[derive(Debug, Clone)]
+pub struct Selected {
+    pub tables: Vec<String>,
+    pub in_region: Option<usize>,
+}
+
 /// Resolves the selection to table names (or ARNs as given), sorted, without duplicates.
 /// Selecting zero tables is an error: a scheduled job that backs up nothing must fail.
-pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Vec<String>> {
+pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Selected> {
     sel.validate()?;
     check_regions(sel, dynamo.region())?;
     let listing = if sel.needs_listing() {
@@ -91,7 +99,10 @@ pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Vec<String
     } else {
         None
     };
-    resolve_listed(sel, listing.as_deref(), dynamo).await
+    Ok(Selected {
+        tables: resolve_listed(sel, listing.as_deref(), dynamo).await?,
+        in_region: listing.map(|l| l.len()),
+    })
 }
 
 /// [`resolve`] over a ListTables result obtained once for several selections (`run`).

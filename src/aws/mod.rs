@@ -5,6 +5,7 @@
 
 mod convert;
 pub mod errors;
+pub mod listing;
 mod restore;
 
 pub use convert::to_smithy;
@@ -36,7 +37,16 @@ pub const DOCUMENTED_RATES: &[(&str, f64)] = &[
     ("DescribeBackup", 10.0),
     ("ListBackups", 5.0),
     ("RestoreTableFromBackup", 10.0),
+    ("RestoreTableToPointInTime", 10.0),
+    ("ListTagsOfResource", 10.0),
 ];
+
+/// Every other control-plane call shares DynamoDB's documented control-plane throttle of
+/// 2,500 requests per second per account and region.
+pub const CONTROL_PLANE_RATE: f64 = 2_500.0;
+
+/// The Resource Groups Tagging API's GetResources (100 tables a page; a run needs few pages).
+pub const TAGGING_RATE: f64 = 10.0;
 
 /// Calls are paced at this share of the documented rates: a client sending at exactly the
 /// limit is throttled by any jitter between its clock and the service's (measured on the
@@ -167,6 +177,16 @@ impl Cursor {
     }
 }
 
+/// The key of the pacer shared by control-plane operations without a documented rate.
+const CONTROL_PLANE: &str = "control plane";
+
+/// A limiter allowing `rate` calls per second, one at a time (no burst).
+fn pacer(rate: f64) -> Option<DefaultDirectRateLimiter> {
+    let period = Duration::try_from_secs_f64(1.0 / rate).ok()?;
+    let q = Quota::with_period(period)?.allow_burst(NonZeroU32::MIN);
+    Some(RateLimiter::direct(q))
+}
+
 /// The DynamoDB client of one run: one per region, shared by every task.
 #[derive(Clone)]
 pub struct Dynamo {
@@ -175,8 +195,25 @@ pub struct Dynamo {
     pacers: Arc<HashMap<&'static str, DefaultDirectRateLimiter>>,
     breaker: Arc<Breaker>,
     stop: Stop,
-    busy_attempts: u32,
+    max_attempts: u32,
     initial_backoff: Duration,
+}
+
+/// The longest wait between two attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
+
+/// Exponential backoff with jitter: `initial · 2^(attempt-1)`, capped, then scaled by a
+/// factor in [0.5, 1) so that concurrent retries spread out.
+fn backoff(initial: Duration, attempt: u32) -> Duration {
+    let base = initial
+        .saturating_mul(1 << attempt.saturating_sub(1).min(10))
+        .min(MAX_BACKOFF);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let jitter = 0.5 + f64::from(nanos % 1000) / 2000.0;
+    base.mul_f64(jitter)
 }
 
 fn interrupted(op: &'static str, in_flight: bool) -> AwsError {
@@ -210,10 +247,10 @@ impl Dynamo {
         if let Some(e) = &opts.endpoint_url {
             loader = loader.endpoint_url(e);
         }
-        let retry = RetryConfig::standard()
-            .with_max_attempts(opts.max_attempts)
-            .with_initial_backoff(opts.initial_backoff)
-            .with_max_backoff(Duration::from_secs(20));
+        // Retries are this module's: each attempt goes through the operation's pacer (the
+        // SDK's own retries would bypass it, and throttled retries drain its shared retry
+        // quota until calls fail without being retried at all).
+        let retry = RetryConfig::disabled();
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(opts.connect_timeout)
             .read_timeout(opts.read_timeout)
@@ -245,14 +282,13 @@ impl Dynamo {
     pub fn from_client(client: Client, region: String, opts: &ConnectOptions) -> Dynamo {
         let mut pacers = HashMap::new();
         if opts.rate_multiplier > 0.0 {
-            for (op, rate) in DOCUMENTED_RATES {
-                let per_call = 1.0 / (rate * PACING_HEADROOM * opts.rate_multiplier);
-                let Ok(period) = Duration::try_from_secs_f64(per_call) else {
-                    continue;
-                };
-                if let Some(q) = Quota::with_period(period) {
-                    let q = q.allow_burst(NonZeroU32::MIN);
-                    pacers.insert(*op, RateLimiter::direct(q));
+            let rates = DOCUMENTED_RATES.iter().copied().chain([
+                (CONTROL_PLANE, CONTROL_PLANE_RATE),
+                ("GetResources", TAGGING_RATE),
+            ]);
+            for (op, rate) in rates {
+                if let Some(p) = pacer(rate * PACING_HEADROOM * opts.rate_multiplier) {
+                    pacers.insert(op, p);
                 }
             }
         }
@@ -262,7 +298,7 @@ impl Dynamo {
             pacers: Arc::new(pacers),
             breaker: Arc::new(Breaker::default()),
             stop: opts.stop.clone(),
-            busy_attempts: opts.max_attempts.max(1),
+            max_attempts: opts.max_attempts.max(1),
             initial_backoff: opts.initial_backoff,
         }
     }
@@ -271,10 +307,15 @@ impl Dynamo {
         &self.region
     }
 
-    /// Waits until `op` may be called again under its documented rate, or a stop comes.
+    /// Waits until `op` may be called again under its documented rate (the shared
+    /// control-plane rate for operations without one of their own), or a stop comes.
     async fn pace(&self, op: &'static str) -> Result<(), AwsError> {
         let mut stop = self.stop.clone();
-        if let Some(p) = self.pacers.get(op) {
+        if let Some(p) = self
+            .pacers
+            .get(op)
+            .or_else(|| self.pacers.get(CONTROL_PLANE))
+        {
             tokio::select! {
                 _ = p.until_ready() => {}
                 _ = stop.wait() => return Err(interrupted(op, false)),
@@ -288,7 +329,9 @@ impl Dynamo {
 
     /// Every AWS call goes through here: the operation's breaker, its pacer, the stop
     /// signal (a read is abandoned at once; a change on the wire gets [`MUTATION_GRACE`]),
-    /// and bounded retries with backoff while the table or backup is busy.
+    /// and up to `--max-attempts` attempts with jittered exponential backoff while the
+    /// error is transient (throttling, server errors, timeouts, a busy table or backup),
+    /// each attempt paced like a first call.
     pub(crate) async fn call<T, F, Fut>(
         &self,
         op: &'static str,
@@ -299,9 +342,9 @@ impl Dynamo {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, AwsError>>,
     {
-        self.breaker.check(op)?;
         let mut attempt = 1;
         loop {
+            self.breaker.check(op)?;
             self.pace(op).await?;
             let mut stop = self.stop.clone();
             let r = if mutating {
@@ -318,18 +361,9 @@ impl Dynamo {
                 }
             };
             match r {
-                Err(e) if e.kind.is_busy() && attempt < self.busy_attempts => {
-                    let delay = self
-                        .initial_backoff
-                        .saturating_mul(1 << (attempt - 1).min(10))
-                        .min(Duration::from_secs(20));
-                    tracing::debug!(
-                        operation = op,
-                        attempt,
-                        ?delay,
-                        "busy, retrying: {}",
-                        e.message
-                    );
+                Err(e) if e.kind.is_transient() && attempt < self.max_attempts => {
+                    let delay = backoff(self.initial_backoff, attempt);
+                    tracing::debug!(operation = op, attempt, ?delay, "retrying: {}", e.message);
                     if !self.stop.sleep(delay).await {
                         return Err(interrupted(op, false));
                     }

@@ -27,12 +27,9 @@ fn opts() -> ConnectOptions {
 }
 
 fn dynamo(rules: &[&Rule]) -> Dynamo {
+    // As in Dynamo::connect: the SDK makes one attempt, the layer retries (paced).
     let client: Client = mock_client!(aws_sdk_dynamodb, RuleMode::Sequential, rules, |c| c
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(Duration::from_millis(1))
-        ));
+        .retry_config(RetryConfig::disabled()));
     Dynamo::from_client(client, "us-east-1".into(), &opts())
 }
 
@@ -136,7 +133,7 @@ async fn error_on_page_two_is_an_error_not_a_short_list() {
 }
 
 #[tokio::test]
-async fn throttling_then_success_is_retried_by_the_sdk() {
+async fn throttling_then_success_is_retried_by_the_layer() {
     let r = mock!(Client::list_backups)
         .sequence()
         .http_status(400, Some(error_body("LimitExceededException")))

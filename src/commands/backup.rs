@@ -10,10 +10,11 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::aws::{Dynamo, ListFilter};
+use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::Dynamo;
 use crate::cli::BackupArgs;
 use crate::commands::Ctx;
-use crate::error::{AwsErrorKind, UsageError};
+use crate::error::{AwsError, AwsErrorKind, UsageError};
 use crate::exit::Exit;
 use crate::model::{Backup, BackupKind, BackupStatus};
 use crate::names::{self, NameTemplate};
@@ -163,8 +164,15 @@ pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
             .map_err(UsageError::new)?;
     }
     let dynamo = ctx.dynamo().await?;
-    let tables = select::resolve(&args.select, &dynamo).await?;
-    let results = back_up(&dynamo, &tables, &opts, ctx).await;
+    let selected = select::resolve(&args.select, &dynamo).await?;
+    // Only --skip-if-recent needs to know the tables' backups.
+    let listing = opts.skip_if_recent.as_ref().map(|_| {
+        RunListing::start(
+            &dynamo,
+            Strategy::choose(selected.tables.len(), selected.in_region),
+        )
+    });
+    let results = back_up(&dynamo, &selected.tables, &opts, listing, ctx).await;
     let report = report(results, opts.dry_run, ctx);
     let exit = exit_for(&report);
     if ctx.out.shows(exit) {
@@ -235,27 +243,34 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
 }
 
 /// Backs up every table concurrently; one table's failure never stops the others.
+/// `listing` answers --skip-if-recent.
 pub async fn back_up(
     dynamo: &Dynamo,
     tables: &[String],
     opts: &Options,
+    listing: Option<Arc<RunListing>>,
     ctx: &Ctx,
 ) -> Vec<TableReport> {
     let sem = Arc::new(Semaphore::new(opts.concurrency as usize));
     let pb = ctx.progress(tables.len() as u64, "backing up");
     let mut tasks = JoinSet::new();
     for (i, table) in tables.iter().enumerate() {
-        let (d, o, c, s, t) = (
+        let (d, o, c, s, t, l) = (
             dynamo.clone(),
             opts.clone(),
             ctx.clone(),
             sem.clone(),
             table.clone(),
+            listing.clone(),
         );
         tasks.spawn(async move {
+            let existing = match &l {
+                Some(l) => Some(l.backups_of(&t).await),
+                None => None,
+            };
             let _permit = s.acquire_owned().await;
             let started = std::time::Instant::now();
-            let mut r = one_table(&d, &t, &o, &c).await;
+            let mut r = one_table(&d, &t, &o, existing.as_ref(), &c).await;
             r.duration_seconds = seconds(started);
             (i, r)
         });
@@ -284,7 +299,7 @@ pub async fn back_up(
         })
         .collect();
     if opts.wait && !opts.dry_run {
-        wait_available(dynamo, &mut results, &opts.timeout, ctx).await;
+        wait_available(dynamo, &mut results, &opts.timeout, ctx, true).await;
     }
     results
 }
@@ -299,7 +314,7 @@ pub fn to_ms(secs: f64) -> f64 {
     (secs * 1000.0).round() / 1000.0
 }
 
-fn log_result(r: &TableReport) {
+pub fn log_result(r: &TableReport) {
     match r.outcome {
         Outcome::Failed => {
             tracing::error!(table = %r.table, "backup failed: {}", r.detail.as_deref().unwrap_or(""))
@@ -319,18 +334,33 @@ fn not_found(table: &str) -> String {
 }
 
 fn failed(table: &str, detail: String) -> TableReport {
-    TableReport {
-        table: table.to_string(),
-        outcome: Outcome::Failed,
-        backup_name: None,
-        backup_arn: None,
-        created_at: None,
-        detail: Some(detail),
-        duration_seconds: 0.0,
+    TableReport::failed(table, detail)
+}
+
+impl TableReport {
+    /// A failed table's report.
+    pub fn failed(table: &str, detail: String) -> TableReport {
+        TableReport {
+            table: table.to_string(),
+            outcome: Outcome::Failed,
+            backup_name: None,
+            backup_arn: None,
+            created_at: None,
+            detail: Some(detail),
+            duration_seconds: 0.0,
+        }
     }
 }
 
-async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableReport {
+/// One table's backup. `existing` is the table's complete listing (needed, and only
+/// used, for --skip-if-recent).
+pub async fn one_table(
+    d: &Dynamo,
+    table: &str,
+    o: &Options,
+    existing: Option<&Result<Vec<Backup>, AwsError>>,
+    ctx: &Ctx,
+) -> TableReport {
     let display = table_name(table).to_string();
     if ctx.stop.requested() {
         return TableReport {
@@ -343,13 +373,8 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
         Err(e) => return failed(&display, e),
     };
     if let Some(span) = &o.skip_if_recent {
-        let filter = ListFilter {
-            kind: None,
-            since: Some(ctx.now - span.chrono()),
-            until: None,
-        };
-        match d.list_backups(Some(table), &filter).await {
-            Ok(list) => {
+        match existing {
+            Some(Ok(list)) => {
                 // A backup dated in the future (a wrong clock) is no proof of freshness.
                 let fresh = list
                     .iter()
@@ -377,7 +402,13 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
                     };
                 }
             }
-            Err(e) => return failed(&display, e.message),
+            Some(Err(e)) => return failed(&display, e.message.clone()),
+            None => {
+                return failed(
+                    &display,
+                    "internal error: --skip-if-recent without the table's listing".into(),
+                )
+            }
         }
     }
     if o.dry_run {
@@ -422,14 +453,24 @@ async fn one_table(d: &Dynamo, table: &str, o: &Options, ctx: &Ctx) -> TableRepo
 
 /// Polls DescribeBackup (paced at its 10 calls/s) until every new backup is AVAILABLE or
 /// the timeout passes; those still CREATING then are reported as timed out.
-async fn wait_available(d: &Dynamo, results: &mut [TableReport], timeout: &Span, ctx: &Ctx) {
+pub async fn wait_available(
+    d: &Dynamo,
+    results: &mut [TableReport],
+    timeout: &Span,
+    ctx: &Ctx,
+    show_progress: bool,
+) {
     let deadline = tokio::time::Instant::now() + timeout.duration;
     let mut stop = ctx.stop.clone();
     let pending = results
         .iter()
         .filter(|r| r.outcome == Outcome::Creating)
         .count() as u64;
-    let pb = ctx.progress(pending, "waiting for AVAILABLE");
+    let pb = if show_progress {
+        ctx.progress(pending, "waiting for AVAILABLE")
+    } else {
+        None
+    };
     let mut interval = Duration::from_millis(500);
     loop {
         let mut left = 0;

@@ -2,12 +2,11 @@
 //! For monitoring systems and CI gates; changes nothing.
 
 use anyhow::Result;
-use aws_sdk_dynamodb::types::BackupTypeFilter;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use crate::aws::{Dynamo, ListFilter};
+use crate::aws::listing::{RunListing, Strategy};
 use crate::cli::CheckArgs;
 use crate::commands::{fleet, Ctx};
 use crate::config::Config;
@@ -78,9 +77,13 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         None => ctx.clone(),
     };
     let dynamo = ctx.dynamo().await?;
-    let (targets, policy_errors): (Vec<(String, Counted)>, _) = match &config {
+    let (targets, policy_errors, in_region): (Vec<(String, Counted)>, _, _) = match &config {
         Some(c) => {
-            let (assigned, mut errors) = fleet::resolve(c, &args.select, &dynamo).await?;
+            let fleet::Fleet {
+                assigned,
+                mut errors,
+                in_region,
+            } = fleet::resolve(c, &args.select, &dynamo).await?;
             for a in &assigned {
                 if let Some(conflict) = &a.conflict {
                     errors.push(fleet::PolicyError {
@@ -97,25 +100,42 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
                     (a.table, counted(t))
                 })
                 .collect();
-            (targets, errors)
+            (targets, errors, in_region)
         }
         None => {
-            let tables = select::resolve(&args.select, &dynamo).await?;
+            let selected = select::resolve(&args.select, &dynamo).await?;
             (
-                tables.into_iter().map(|t| (t, counted(None))).collect(),
+                selected
+                    .tables
+                    .into_iter()
+                    .map(|t| (t, counted(None)))
+                    .collect(),
                 Vec::new(),
+                selected.in_region,
             )
         }
     };
+    let listing = RunListing::start(&dynamo, Strategy::choose(targets.len(), in_region));
     let mut tasks = JoinSet::new();
     for (i, (table, counted)) in targets.into_iter().enumerate() {
-        let d = dynamo.clone();
+        let l = listing.clone();
         let (max_age, min_count, now) = (args.max_age.clone(), args.min_count, ctx.now);
         tasks.spawn(async move {
-            (
-                i,
-                check_table(&d, &table, &counted, &max_age, min_count, now).await,
-            )
+            let name = table_name(&table).to_string();
+            let check = match l.backups_of(&table).await {
+                Ok(list) => verdict(&name, &list, &counted, &max_age, min_count, now),
+                Err(e) => TableCheck {
+                    table: name,
+                    ok: false,
+                    verdict: "error",
+                    detail: e.message,
+                    newest_backup: None,
+                    newest_created_at: None,
+                    age_seconds: None,
+                    available: 0,
+                },
+            };
+            (i, check)
         });
     }
     let mut tables = Vec::new();
@@ -153,35 +173,6 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         print(&report, &ctx)?;
     }
     Ok(exit)
-}
-
-async fn check_table(
-    d: &Dynamo,
-    table: &str,
-    counted: &Counted,
-    max_age: &Span,
-    min_count: u32,
-    now: DateTime<Utc>,
-) -> TableCheck {
-    let name = table_name(table).to_string();
-    let filter = ListFilter {
-        kind: Some(BackupTypeFilter::All),
-        since: None,
-        until: None,
-    };
-    match d.list_backups(Some(table), &filter).await {
-        Ok(list) => verdict(&name, &list, counted, max_age, min_count, now),
-        Err(e) => TableCheck {
-            table: name,
-            ok: false,
-            verdict: "error",
-            detail: e.message,
-            newest_backup: None,
-            newest_created_at: None,
-            age_seconds: None,
-            available: 0,
-        },
-    }
 }
 
 /// The pure part: which backups count, the newest one, and the verdict.

@@ -49,8 +49,11 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
     } else {
         let ctx = fleet::with_defaults(ctx, &config.defaults);
         let dynamo = ctx.dynamo().await?;
-        let (assigned, mut errors) =
-            fleet::resolve(&config, &TableSelection::default(), &dynamo).await?;
+        let fleet::Fleet {
+            assigned,
+            mut errors,
+            ..
+        } = fleet::resolve(&config, &TableSelection::default(), &dynamo).await?;
         for a in &assigned {
             if let Some(c) = &a.conflict {
                 errors.push(fleet::PolicyError {

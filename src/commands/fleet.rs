@@ -59,11 +59,20 @@ fn narrowed(sel: &TableSelection, table: &str) -> bool {
 
 /// Resolves every policy (one ListTables for all of them), assigns each table to its one
 /// policy (two claims are a usage error naming both) and applies the narrowing.
+/// A config's tables after listing: who owns each, what failed, and the region's size.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    pub assigned: Vec<Assigned>,
+    pub errors: Vec<PolicyError>,
+    /// How many tables the region has, when ListTables was needed.
+    pub in_region: Option<usize>,
+}
+
 pub async fn resolve(
     config: &Config,
     narrowing: &TableSelection,
     dynamo: &Dynamo,
-) -> Result<(Vec<Assigned>, Vec<PolicyError>)> {
+) -> Result<Fleet> {
     let selections: Vec<TableSelection> = config.policies.iter().map(|p| p.selection()).collect();
     for sel in &selections {
         select::check_regions(sel, dynamo.region())?;
@@ -112,7 +121,11 @@ pub async fn resolve(
             "no tables selected: the config's policies and --table/--match/--exclude left none"
         );
     }
-    Ok((out, errors))
+    Ok(Fleet {
+        assigned: out,
+        errors,
+        in_region: listing.map(|l| l.len()),
+    })
 }
 
 /// A context whose connection settings fall back to the config's `[defaults]` where neither

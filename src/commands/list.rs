@@ -53,7 +53,7 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
         // One paginated listing over every table is the cheapest way.
         backups = dynamo.list_backups(None, &filter).await?;
     } else {
-        let selected = select::resolve(&args.select, &dynamo).await?;
+        let selected = select::resolve(&args.select, &dynamo).await?.tables;
         tables = selected.len();
         let mut tasks = JoinSet::new();
         for table in selected {

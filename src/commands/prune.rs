@@ -4,16 +4,16 @@
 use std::sync::Arc;
 
 use anyhow::Result;
-use aws_sdk_dynamodb::types::BackupTypeFilter;
 use chrono_tz::Tz;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::aws::{Deleted, Dynamo, ListFilter};
+use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::{Deleted, Dynamo};
 use crate::cli::{KeepOpts, PruneArgs, RailOpts};
 use crate::commands::Ctx;
-use crate::error::{AwsErrorKind, UsageError};
+use crate::error::{AwsError, AwsErrorKind, UsageError};
 use crate::exit::Exit;
 use crate::model::Backup;
 use crate::names::{self, NameTemplate};
@@ -135,8 +135,13 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
         args.dry_run,
     )?;
     let dynamo = ctx.dynamo().await?;
-    let tables = select::resolve(&args.select, &dynamo).await?;
-    let targets: Vec<PruneTarget> = tables
+    let selected = select::resolve(&args.select, &dynamo).await?;
+    let listing = RunListing::start(
+        &dynamo,
+        Strategy::choose(selected.tables.len(), selected.in_region),
+    );
+    let targets: Vec<PruneTarget> = selected
+        .tables
         .into_iter()
         .enumerate()
         .map(|(run_index, table)| PruneTarget {
@@ -145,7 +150,7 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
             run_index,
         })
         .collect();
-    let results = prune_tables(&dynamo, &targets, &opts, ctx).await;
+    let results = prune_tables(&dynamo, &listing, &targets, &opts, ctx).await;
     let report = build_report(results, &opts, ctx);
     let exit = exit_for(&report);
     if ctx.out.shows(exit) {
@@ -192,30 +197,80 @@ pub struct PruneTarget {
     pub run_index: usize,
 }
 
-/// Lists and plans every table, then executes the plans; one result per target, in order.
+/// Tables pruned at the same time (their deletions share DeleteBackup's pacer).
+pub const PRUNE_CONCURRENCY: usize = 16;
+
+/// Plans and prunes every table from the run's listing, several tables at a time; one
+/// result per target, in order.
 pub async fn prune_tables(
     dynamo: &Dynamo,
+    listing: &Arc<RunListing>,
     targets: &[PruneTarget],
     opts: &PruneOptions,
     ctx: &Ctx,
 ) -> Vec<TablePrune> {
-    let mut out = Vec::with_capacity(targets.len());
-    for target in targets {
-        let table = &target.table;
-        if ctx.stop.requested() {
-            out.push(TablePrune::failed(
-                table,
-                "interrupted before the table was listed".into(),
-                "interrupted",
-            ));
-            continue;
-        }
-        let started = std::time::Instant::now();
-        let mut result = prune_table(dynamo, table, target.new_backup.as_ref(), opts, ctx).await;
-        result.duration_seconds = crate::commands::backup::seconds(started);
-        out.push(result);
+    let sem = Arc::new(Semaphore::new(PRUNE_CONCURRENCY));
+    let mut tasks = JoinSet::new();
+    for (i, target) in targets.iter().enumerate() {
+        let (d, l, t, o, c, s) = (
+            dynamo.clone(),
+            listing.clone(),
+            target.clone(),
+            opts.clone(),
+            ctx.clone(),
+            sem.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = s.acquire_owned().await;
+            (i, prune_one(&d, &l, &t, &o, &c).await)
+        });
     }
-    out
+    let mut out: Vec<Option<TablePrune>> = vec![None; targets.len()];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((i, r)) => out[i] = Some(r),
+            Err(e) => tracing::error!("a prune task failed: {e}"),
+        }
+    }
+    out.into_iter()
+        .zip(targets)
+        .map(|(r, t)| {
+            r.unwrap_or_else(|| {
+                TablePrune::failed(&t.table, "internal error: no result".into(), "failed")
+            })
+        })
+        .collect()
+}
+
+/// One table's prune journey: its complete listing (from the run's listing), the plan,
+/// the deletions.
+pub async fn prune_one(
+    dynamo: &Dynamo,
+    listing: &RunListing,
+    target: &PruneTarget,
+    opts: &PruneOptions,
+    ctx: &Ctx,
+) -> TablePrune {
+    if ctx.stop.requested() {
+        return TablePrune::failed(
+            &target.table,
+            "interrupted before the table was listed".into(),
+            "interrupted",
+        );
+    }
+    let started = std::time::Instant::now();
+    let listed = listing.backups_of(&target.table).await;
+    let mut result = prune_listed(
+        dynamo,
+        &target.table,
+        listed,
+        target.new_backup.as_ref(),
+        opts,
+        ctx,
+    )
+    .await;
+    result.duration_seconds = crate::commands::backup::seconds(started);
+    result
 }
 
 impl TablePrune {
@@ -235,21 +290,22 @@ impl TablePrune {
     }
 }
 
-/// One table: complete listing → plan → deletions. Any listing error deletes nothing.
-pub async fn prune_table(
+/// One table from its listing: plan → deletions. A listing error deletes nothing.
+///
+/// The listing may be older than this run's backup, and backups made by others after it
+/// are simply not in it: they are never deleted and never counted towards min-keep. This
+/// run's own backup is added from CreateBackup's answer when the listing lacks it, so it
+/// counts as the newest (kept) backup as soon as it is AVAILABLE.
+pub async fn prune_listed(
     dynamo: &Dynamo,
     table: &str,
+    listed: Result<Vec<Backup>, AwsError>,
     new_backup: Option<&Backup>,
     opts: &PruneOptions,
     ctx: &Ctx,
 ) -> TablePrune {
     let name = select::table_name(table).to_string();
-    let filter = ListFilter {
-        kind: Some(BackupTypeFilter::All),
-        since: None,
-        until: None,
-    };
-    let mut backups = match dynamo.list_backups(Some(table), &filter).await {
+    let mut backups = match listed {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(table = %name, "nothing deleted: {}", e.message);
@@ -261,9 +317,6 @@ pub async fn prune_table(
             return TablePrune::failed(table, format!("nothing deleted: {}", e.message), status);
         }
     };
-    // This run's own backup counts even when the listing does not show it yet (listings
-    // can lag a CreateBackup). Backups made by others after the listing are simply not in
-    // it: never deleted, and never counted towards min-keep.
     if let Some(b) = new_backup {
         if !backups.iter().any(|x| x.backup_arn == b.backup_arn) {
             backups.push(b.clone());

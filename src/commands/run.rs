@@ -4,16 +4,21 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
+use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::Dynamo;
 use crate::cli::{KeepOpts, RailOpts, RunArgs, TableSelection};
 use crate::commands::backup::{self, to_ms, TableReport};
 use crate::commands::fleet::{self, PolicyError};
-use crate::commands::prune::{self, PruneOptions, PruneTarget, TablePrune};
+use crate::commands::prune::{self, PruneOptions, TablePrune};
 use crate::commands::Ctx;
 use crate::config::Config;
 use crate::error::UsageError;
@@ -317,7 +322,7 @@ fn lock(path: &Path) -> Result<File> {
     }
 }
 
-/// Connects, resolves every job's tables, then backs up and prunes job by job.
+/// Connects, resolves every job's tables, then runs every table's journey side by side.
 async fn execute(
     args: &RunArgs,
     config: Option<&Config>,
@@ -325,71 +330,169 @@ async fn execute(
     ctx: &Ctx,
 ) -> Result<(Vec<TableRun>, Vec<PolicyError>)> {
     let dynamo = ctx.dynamo().await?;
-    let mut by_job: BTreeMap<usize, Vec<(String, Option<String>)>> = BTreeMap::new();
-    let mut policy_errors = Vec::new();
-    match config {
-        Some(c) => {
-            let (assigned, errors) = fleet::resolve(c, &args.select, &dynamo).await?;
-            policy_errors = errors;
-            for a in assigned {
-                by_job
-                    .entry(a.policy)
-                    .or_default()
-                    .push((a.table, a.conflict));
+    // (job, table, conflict) for every table of the run.
+    let (entries, policy_errors, in_region): (Vec<(usize, String, Option<String>)>, _, _) =
+        match config {
+            Some(c) => {
+                let f = fleet::resolve(c, &args.select, &dynamo).await?;
+                let entries = f
+                    .assigned
+                    .into_iter()
+                    .map(|a| (a.policy, a.table, a.conflict))
+                    .collect();
+                (entries, f.errors, f.in_region)
             }
-        }
-        None => {
-            let tables = crate::select::resolve(&jobs[0].selection, &dynamo).await?;
-            by_job.insert(0, tables.into_iter().map(|t| (t, None)).collect());
+            None => {
+                let s = crate::select::resolve(&jobs[0].selection, &dynamo).await?;
+                let entries = s.tables.into_iter().map(|t| (0, t, None)).collect();
+                (entries, Vec::new(), s.in_region)
+            }
+        };
+    for (i, job) in jobs.iter().enumerate() {
+        let tables: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.0 == i)
+            .map(|e| e.1.as_str())
+            .collect();
+        if !tables.is_empty() {
+            tracing::info!(policy = %job.policy, tables = %tables.join(","), "policy");
         }
     }
-    let mut out = Vec::new();
-    for (i, entries) in by_job {
-        let job = &jobs[i];
-        let tables: Vec<String> = entries.iter().map(|(t, _)| t.clone()).collect();
-        tracing::info!(policy = %job.policy, tables = %tables.join(","), "policy");
-        let backups = backup::back_up(&dynamo, &tables, &job.backup, ctx).await;
-        let mut to_prune = Vec::new();
-        let mut runs = Vec::new();
-        for ((table, conflict), b) in entries.into_iter().zip(backups) {
-            let skipped = if let Some(c) = &conflict {
-                Some(format!("not pruned: {c}"))
-            } else if job.prune.is_none() {
-                Some("the policy has no retention rules".to_string())
-            } else if !b.outcome.is_ok() {
-                Some(format!(
-                    "not pruned: this run's backup did not succeed ({})",
-                    b.outcome.as_str()
-                ))
-            } else {
-                to_prune.push(PruneTarget {
-                    table,
-                    new_backup: b.as_backup(job.backup.wait),
-                    run_index: runs.len(),
-                });
-                None
-            };
-            runs.push(TableRun {
-                table: b.table.clone(),
-                policy: job.policy.clone(),
-                ok: b.outcome.is_ok() && conflict.is_none(),
-                backup: b,
-                prune: None,
-                prune_skipped: skipped,
-                conflict,
-            });
-        }
-        if let Some(opts) = &job.prune {
-            let pruned = prune::prune_tables(&dynamo, &to_prune, opts, ctx).await;
-            for (target, p) in to_prune.iter().zip(pruned) {
-                let r = &mut runs[target.run_index];
-                r.ok = r.ok && p.status == "ok";
-                r.prune = Some(p);
-            }
-        }
-        out.extend(runs);
+    // The run's one listing, for the tables that need one (skip-if-recent or a prune).
+    let listed = entries
+        .iter()
+        .filter(|(j, _, conflict)| jobs[*j].needs_listing() && conflict.is_none())
+        .count();
+    let listing =
+        (listed > 0).then(|| RunListing::start(&dynamo, Strategy::choose(listed, in_region)));
+    let shared = Arc::new(Shared {
+        dynamo,
+        listing,
+        backups: Semaphore::new(jobs[0].backup.concurrency as usize),
+        prunes: Semaphore::new(prune::PRUNE_CONCURRENCY),
+        ctx: ctx.clone(),
+    });
+    let pb = ctx.progress(entries.len() as u64, "tables done");
+    let mut tasks = JoinSet::new();
+    for (i, (j, table, conflict)) in entries.iter().cloned().enumerate() {
+        let (shared, job) = (shared.clone(), jobs[j].clone());
+        tasks.spawn(async move { (i, journey(&shared, &job, table, conflict).await) });
     }
-    Ok((out, policy_errors))
+    let mut out: Vec<Option<TableRun>> = vec![None; entries.len()];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((i, r)) => {
+                if let Some(pb) = &pb {
+                    pb.inc(1);
+                }
+                out[i] = Some(r);
+            }
+            Err(e) => tracing::error!("a table's task failed: {e}"),
+        }
+    }
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    let runs = out
+        .into_iter()
+        .zip(&entries)
+        .map(|(r, (j, table, conflict))| {
+            r.unwrap_or_else(|| {
+                let b = backup::TableReport::failed(table, "internal error: no result".into());
+                TableRun {
+                    table: b.table.clone(),
+                    policy: jobs[*j].policy.clone(),
+                    ok: false,
+                    backup: b,
+                    prune: None,
+                    prune_skipped: None,
+                    conflict: conflict.clone(),
+                }
+            })
+        })
+        .collect();
+    Ok((runs, policy_errors))
+}
+
+/// What every table's journey shares: the client (and its pacers), the run's listing,
+/// and the bounds on backups and prunes in flight.
+struct Shared {
+    dynamo: Dynamo,
+    listing: Option<Arc<RunListing>>,
+    backups: Semaphore,
+    prunes: Semaphore,
+    ctx: Ctx,
+}
+
+impl Job {
+    fn needs_listing(&self) -> bool {
+        self.prune.is_some() || self.backup.skip_if_recent.is_some()
+    }
+}
+
+/// One table's whole run: (its listing, for skip-if-recent) → its backup → (waiting for
+/// it) → its listing → plan → deletions. A table is pruned only after its backup
+/// succeeded. Tables do not wait for each other: a table's deletions start as soon as its
+/// own backup and listing are done.
+async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>) -> TableRun {
+    let (d, ctx) = (&s.dynamo, &s.ctx);
+    let mut listed = match (&s.listing, &job.backup.skip_if_recent) {
+        (Some(l), Some(_)) if conflict.is_none() => Some(l.backups_of(&table).await),
+        _ => None,
+    };
+    let mut b = {
+        let _permit = s.backups.acquire().await;
+        let started = Instant::now();
+        let mut b = backup::one_table(d, &table, &job.backup, listed.as_ref(), ctx).await;
+        b.duration_seconds = backup::seconds(started);
+        b
+    };
+    backup::log_result(&b);
+    if job.backup.wait && !job.backup.dry_run {
+        backup::wait_available(
+            d,
+            std::slice::from_mut(&mut b),
+            &job.backup.timeout,
+            ctx,
+            false,
+        )
+        .await;
+    }
+    let skipped = if let Some(c) = &conflict {
+        Some(format!("not pruned: {c}"))
+    } else if job.prune.is_none() {
+        Some("the policy has no retention rules".to_string())
+    } else if !b.outcome.is_ok() {
+        Some(format!(
+            "not pruned: this run's backup did not succeed ({})",
+            b.outcome.as_str()
+        ))
+    } else {
+        None
+    };
+    let mut run = TableRun {
+        table: b.table.clone(),
+        policy: job.policy.clone(),
+        ok: b.outcome.is_ok() && conflict.is_none(),
+        backup: b,
+        prune: None,
+        prune_skipped: skipped,
+        conflict,
+    };
+    if let (None, Some(opts), Some(listing)) = (&run.prune_skipped, &job.prune, &s.listing) {
+        let listed = match listed.take() {
+            Some(l) => l,
+            None => listing.backups_of(&table).await,
+        };
+        let _permit = s.prunes.acquire().await;
+        let started = Instant::now();
+        let new_backup = run.backup.as_backup(job.backup.wait);
+        let mut p = prune::prune_listed(d, &table, listed, new_backup.as_ref(), opts, ctx).await;
+        p.duration_seconds = backup::seconds(started);
+        run.ok = run.ok && p.status == "ok";
+        run.prune = Some(p);
+    }
+    run
 }
 
 fn build_report(

@@ -1,0 +1,163 @@
+//! The one backup listing of a run, shared by every table's journey.
+//!
+//! A run needs each selected table's complete list of backups (for skip-if-recent, the
+//! prune plan, check). There are two ways to get them: one ListBackups listing per table
+//! (at least one page each), or one account-wide listing without `TableName` (⌈all
+//! backups / 100⌉ pages, grouped by table here). ListBackups is limited to 5 calls/s, so
+//! the cheaper one is chosen from what the run knows before it lists anything:
+//!
+//! * the selection came from ListTables (globs, tags, `--all-tables`), so the number of
+//!   tables in the region is known: the account-wide listing when the selected tables are
+//!   at least [`ACCOUNT_WIDE_SHARE`] of them (it then costs about as many pages as one per
+//!   table would, and far fewer when tables have few backups);
+//! * only named tables: one listing per table (the region's size is not known, and a few
+//!   named tables are cheapest listed one by one).
+//!
+//! The safety rule does not depend on the choice: a listing that fails on any page is
+//! incomplete, and every table it covers gets that error instead of a list, so nothing is
+//! deleted for them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::types::BackupTypeFilter;
+use tokio::sync::OnceCell;
+
+use super::{Dynamo, ListFilter};
+use crate::error::{AwsError, AwsErrorKind};
+use crate::model::Backup;
+use crate::select::table_name;
+
+/// The account-wide listing is chosen when the run selects at least this share of the
+/// region's tables. With B backups per table it costs ⌈T·B/100⌉ pages against S·⌈B/100⌉
+/// for S tables listed one by one; at B = 50 (a typical daily/weekly/monthly policy) they
+/// are equal at S = T/2, and below 100 backups per table the account-wide listing only
+/// gets cheaper as S grows.
+pub const ACCOUNT_WIDE_SHARE: f64 = 0.5;
+
+/// How a run lists backups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    PerTable,
+    AccountWide,
+}
+
+impl Strategy {
+    /// The cheaper listing for `selected` tables out of `in_region` (when known).
+    pub fn choose(selected: usize, in_region: Option<usize>) -> Strategy {
+        match in_region {
+            Some(total) if total > 0 && selected as f64 >= ACCOUNT_WIDE_SHARE * total as f64 => {
+                Strategy::AccountWide
+            }
+            _ => Strategy::PerTable,
+        }
+    }
+}
+
+type Grouped = Mutex<HashMap<String, Vec<Backup>>>;
+
+/// The run's listing: every table's complete backups, each handed out once.
+pub struct RunListing {
+    dynamo: Dynamo,
+    strategy: Strategy,
+    all: Arc<OnceCell<Result<Grouped, AwsError>>>,
+    taken: Mutex<HashSet<String>>,
+}
+
+/// Every backup type: SYSTEM and AWS_BACKUP ones are shown in plans with their reason.
+fn filter() -> ListFilter {
+    ListFilter {
+        kind: Some(BackupTypeFilter::All),
+        since: None,
+        until: None,
+    }
+}
+
+async fn list_all(dynamo: Dynamo) -> Result<Grouped, AwsError> {
+    let mut grouped: HashMap<String, Vec<Backup>> = HashMap::new();
+    for b in dynamo.list_backups(None, &filter()).await? {
+        grouped.entry(b.table.clone()).or_default().push(b);
+    }
+    Ok(Mutex::new(grouped))
+}
+
+impl RunListing {
+    /// Starts the listing; the account-wide one starts paging in now, while the run goes on
+    /// (its backups overlap it).
+    pub fn start(dynamo: &Dynamo, strategy: Strategy) -> Arc<RunListing> {
+        let listing = Arc::new(RunListing {
+            dynamo: dynamo.clone(),
+            strategy,
+            all: Arc::new(OnceCell::new()),
+            taken: Mutex::new(HashSet::new()),
+        });
+        if strategy == Strategy::AccountWide {
+            tracing::info!("listing the backups of every table in one account-wide listing");
+            let (cell, d) = (listing.all.clone(), dynamo.clone());
+            tokio::spawn(async move {
+                cell.get_or_init(|| list_all(d)).await;
+            });
+        }
+        listing
+    }
+
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// The complete list of `table`'s backups, or the error that makes it incomplete.
+    /// Each table is asked for once per run.
+    pub async fn backups_of(&self, table: &str) -> Result<Vec<Backup>, AwsError> {
+        let name = table_name(table).to_string();
+        let first = self
+            .taken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.clone());
+        if !first {
+            return Err(AwsError {
+                kind: AwsErrorKind::Other,
+                operation: "ListBackups",
+                message: format!("internal error: the backups of '{name}' were asked for twice"),
+            });
+        }
+        match self.strategy {
+            Strategy::PerTable => self.dynamo.list_backups(Some(table), &filter()).await,
+            Strategy::AccountWide => {
+                let d = self.dynamo.clone();
+                match self.all.get_or_init(|| list_all(d)).await {
+                    Ok(grouped) => Ok(grouped
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&name)
+                        .unwrap_or_default()),
+                    Err(e) => Err(AwsError {
+                        kind: e.kind,
+                        operation: e.operation,
+                        message: format!(
+                            "the account-wide backup listing is incomplete, so nothing is \
+                             planned for '{name}': {}",
+                            e.message
+                        ),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cheaper_listing_is_chosen_from_what_is_known() {
+        assert_eq!(Strategy::choose(3, None), Strategy::PerTable);
+        assert_eq!(Strategy::choose(2000, None), Strategy::PerTable);
+        assert_eq!(Strategy::choose(3, Some(2500)), Strategy::PerTable);
+        assert_eq!(Strategy::choose(1250, Some(2500)), Strategy::AccountWide);
+        assert_eq!(Strategy::choose(600, Some(600)), Strategy::AccountWide);
+        assert_eq!(Strategy::choose(0, Some(0)), Strategy::PerTable);
+    }
+}
