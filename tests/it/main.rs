@@ -7,6 +7,7 @@ mod backup;
 mod bench;
 mod docs;
 mod faults;
+mod fleet;
 mod hardening;
 mod list;
 mod prune;

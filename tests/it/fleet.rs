@@ -1,0 +1,243 @@
+//! The fleet engine: one listing per run (account-wide when it is cheaper), per-table
+//! journeys that overlap backups with the listing, and the safety rules at fleet scale.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+/// `n` tables named `prefix-000`…, each with `per_table` managed daily backups.
+fn fleet(emu: &Emulator, prefix: &str, n: usize, per_table: usize) -> Vec<String> {
+    let tables: Vec<String> = (0..n).map(|i| format!("{prefix}-{i:03}")).collect();
+    let refs: Vec<&str> = tables.iter().map(String::as_str).collect();
+    emu.create_tables(&refs);
+    for t in &tables {
+        emu.seed(t, &daily_specs(t, per_table, 3600));
+    }
+    tables
+}
+
+fn row<'a>(report: &'a Value, table: &str) -> &'a Value {
+    report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == table)
+        .unwrap_or_else(|| panic!("no row for {table}"))
+}
+
+#[test]
+fn a_fleet_run_lists_once_account_wide_and_prunes_every_table() {
+    let emu = Emulator::start();
+    let tables = fleet(&emu, "fleet", 30, 5);
+    let r = emu.run(&[
+        "run",
+        "--match",
+        "fleet-*",
+        "--skip-if-recent",
+        "20m",
+        "--keep-last",
+        "3",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // 150 backups: one account-wide listing of two pages answers both skip-if-recent and
+    // the prune plans of all 30 tables (30 per-table listings would be 30 calls).
+    assert_eq!(emu.calls("ListBackups"), 2, "{}", r.stderr);
+    assert_eq!(emu.calls("CreateBackup"), 30);
+    assert_eq!(emu.calls("DeleteBackup"), 30 * 3);
+    let j = r.json();
+    assert_eq!(j["summary"]["backups_created"], 30);
+    assert_eq!(j["summary"]["backups_deleted"], 90);
+    for t in &tables {
+        let left = emu.backups(t);
+        assert_eq!(left.len(), 3, "{t}");
+        // The run's own new backup is among the kept (it is the newest).
+        let new = row(&j, t)["backup"]["backup_arn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(left.iter().any(|b| b["BackupArn"] == new.as_str()), "{t}");
+    }
+    // A second run within 20 minutes skips every backup and deletes nothing.
+    emu.reset_stats();
+    let r = emu.run(&[
+        "run",
+        "--match",
+        "fleet-*",
+        "--skip-if-recent",
+        "20m",
+        "--keep-last",
+        "3",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["backups_created"], 0);
+    assert_eq!(emu.calls("CreateBackup"), 0);
+    assert_eq!(emu.calls("DeleteBackup"), 0);
+    assert_eq!(emu.calls("ListBackups"), 1);
+
+    // A few named tables are listed one by one.
+    emu.reset_stats();
+    let r = emu.run(&[
+        "prune",
+        "--table",
+        "fleet-000",
+        "--table",
+        "fleet-001",
+        "--keep-last",
+        "3",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.calls("ListBackups"), 2);
+    assert_eq!(emu.calls("ListTables"), 0);
+}
+
+#[test]
+fn an_account_wide_listing_failing_on_a_later_page_deletes_nothing_anywhere() {
+    let emu = Emulator::start();
+    let tables = fleet(&emu, "fleet", 30, 5);
+    emu.faults(json!([{ "op": "ListBackups", "kind": "500", "later_pages": true }]));
+    let r = emu.run(&[
+        "prune",
+        "--all-tables",
+        "--keep-last",
+        "1",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(emu.calls("DeleteBackup"), 0);
+    let j = r.json();
+    assert_eq!(j["summary"]["failed_tables"], 30);
+    for t in &tables {
+        assert_eq!(emu.backups(t).len(), 5, "{t}");
+        let err = row(&j, t)["error"].as_str().unwrap();
+        assert!(
+            err.contains("account-wide backup listing is incomplete"),
+            "{err}"
+        );
+    }
+    // check says the same for every table rather than "no backup".
+    let r = emu.run(&[
+        "check",
+        "--all-tables",
+        "--max-age",
+        "1d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1);
+    for t in r.json()["tables"].as_array().unwrap() {
+        assert_eq!(t["verdict"], "error", "{t}");
+    }
+}
+
+#[test]
+fn a_table_whose_backup_failed_is_not_pruned_while_the_others_are() {
+    let emu = Emulator::start();
+    let tables = fleet(&emu, "fleet", 12, 5);
+    emu.faults(json!([{ "op": "CreateBackup", "table": "fleet-007", "kind": "access_denied" }]));
+    let r = emu.run(&[
+        "run",
+        "--all-tables",
+        "--keep-last",
+        "2",
+        "--min-keep",
+        "1",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    let failed = row(&j, "fleet-007");
+    assert_eq!(failed["ok"], false);
+    assert!(failed["prune"].is_null());
+    assert!(failed["prune_skipped"]
+        .as_str()
+        .unwrap()
+        .contains("backup did not succeed"));
+    for t in &tables {
+        let want = if t == "fleet-007" { 5 } else { 2 };
+        assert_eq!(emu.backups(t).len(), want, "{t}");
+    }
+}
+
+#[test]
+fn sigterm_mid_fleet_stops_new_work_everywhere() {
+    let emu = Emulator::start();
+    let tables = fleet(&emu, "fleet", 20, 12);
+    emu.config(json!({ "documented_limits": true, "latency_ms": 5 }));
+    let child = emu
+        .cmd()
+        .args([
+            "--rate-multiplier",
+            "1",
+            "run",
+            "--all-tables",
+            "--keep-last",
+            "2",
+            "--output",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while emu.calls("DeleteBackup") < 10 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no deletions");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let signalled_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = emu.ctl("stats", json!({ "log": true }))["log"].clone();
+    let late = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["t"].as_f64().unwrap() > signalled_at)
+        .filter(|e| matches!(e["op"].as_str(), Some("DeleteBackup" | "CreateBackup")))
+        .count();
+    // Paced at 10 deletions a second, only the calls already on the wire can land after it.
+    assert!(
+        late <= 4,
+        "{late} changes reached the emulator after the signal"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["interrupted"], true);
+    let deleted = emu.calls("DeleteBackup");
+    assert!(deleted < 20 * 11, "stopped early ({deleted})");
+    // Every deletion the emulator saw is in the report, and every table keeps its newest.
+    let reported: u64 = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["prune"]["deleted"].as_u64())
+        .sum();
+    assert!(
+        reported + 4 >= deleted && reported <= deleted,
+        "{reported} reported, {deleted} seen"
+    );
+    for t in &tables {
+        assert!(emu.backups(t).len() >= 2, "{t}");
+    }
+}
