@@ -49,6 +49,46 @@ pub fn table_name(table: &str) -> &str {
     }
 }
 
+/// Up to this many candidate tables are checked for tags one by one (DescribeTable and
+/// ListTagsOfResource, 10/s); more are selected with one GetResources listing (100 tagged
+/// tables a page).
+pub const TAGS_ONE_BY_ONE_MAX: usize = 3;
+
+/// The candidates (names from ListTables) that carry every tag of the selection.
+async fn with_tags(
+    sel: &TableSelection,
+    candidates: Vec<String>,
+    dynamo: &Dynamo,
+) -> Result<Vec<String>> {
+    if candidates.len() <= TAGS_ONE_BY_ONE_MAX {
+        let mut out = Vec::new();
+        for name in candidates {
+            let Some(info) = dynamo.describe_table(&name).await? else {
+                continue;
+            };
+            let Some(arn) = info.arn else { continue };
+            let tags = dynamo.list_tags(&arn).await?;
+            if sel.tags.iter().all(|want| tags.contains(want)) {
+                out.push(name);
+            }
+        }
+        return Ok(out);
+    }
+    // GetResources may name tables deleted since they were tagged: only names that
+    // ListTables returned (the candidates) are kept.
+    let tagged: std::collections::HashSet<String> = dynamo
+        .tagged_tables(&sel.tags)
+        .await?
+        .iter()
+        .filter(|arn| Dynamo::region_of_arn(arn) == Some(dynamo.region()))
+        .filter_map(|arn| crate::aws::table_of_arn(arn).map(str::to_string))
+        .collect();
+    Ok(candidates
+        .into_iter()
+        .filter(|n| tagged.contains(n))
+        .collect())
+}
+
 /// A table ARN must be in the run's region (one run works in one region): checked before
 /// any call, so the mistake costs nothing.
 pub fn check_regions(sel: &TableSelection, region: &str) -> Result<(), UsageError> {
@@ -136,18 +176,7 @@ pub async fn resolve_listed(
         listed = all.len();
         let mut picked = by_name(sel, all);
         if !sel.tags.is_empty() {
-            let mut with_tags = Vec::new();
-            for name in picked {
-                let Some(info) = dynamo.describe_table(&name).await? else {
-                    continue;
-                };
-                let Some(arn) = info.arn else { continue };
-                let tags = dynamo.list_tags(&arn).await?;
-                if sel.tags.iter().all(|want| tags.contains(want)) {
-                    with_tags.push(name);
-                }
-            }
-            picked = with_tags;
+            picked = with_tags(sel, picked, dynamo).await?;
         }
         for name in picked {
             chosen.entry(name.clone()).or_insert(name);

@@ -20,18 +20,22 @@ pub fn kind_of_code(code: &str) -> AwsErrorKind {
         "BackupNotFoundException" => AwsErrorKind::BackupNotFound,
         "LimitExceededException"
         | "ThrottlingException"
+        | "ThrottledException"
         | "RequestLimitExceeded"
         | "ProvisionedThroughputExceededException" => AwsErrorKind::LimitExceeded,
-        "InternalServerError" | "InternalFailure" | "ServiceUnavailable" => {
-            AwsErrorKind::InternalServer
-        }
+        "InternalServerError"
+        | "InternalFailure"
+        | "ServiceUnavailable"
+        | "InternalServiceException" => AwsErrorKind::InternalServer,
         "AccessDeniedException" => AwsErrorKind::AccessDenied,
         "UnrecognizedClientException"
         | "InvalidSignatureException"
         | "ExpiredTokenException"
         | "MissingAuthenticationTokenException"
         | "IncompleteSignatureException" => AwsErrorKind::Credentials,
-        "ValidationException" | "SerializationException" => AwsErrorKind::Validation,
+        "ValidationException" | "SerializationException" | "InvalidParameterException" => {
+            AwsErrorKind::Validation
+        }
         _ => AwsErrorKind::Other,
     }
 }
@@ -76,8 +80,9 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
             "DynamoDB had an internal error on {op} for '{subject}'; retries were exhausted, try again"
         ),
         AwsErrorKind::AccessDenied => format!(
-            "access denied: the credentials in use may not call dynamodb:{op} on '{subject}' \
-             (see docs/iam-policy.json for the permissions ddb-backup needs)"
+            "access denied: the credentials in use may not call {}:{op} on '{subject}' \
+             (see docs/iam-policy.json for the permissions ddb-backup needs)",
+            if op == "GetResources" { "tag" } else { "dynamodb" }
         ),
         AwsErrorKind::Credentials => format!(
             "AWS rejected the credentials ({detail}): check --profile, the AWS_* variables, \

@@ -191,6 +191,8 @@ fn pacer(rate: f64) -> Option<DefaultDirectRateLimiter> {
 #[derive(Clone)]
 pub struct Dynamo {
     client: Client,
+    /// The Resource Groups Tagging API, for selecting tables by tag at scale.
+    tagging: aws_sdk_resourcegroupstagging::Client,
     region: String,
     pacers: Arc<HashMap<&'static str, DefaultDirectRateLimiter>>,
     breaker: Arc<Breaker>,
@@ -275,11 +277,19 @@ impl Dynamo {
                 "{e} (from AWS_REGION, AWS_DEFAULT_REGION or the profile's region)"
             ))
         })?;
-        Ok(Self::from_client(Client::new(&conf), region, opts))
+        let mut d = Self::from_client(Client::new(&conf), region, opts);
+        d.tagging = aws_sdk_resourcegroupstagging::Client::new(&conf);
+        Ok(d)
     }
 
     /// Wraps an existing client (tests use this with mocked clients).
     pub fn from_client(client: Client, region: String, opts: &ConnectOptions) -> Dynamo {
+        let tagging = aws_sdk_resourcegroupstagging::Client::from_conf(
+            aws_sdk_resourcegroupstagging::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new(region.clone()))
+                .build(),
+        );
         let mut pacers = HashMap::new();
         if opts.rate_multiplier > 0.0 {
             let rates = DOCUMENTED_RATES.iter().copied().chain([
@@ -294,6 +304,7 @@ impl Dynamo {
         }
         Dynamo {
             client,
+            tagging,
             region,
             pacers: Arc::new(pacers),
             breaker: Arc::new(Breaker::default()),
@@ -427,6 +438,45 @@ impl Dynamo {
             match cursor.advance(out.next_token())? {
                 Some(t) => token = Some(t),
                 None => return Ok(tags),
+            }
+        }
+    }
+
+    /// The ARNs of the tables carrying every one of `tags` (GetResources of the Resource
+    /// Groups Tagging API, 100 a page). It may name tables deleted since they were tagged,
+    /// and never names untagged ones: callers confirm the names against ListTables.
+    pub async fn tagged_tables(&self, tags: &[(String, String)]) -> Result<Vec<String>, AwsError> {
+        use aws_sdk_resourcegroupstagging::types::TagFilter;
+        let filters: Vec<TagFilter> = tags
+            .iter()
+            .map(|(k, v)| TagFilter::builder().key(k).values(v).build())
+            .collect();
+        let mut arns = Vec::new();
+        let mut cursor = Cursor::new("GetResources", "tagged tables");
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .call("GetResources", false, || async {
+                    self.tagging
+                        .get_resources()
+                        .resource_type_filters("dynamodb:table")
+                        .set_tag_filters(Some(filters.clone()))
+                        .resources_per_page(100)
+                        .set_pagination_token(token.clone())
+                        .send()
+                        .await
+                        .map_err(|e| errors::map("GetResources", "tagged tables", e))
+                })
+                .await?;
+            arns.extend(
+                out.resource_tag_mapping_list()
+                    .iter()
+                    .filter_map(|m| m.resource_arn().map(str::to_string)),
+            );
+            // The end of the listing is an absent or empty token.
+            match cursor.advance(out.pagination_token().filter(|t| !t.is_empty()))? {
+                Some(t) => token = Some(t),
+                None => return Ok(arns),
             }
         }
     }

@@ -27,6 +27,9 @@ moto's WSGI application, closes the gaps:
   ListTagsOfResource whose LastEvaluatedBackupArn / LastEvaluatedTableName / NextToken
   is the request's own cursor, or on a first page that page's last item, so a client
   that does not guard its cursors pages forever).
+* The Resource Groups Tagging API (GetResources), served by moto, is counted, limited and
+  faulted like the DynamoDB operations; ``ghost_tables`` makes GetResources name tables
+  that no longer exist, as the real API may after a tagged table is deleted.
 * Call counters per operation, so tests can assert how many calls were made (or none).
 
 Test code drives it through a small JSON control API under ``/_emu/``; those requests
@@ -97,6 +100,8 @@ class State:
             self.faulted: dict[str, int] = {}
             self.log: list[dict[str, Any]] = []
             self.rng = random.Random(7)
+            # Tables GetResources still names after they were deleted (as the real API may).
+            self.ghosts: list[dict[str, Any]] = []
 
 
 STATE = State()
@@ -479,6 +484,14 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 be.backups[b.arn] = b
                 arns.append(b.arn)
         return {"arns": arns}
+    if cmd == "ghost_tables":
+        with STATE.lock:
+            for name in body["names"]:
+                STATE.ghosts.append({
+                    "ResourceARN": f"arn:aws:dynamodb:{region}:{DEFAULT_ACCOUNT_ID}:table/{name}",
+                    "Tags": [{"Key": k, "Value": v} for k, v in body.get("tags", {}).items()],
+                })
+        return {}
     if cmd == "backups":
         items = sorted(backend(region).backups.values(), key=sort_key)
         table = body.get("table")
@@ -537,6 +550,8 @@ class EmulatorApp:
             except Exception as exc:  # the test sees the message
                 return json_response(start_response, 500, {"error": repr(exc)})
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith("ResourceGroupsTaggingAPI_"):
+            return self.tagging(environ, start_response, raw, target.split(".", 1)[1])
         if not target.startswith("DynamoDB_"):
             return self.pass_through(environ, start_response, raw)
         op = target.split(".", 1)[1]
@@ -583,6 +598,56 @@ class EmulatorApp:
             if problem:
                 return dynamo_error(start_response, 400, problem[0], problem[1])
         return self.pass_through(environ, start_response, raw)
+
+    def tagging(self, environ: dict[str, Any], start_response: Any, raw: bytes, op: str) -> Any:
+        """The Resource Groups Tagging API: counted, rate-limited and faulted like DynamoDB's
+        operations; moto answers, and GetResources's first page also names the ghost tables
+        (deleted, but still tagged) that match its tag filters."""
+        with STATE.lock:
+            call_no = STATE.calls.get(op, 0) + 1
+            STATE.calls[op] = call_no
+        if STATE.latency_ms:
+            time.sleep(STATE.latency_ms / 1000.0)
+        if not take_token(op):
+            with STATE.lock:
+                STATE.throttled[op] = STATE.throttled.get(op, 0) + 1
+            return json_response(
+                start_response, 400,
+                {"__type": "ThrottledException", "Message": "Rate exceeded"}, "ThrottledException",
+            )
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = {}
+        rule = pick_fault(op, call_no, body)
+        if rule is not None and rule["kind"] != "stuck_cursor":
+            with STATE.lock:
+                STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
+            return apply_fault(rule, environ, start_response)
+        with STATE.lock:
+            STATE.log.append({"op": op, "t": time.time(), "arn": None})
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        data = b"".join(self.pass_through(environ, capture, raw))
+        if op == "GetResources" and captured["status"].startswith("200"):
+            page = json.loads(data or b"{}")
+            if not body.get("PaginationToken"):
+                wanted = {f["Key"]: set(f.get("Values", [])) for f in body.get("TagFilters", [])}
+                for ghost in STATE.ghosts:
+                    tags = {t["Key"]: t["Value"] for t in ghost["Tags"]}
+                    if all(k in tags and (not v or tags[k] in v) for k, v in wanted.items()):
+                        page.setdefault("ResourceTagMappingList", []).append(ghost)
+            data = json.dumps(page).encode()
+            captured["headers"] = [
+                (k, str(len(data)) if k.lower() == "content-length" else v)
+                for k, v in captured["headers"]
+            ]
+        start_response(captured["status"], captured["headers"])
+        return [data]
 
     def pass_through(self, environ: dict[str, Any], start_response: Any, raw: bytes) -> Any:
         import io

@@ -241,3 +241,67 @@ fn sigterm_mid_fleet_stops_new_work_everywhere() {
         assert!(emu.backups(t).len() >= 2, "{t}");
     }
 }
+
+#[test]
+fn tags_select_through_get_resources_confirmed_against_list_tables() {
+    let emu = Emulator::start();
+    let tagged: Vec<String> = (0..6).map(|i| format!("tagged-{i:03}")).collect();
+    let refs: Vec<&str> = tagged.iter().map(String::as_str).collect();
+    emu.ctl(
+        "create_tables",
+        json!({ "names": refs, "tags": { "backup": "daily", "team": "x" } }),
+    );
+    emu.ctl(
+        "create_tables",
+        json!({ "names": ["other-1", "other-2"], "tags": { "backup": "weekly" } }),
+    );
+    emu.create_tables(&["plain-1", "plain-2"]);
+    // GetResources still names a deleted table; it must not be selected.
+    emu.ctl(
+        "ghost_tables",
+        json!({ "names": ["deleted-table"], "tags": { "backup": "daily" } }),
+    );
+    let r = emu.run(&[
+        "backup",
+        "--tag",
+        "backup=daily",
+        "--tag",
+        "team=x",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let mut got: Vec<&str> = j["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["table"].as_str().unwrap())
+        .collect();
+    got.sort();
+    assert_eq!(got, refs);
+    assert_eq!(emu.calls("GetResources"), 1);
+    assert_eq!(emu.calls("ListTagsOfResource"), 0);
+    assert_eq!(emu.calls("DescribeTable"), 0);
+    // A ghost alone selects nothing.
+    let r = emu.run(&["backup", "--tag", "backup=daily", "--match", "deleted-*"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // A handful of candidates are checked one by one.
+    emu.reset_stats();
+    let r = emu.run(&[
+        "backup",
+        "--tag",
+        "backup=daily",
+        "--match",
+        "tagged-00[01]",
+        "--match",
+        "other-1",
+        "--dry-run",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["results"].as_array().unwrap().len(), 2);
+    assert_eq!(emu.calls("GetResources"), 0);
+    assert_eq!(emu.calls("ListTagsOfResource"), 3);
+}
