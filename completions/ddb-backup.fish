@@ -154,7 +154,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-wit
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-weekly -d 'Keep one backup per ISO week within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-monthly -d 'Keep one backup per month within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-yearly -d 'Keep one backup per year within DURATION of the newest backup' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l min-keep -d 'Never leave fewer than N AVAILABLE backups made by ddb-backup [default: 2]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l min-keep -d 'Always keep the N newest AVAILABLE backups made by ddb-backup [default: 2]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l require-recent -d 'Delete nothing for a table unless --min-keep of its backups are younger than DURATION (backups that stopped arriving are reported as a failure instead)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l max-delete -d 'Delete nothing for a table whose plan would delete more than N backups' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l timezone -d 'Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name) [default: UTC]' -r
@@ -248,7 +248,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-withi
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-weekly -d 'Keep one backup per ISO week within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-monthly -d 'Keep one backup per month within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-yearly -d 'Keep one backup per year within DURATION of the newest backup' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l min-keep -d 'Never leave fewer than N AVAILABLE backups made by ddb-backup [default: 2]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l min-keep -d 'Always keep the N newest AVAILABLE backups made by ddb-backup [default: 2]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l require-recent -d 'Delete nothing for a table unless --min-keep of its backups are younger than DURATION (backups that stopped arriving are reported as a failure instead)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l max-delete -d 'Delete nothing for a table whose plan would delete more than N backups' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l timezone -d 'Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name) [default: UTC]' -r

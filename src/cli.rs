@@ -26,7 +26,6 @@ instance roles).";
     long_about = LONG_ABOUT,
     after_help = MAIN_AFTER_HELP,
     propagate_version = true,
-    args_override_self = true,
     disable_help_subcommand = true
 )]
 pub struct Cli {
@@ -71,24 +70,32 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Options valid on every subcommand.
+/// Options valid on every subcommand. A later value of one of these replaces an earlier one
+/// (wrappers add their own); a subcommand's options may be given once only.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// AWS region (default: the SDK's chain: AWS_REGION, the profile, instance metadata)
-    #[arg(long, global = true, value_name = "REGION", value_parser = parse_region)]
+    #[arg(long, global = true, value_name = "REGION", value_parser = parse_region, overrides_with = "region")]
     pub region: Option<String>,
 
     /// Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", overrides_with = "profile")]
     pub profile: Option<String>,
 
     /// DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too
-    #[arg(long, global = true, value_name = "URL", value_parser = parse_url)]
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_url, overrides_with = "endpoint_url")]
     pub endpoint_url: Option<String>,
 
     /// Output format of the data on stdout [default: table on a terminal, json otherwise]
-    #[arg(long, short = 'o', global = true, value_enum, value_name = "FORMAT")]
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        overrides_with = "output"
+    )]
     pub output: Option<OutputFormat>,
 
     /// More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)
@@ -101,33 +108,33 @@ pub struct GlobalOpts {
     pub quiet: bool,
 
     /// Log format on stderr
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT", overrides_with = "log_format")]
     pub log_format: LogFormat,
 
     /// Colours in tables and logs (NO_COLOR is respected under auto)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", overrides_with = "color")]
     pub color: ColorChoice,
 
     /// Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are
     /// retried with jittered exponential backoff, every attempt paced under the documented rates
-    #[arg(long, global = true, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
+    #[arg(long, global = true, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N", overrides_with = "max_attempts")]
     pub max_attempts: u32,
 
     /// First retry backoff; doubles on each retry, capped at 20s
-    #[arg(long, global = true, default_value = "1s", value_parser = parse_span, value_name = "DURATION")]
+    #[arg(long, global = true, default_value = "1s", value_parser = parse_span, value_name = "DURATION", overrides_with = "retry_backoff")]
     pub retry_backoff: Span,
 
     /// Time allowed to open a connection to DynamoDB
-    #[arg(long, global = true, default_value = "5s", value_parser = parse_span, value_name = "DURATION")]
+    #[arg(long, global = true, default_value = "5s", value_parser = parse_span, value_name = "DURATION", overrides_with = "connect_timeout")]
     pub connect_timeout: Span,
 
     /// Time allowed for DynamoDB to answer one request
-    #[arg(long, global = true, default_value = "30s", value_parser = parse_span, value_name = "DURATION")]
+    #[arg(long, global = true, default_value = "30s", value_parser = parse_span, value_name = "DURATION", overrides_with = "read_timeout")]
     pub read_timeout: Span,
 
     /// Scale the client-side pacing under DynamoDB's documented per-operation rate limits
     /// (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]
-    #[arg(long, global = true, value_parser = parse_multiplier, value_name = "FACTOR")]
+    #[arg(long, global = true, value_parser = parse_multiplier, value_name = "FACTOR", overrides_with = "rate_multiplier")]
     pub rate_multiplier: Option<f64>,
 }
 
@@ -622,7 +629,7 @@ pub struct KeepOpts {
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Safety rails")]
 pub struct RailOpts {
-    /// Never leave fewer than N AVAILABLE backups made by ddb-backup [default: 2]
+    /// Always keep the N newest AVAILABLE backups made by ddb-backup [default: 2]
     #[arg(long, value_name = "N")]
     pub min_keep: Option<u32>,
 

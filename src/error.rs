@@ -43,8 +43,10 @@ pub enum AwsErrorKind {
     NotDynamo,
     /// A listing whose page cursor repeated: it would never end, so it is incomplete.
     BrokenListing,
-    /// A stop was requested: the call was not started, or its outcome is unknown.
+    /// A stop was requested: the call was not started, or a read was abandoned.
     Interrupted,
+    /// A stop was requested while a change was on the wire: it may or may not have happened.
+    OutcomeUnknown,
     /// Not started: the same operation failed too often in a row in this run.
     NotAttempted,
     Other,

@@ -72,8 +72,12 @@ pub fn for_error(err: &anyhow::Error) -> Exit {
         Exit::Usage
     } else if err.chain().any(|c| {
         c.downcast_ref::<Interrupted>().is_some()
-            || c.downcast_ref::<AwsError>()
-                .is_some_and(|e| e.kind == AwsErrorKind::Interrupted)
+            || c.downcast_ref::<AwsError>().is_some_and(|e| {
+                matches!(
+                    e.kind,
+                    AwsErrorKind::Interrupted | AwsErrorKind::OutcomeUnknown
+                )
+            })
     }) {
         Exit::Interrupted
     } else {

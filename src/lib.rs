@@ -47,6 +47,7 @@ pub async fn run(cli: Cli) -> Exit {
         global: Arc::new(cli.global),
         now: Utc::now(),
         stop: Stop::new(rx),
+        quiet_progress: false,
     };
     // The engine makes every call and wait stop at once on a signal; this is the backstop
     // for anything outside it (credential providers, a stuck write), so that a stopped

@@ -244,7 +244,8 @@ fn digits(s: &str) -> Option<u32> {
 
 /// `YYYYMMDDTHHMMSSZ`, digits exactly where they belong.
 fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
-    if s.len() != TIMESTAMP_LEN || &s[8..9] != "T" || &s[15..16] != "Z" {
+    // ASCII first: slicing a name with a multi-byte character at these offsets would panic.
+    if !s.is_ascii() || s.len() != TIMESTAMP_LEN || &s[8..9] != "T" || &s[15..16] != "Z" {
         return None;
     }
     let date = NaiveDate::from_ymd_opt(
@@ -259,7 +260,7 @@ fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
 
 /// `YYYY-MM-DD`, digits exactly where they belong.
 fn parse_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != DATE_LEN || &s[4..5] != "-" || &s[7..8] != "-" {
+    if !s.is_ascii() || s.len() != DATE_LEN || &s[4..5] != "-" || &s[7..8] != "-" {
         return None;
     }
     NaiveDate::from_ymd_opt(
@@ -314,6 +315,15 @@ mod tests {
         assert!(!t.owns("orders", "pre-migration-orders-20261123T042736Z"));
         assert!(!t.owns("orders", "orders-eu-20261123T042736Z"));
         assert!(!t.owns("orders-eu", "orders-20261123T042736Z"));
+    }
+
+    #[test]
+    fn multi_byte_characters_in_the_timestamp_do_not_panic() {
+        let t = NameTemplate::default();
+        assert!(!t.owns("tab02", "ddb-backup.tab02.2026110１T030000Z"));
+        assert!(!t.owns("aaa", "ddb-backup.aaa.٢٠٢٦١١٠١T030000Z"));
+        let d: NameTemplate = "{table}-{date}".parse().unwrap();
+        assert!(!d.owns("aaa", "aaa-2026-1１-01"));
     }
 
     #[test]
@@ -491,6 +501,22 @@ mod tests {
             }
             if a != b {
                 prop_assert_eq!(b.owns(&t, &name), renders_somehow(&b, &t, &name), "{} / {}", a.as_str(), b.as_str());
+            }
+        }
+
+        /// A rendered name with any one character replaced by any other (multi-byte ones
+        /// included) never panics, and is owned only if it is still a rendering.
+        #[test]
+        fn mangled_names_never_panic(
+            t in arb_template(), table in arb_table(), at in arb_time(),
+            pos in any::<prop::sample::Index>(), c in any::<char>(),
+        ) {
+            let name = t.render(&table, at).unwrap();
+            let chars: Vec<char> = name.chars().collect();
+            let i = pos.index(chars.len());
+            let mangled: String = chars.iter().enumerate().map(|(j, x)| if j == i { c } else { *x }).collect();
+            if t.owns(&table, &mangled) {
+                prop_assert!(renders_somehow(&t, &table, &mangled));
             }
         }
 

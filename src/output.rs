@@ -176,9 +176,50 @@ pub fn backups_table(out: &Output, backups: &[Backup], now: DateTime<Utc>) -> St
     )
 }
 
+/// Where a report or metrics file really goes. A symlink is followed to its target (so
+/// the file it points at is replaced, not the link); the target must be a regular file or
+/// not exist yet: renaming a temporary file over a device, a FIFO or a directory would
+/// replace it (as root, `/dev/null` itself).
+pub fn output_target(path: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    use std::io::ErrorKind;
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(path.to_path_buf()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let target = if meta.file_type().is_symlink() {
+        match std::fs::canonicalize(path) {
+            Ok(t) => t,
+            // A dangling link: its target will be created.
+            Err(_) => {
+                let link = std::fs::read_link(path).map_err(|e| e.to_string())?;
+                return Ok(match path.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                });
+            }
+        }
+    } else {
+        path.to_path_buf()
+    };
+    match std::fs::metadata(&target) {
+        Ok(m) if m.is_file() => Ok(target),
+        Ok(m) if m.is_dir() => Err("it is a directory".into()),
+        Ok(_) => Err(format!(
+            "{} is not a regular file (a device, FIFO or socket); results are written by \
+             renaming a new file over the old one (use --output json to print them)",
+            target.display()
+        )),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(target),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Writes a file so that readers see the old or the new content, never a partial one:
-/// a temporary file in the same directory, flushed, then renamed over the target.
+/// a temporary file in the same directory, flushed, then renamed over the target (a
+/// symlink's target; never a device, FIFO or directory: see [`output_target`]).
 pub fn write_file_atomic(path: &std::path::Path, content: &[u8]) -> io::Result<()> {
+    let path = &output_target(path).map_err(io::Error::other)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),

@@ -263,12 +263,26 @@ pub fn newest_first(backups: &mut [Backup]) {
 type BucketKey = (i64, u32, u32, u32);
 
 /// The restic `forget` walk over the candidates (sorted newest first): the reasons each
-/// candidate is kept for (empty = not kept). It does not look at the clock at all: the
-/// `within` windows are measured back from the newest candidate, so a host whose clock is
-/// behind or ahead of DynamoDB's plans exactly what a correct one would.
-fn keep_reasons(cands: &[&Backup], policy: &Policy, tz: Tz) -> Vec<Vec<String>> {
+/// candidate is kept for (empty = not kept).
+///
+/// The `within` windows are measured back from the newest candidate, as restic does, so
+/// a host clock behind or ahead of DynamoDB's plans what a correct one would. One
+/// exception makes clock skew unable to widen a deletion: a candidate dated in the future
+/// of "now" does not anchor the windows while an older candidate can (a lone backup dated
+/// a year ahead would otherwise move every window past the real recent backups). An
+/// earlier anchor only ever keeps more.
+fn keep_reasons(
+    cands: &[&Backup],
+    policy: &Policy,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<Vec<String>> {
     let mut reasons = vec![Vec::new(); cands.len()];
-    let latest = cands.first().map(|b| b.created_at);
+    let latest = cands
+        .iter()
+        .map(|b| b.created_at)
+        .find(|t| !dated_in_future(*t, now))
+        .or_else(|| cands.first().map(|b| b.created_at));
     let mut counts: Vec<(Bucketing, Count, Option<BucketKey>)> = policy
         .counts()
         .iter()
@@ -329,7 +343,10 @@ pub fn plan(
         .collect();
     let cands: Vec<&Backup> = cand_idx.iter().map(|i| &sorted[*i]).collect();
     let mut keep: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for (k, r) in keep_reasons(&cands, policy, tz).into_iter().enumerate() {
+    for (k, r) in keep_reasons(&cands, policy, now, tz)
+        .into_iter()
+        .enumerate()
+    {
         if !r.is_empty() {
             keep.insert(k, r);
         }
@@ -340,14 +357,13 @@ pub fn plan(
             .or_default()
             .push("newest available".to_string());
     }
-    // Rail: never fewer than min-keep AVAILABLE managed backups.
+    // Rail: the newest min-keep AVAILABLE managed backups are always kept (so never fewer
+    // than min-keep remain, and which ones are protected does not depend on the rules).
     let min_keep = rails.min_keep as usize;
-    if keep.len() < min_keep {
-        for k in 0..min_keep.min(cands.len()) {
-            let r = keep.entry(k).or_default();
-            if r.is_empty() || r == &["newest available"] {
-                r.push("min-keep".to_string());
-            }
+    for k in 0..min_keep.min(cands.len()) {
+        let r = keep.entry(k).or_default();
+        if r.is_empty() || r == &["newest available"] {
+            r.push("min-keep".to_string());
         }
     }
     let deletions = cands.len() - keep.len();
@@ -358,8 +374,9 @@ pub fn plan(
     let clock_skew = ahead.first().map(|newest| {
         format!(
             "{} backup(s) dated in the future of this host's clock, the newest by {} \
-             ({}): check the clock (NTP) of this host; the plan is measured from the newest \
-             backup and is not affected",
+             ({}): check the clock (NTP) of this host and DynamoDB's times; windows are \
+             measured from the newest backup not dated in the future, which keeps at least \
+             what a correct clock would",
             ahead.len(),
             crate::timeparse::format_age(newest.created_at - now),
             newest.backup_name
@@ -562,6 +579,24 @@ mod tests {
         let want: BTreeSet<_> = (25..=31).map(|d| ymd(2098, 12, d)).collect();
         assert_eq!(kept_days(&p), want);
         assert!(p.decisions[0].reasons.contains(&"within 7d".to_string()));
+    }
+
+    /// One backup dated a year ahead does not move the windows past the real recent ones.
+    #[test]
+    fn a_lone_future_dated_backup_does_not_anchor_the_window() {
+        let now = Utc.with_ymd_and_hms(2099, 1, 31, 12, 0, 0).unwrap();
+        let mut backups = daily(ymd(2099, 1, 2), ymd(2099, 1, 31), 3);
+        backups.push(backup(99, now + Duration::days(400)));
+        let policy = Policy {
+            within: Some(span("7d")),
+            ..Policy::default()
+        };
+        let p = plan("t", &backups, &policy, &no_rails(), &SCOPE, now, Tz::UTC);
+        let kept: BTreeSet<_> = kept_days(&p);
+        for d in 25..=31 {
+            assert!(kept.contains(&ymd(2099, 1, d)), "Jan {d} was deleted");
+        }
+        assert!(p.clock_skew.is_some());
     }
 
     /// The reported wrong deletion: DynamoDB's clock 2 h ahead of this host, five backups a
@@ -1028,16 +1063,16 @@ mod tests {
             let backups = history(&spec);
             let now = Utc.with_ymd_and_hms(2097, 1, 1, 0, 0, 0).unwrap() + Duration::hours(now_offset);
             let deleted = |p: &Plan| p.to_delete().map(|d| d.backup.backup_arn.clone()).collect::<BTreeSet<_>>();
-            let rails = Rails { min_keep, require_recent: None, max_delete };
-            let right = plan("t", &backups, &policy, &rails, &SCOPE, now, tz);
-            for skewed in [now - Duration::hours(back), now + Duration::hours(back)] {
-                let p = plan("t", &backups, &policy, &rails, &SCOPE, skewed, tz);
-                prop_assert_eq!(deleted(&p), deleted(&right));
-            }
-            // With the freshness rail, a clock that runs ahead of a correct one (which sees
-            // no backup in its future) only ever holds more, and a backup dated in the future
-            // never unlocks a held plan.
+            // A correct clock sees no backup in its future.
             let now = backups.iter().map(|b| b.created_at).fold(now, DateTime::max);
+            let rails = Rails { min_keep, require_recent: None, max_delete: None };
+            let right = plan("t", &backups, &policy, &rails, &SCOPE, now, tz);
+            let ahead = plan("t", &backups, &policy, &rails, &SCOPE, now + Duration::hours(back), tz);
+            prop_assert_eq!(deleted(&ahead), deleted(&right));
+            let behind = plan("t", &backups, &policy, &rails, &SCOPE, now - Duration::hours(back), tz);
+            prop_assert!(deleted(&behind).is_subset(&deleted(&right)));
+            // With the freshness rail, a clock that runs ahead of a correct one only ever
+            // holds more, and a backup dated in the future never unlocks a held plan.
             let rails = Rails { min_keep, require_recent, max_delete };
             let right = plan("t", &backups, &policy, &rails, &SCOPE, now, tz);
             let ahead = plan("t", &backups, &policy, &rails, &SCOPE, now + Duration::hours(back), tz);

@@ -105,7 +105,10 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
              AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_DYNAMODB (a DynamoDB endpoint has no path, \
              e.g. http://127.0.0.1:8000 or https://dynamodb.us-east-1.amazonaws.com)"
         ),
-        AwsErrorKind::BrokenListing | AwsErrorKind::Interrupted | AwsErrorKind::NotAttempted => {
+        AwsErrorKind::BrokenListing
+        | AwsErrorKind::Interrupted
+        | AwsErrorKind::OutcomeUnknown
+        | AwsErrorKind::NotAttempted => {
             format!("{op} for '{subject}': {detail}")
         }
         AwsErrorKind::Other => format!("{op} failed for '{subject}': {detail}"),

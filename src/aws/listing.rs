@@ -122,7 +122,7 @@ impl RunListing {
                 message: format!("internal error: the backups of '{name}' were asked for twice"),
             });
         }
-        match self.strategy {
+        let listed = match self.strategy {
             Strategy::PerTable => self.dynamo.list_backups(Some(table), &filter()).await,
             Strategy::AccountWide => {
                 let d = self.dynamo.clone();
@@ -143,7 +143,8 @@ impl RunListing {
                     }),
                 }
             }
-        }
+        };
+        self.dynamo.confirm_listed(table, listed?).await
     }
 }
 

@@ -122,8 +122,12 @@ impl Breaker {
     fn record<T>(&self, op: &'static str, r: &Result<T, AwsError>) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         match r {
+            // Once open, the breaker stays open for the run: a call that was already in
+            // flight succeeding does not make the fault go away.
             Ok(_) => {
-                map.remove(op);
+                if map.get(op).is_some_and(|(n, _)| *n < BREAKER_THRESHOLD) {
+                    map.remove(op);
+                }
             }
             Err(e) if e.kind.is_systemic() => {
                 let entry = map.entry(op).or_insert((0, String::new()));
@@ -218,15 +222,36 @@ fn backoff(initial: Duration, attempt: u32) -> Duration {
     base.mul_f64(jitter)
 }
 
-fn interrupted(op: &'static str, in_flight: bool) -> AwsError {
+/// How a call ended when a stop came.
+#[derive(Clone, Copy)]
+enum Cut {
+    /// Before it was sent.
+    NotStarted,
+    /// A read, abandoned on the wire (nothing changed).
+    Abandoned,
+    /// A change still on the wire after the grace: it may or may not have happened.
+    Unknown,
+}
+
+fn interrupted(op: &'static str, cut: Cut) -> AwsError {
+    let (kind, message) = match cut {
+        Cut::NotStarted => (
+            AwsErrorKind::Interrupted,
+            format!("interrupted: {op} was not started"),
+        ),
+        Cut::Abandoned => (
+            AwsErrorKind::Interrupted,
+            format!("interrupted: {op} was abandoned"),
+        ),
+        Cut::Unknown => (
+            AwsErrorKind::OutcomeUnknown,
+            format!("interrupted while {op} was in flight: it may or may not have taken effect"),
+        ),
+    };
     AwsError {
-        kind: AwsErrorKind::Interrupted,
+        kind,
         operation: op,
-        message: if in_flight {
-            format!("interrupted while {op} was in flight: its outcome is unknown")
-        } else {
-            format!("interrupted: {op} was not started")
-        },
+        message,
     }
 }
 
@@ -329,11 +354,11 @@ impl Dynamo {
         {
             tokio::select! {
                 _ = p.until_ready() => {}
-                _ = stop.wait() => return Err(interrupted(op, false)),
+                _ = stop.wait() => return Err(interrupted(op, Cut::NotStarted)),
             }
         }
         if self.stop.requested() {
-            return Err(interrupted(op, false));
+            return Err(interrupted(op, Cut::NotStarted));
         }
         Ok(())
     }
@@ -362,13 +387,13 @@ impl Dynamo {
                 tokio::select! {
                     r = f() => r,
                     _ = async { stop.wait().await; tokio::time::sleep(MUTATION_GRACE).await } => {
-                        Err(interrupted(op, true))
+                        Err(interrupted(op, Cut::Unknown))
                     }
                 }
             } else {
                 tokio::select! {
                     r = f() => r,
-                    _ = stop.wait() => Err(interrupted(op, false)),
+                    _ = stop.wait() => Err(interrupted(op, Cut::Abandoned)),
                 }
             };
             match r {
@@ -376,7 +401,7 @@ impl Dynamo {
                     let delay = backoff(self.initial_backoff, attempt);
                     tracing::debug!(operation = op, attempt, ?delay, "retrying: {}", e.message);
                     if !self.stop.sleep(delay).await {
-                        return Err(interrupted(op, false));
+                        return Err(interrupted(op, Cut::NotStarted));
                     }
                     attempt += 1;
                 }
@@ -512,7 +537,10 @@ impl Dynamo {
                 })
                 .await
                 .map_err(|mut e| {
-                    if e.kind != AwsErrorKind::Interrupted && e.kind != AwsErrorKind::NotAttempted {
+                    if !matches!(
+                        e.kind,
+                        AwsErrorKind::Interrupted | AwsErrorKind::NotAttempted
+                    ) {
                         e.message = format!(
                             "listing backups of '{subject}' failed on page {}: {}",
                             cursor.page, e.message
@@ -536,6 +564,29 @@ impl Dynamo {
                 }
             }
         }
+    }
+
+    /// A table's listing, confirmed: ListBackups answers an empty list for a table that
+    /// does not exist (a typo, another region), which must not pass for "no backups yet".
+    /// An empty listing costs one DescribeTable; a table that is gone but still has
+    /// backups is listed as usual.
+    pub async fn confirm_listed(
+        &self,
+        table: &str,
+        backups: Vec<Backup>,
+    ) -> Result<Vec<Backup>, AwsError> {
+        if !backups.is_empty() || self.describe_table(table).await?.is_some() {
+            return Ok(backups);
+        }
+        let name = crate::select::table_name(table);
+        Err(AwsError {
+            kind: AwsErrorKind::TableNotFound,
+            operation: "DescribeTable",
+            message: format!(
+                "table '{name}' not found, and it has no backups: check the name, --region \
+                 and --profile"
+            ),
+        })
     }
 
     /// CreateBackup, retried while the table is busy.

@@ -33,6 +33,8 @@ pub enum Outcome {
     Creating,
     /// --wait timed out while the backup was still CREATING.
     TimedOut,
+    /// The backup was created, and still CREATING when a stop ended the wait.
+    Interrupted,
     /// A fresh enough backup exists (--skip-if-recent).
     Skipped,
     /// --dry-run: this backup would be created.
@@ -56,7 +58,7 @@ impl Outcome {
     pub fn created(self) -> bool {
         matches!(
             self,
-            Outcome::Available | Outcome::Creating | Outcome::TimedOut
+            Outcome::Available | Outcome::Creating | Outcome::TimedOut | Outcome::Interrupted
         )
     }
 
@@ -66,6 +68,7 @@ impl Outcome {
             Outcome::Available => "available",
             Outcome::Creating => "creating",
             Outcome::TimedOut => "timed_out",
+            Outcome::Interrupted => "interrupted",
             Outcome::Skipped => "skipped",
             Outcome::WouldCreate => "would_create",
             Outcome::NotStarted => "not_started",
@@ -92,7 +95,9 @@ impl TableReport {
     pub fn as_backup(&self, waited: bool) -> Option<Backup> {
         let (arn, available) = match self.outcome {
             Outcome::Available => (self.backup_arn.clone()?, true),
-            Outcome::Creating | Outcome::TimedOut => (self.backup_arn.clone()?, false),
+            Outcome::Creating | Outcome::TimedOut | Outcome::Interrupted => {
+                (self.backup_arn.clone()?, false)
+            }
             Outcome::WouldCreate => (
                 format!(
                     "(dry run: {} would be created)",
@@ -299,7 +304,7 @@ pub async fn back_up(
         })
         .collect();
     if opts.wait && !opts.dry_run {
-        wait_available(dynamo, &mut results, &opts.timeout, ctx, true).await;
+        wait_available(dynamo, &mut results, &opts.timeout, ctx).await;
     }
     results
 }
@@ -453,24 +458,14 @@ pub async fn one_table(
 
 /// Polls DescribeBackup (paced at its 10 calls/s) until every new backup is AVAILABLE or
 /// the timeout passes; those still CREATING then are reported as timed out.
-pub async fn wait_available(
-    d: &Dynamo,
-    results: &mut [TableReport],
-    timeout: &Span,
-    ctx: &Ctx,
-    show_progress: bool,
-) {
+pub async fn wait_available(d: &Dynamo, results: &mut [TableReport], timeout: &Span, ctx: &Ctx) {
     let deadline = tokio::time::Instant::now() + timeout.duration;
     let mut stop = ctx.stop.clone();
     let pending = results
         .iter()
         .filter(|r| r.outcome == Outcome::Creating)
         .count() as u64;
-    let pb = if show_progress {
-        ctx.progress(pending, "waiting for AVAILABLE")
-    } else {
-        None
-    };
+    let pb = ctx.progress(pending, "waiting for AVAILABLE");
     let mut interval = Duration::from_millis(500);
     loop {
         let mut left = 0;
@@ -520,12 +515,14 @@ pub async fn wait_available(
         .iter_mut()
         .filter(|r| r.outcome == Outcome::Creating)
     {
-        r.outcome = Outcome::TimedOut;
-        r.detail = Some(if ctx.stop.requested() {
-            "still CREATING when interrupted".to_string()
+        if ctx.stop.requested() {
+            r.outcome = Outcome::Interrupted;
+            r.detail = Some("created; still CREATING when the run was stopped".to_string());
         } else {
-            format!("still CREATING after --timeout {timeout}")
-        });
+            r.outcome = Outcome::TimedOut;
+            r.detail = Some(format!("still CREATING after --timeout {timeout}"));
+            tracing::error!(table = %r.table, "backup still CREATING after --timeout {timeout}");
+        }
     }
 }
 
@@ -539,6 +536,7 @@ mod tests {
             Outcome::Available,
             Outcome::Creating,
             Outcome::TimedOut,
+            Outcome::Interrupted,
             Outcome::Skipped,
             Outcome::WouldCreate,
             Outcome::NotStarted,

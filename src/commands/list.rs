@@ -38,7 +38,11 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
     };
     if let (Some(s), Some(u)) = (filter.since, filter.until) {
         if s >= u {
-            crate::error::usage::<()>(format!("--since ({s}) must be before --until ({u})"))?;
+            crate::error::usage::<()>(format!(
+                "--since ({}) must be before --until ({})",
+                s.to_rfc3339(),
+                u.to_rfc3339()
+            ))?;
         }
     }
     let dynamo = ctx.dynamo().await?;
@@ -60,7 +64,10 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
             let d = dynamo.clone();
             let f = filter.clone();
             tasks.spawn(async move {
-                let r = d.list_backups(Some(&table), &f).await;
+                let r = match d.list_backups(Some(&table), &f).await {
+                    Ok(list) => d.confirm_listed(&table, list).await,
+                    Err(e) => Err(e),
+                };
                 (table, r)
             });
         }

@@ -32,6 +32,9 @@ pub struct Ctx {
     pub out: Output,
     pub now: DateTime<Utc>,
     pub stop: Stop,
+    /// Set inside fleet work, where one overall bar stands for every table: per-table
+    /// progress bars would draw over each other.
+    pub quiet_progress: bool,
 }
 
 impl Ctx {
@@ -72,7 +75,11 @@ impl Ctx {
     /// A progress bar on an interactive stderr; `None` otherwise (plain log lines then).
     pub fn progress(&self, len: u64, what: &str) -> Option<ProgressBar> {
         let g = &self.global;
-        if g.quiet || g.log_format == LogFormat::Json || !std::io::stderr().is_terminal() {
+        if self.quiet_progress
+            || g.quiet
+            || g.log_format == LogFormat::Json
+            || !std::io::stderr().is_terminal()
+        {
             return None;
         }
         let pb = ProgressBar::new(len);

@@ -89,6 +89,8 @@ pub enum DeleteResult {
     Deleted,
     AlreadyGone,
     Failed(String),
+    /// Stopped while the DeleteBackup call was on the wire: it may or may not be gone.
+    Unknown(String),
     NotDone,
 }
 
@@ -102,6 +104,8 @@ pub struct TablePrune {
     pub to_delete: usize,
     pub deleted: usize,
     pub delete_failed: usize,
+    /// Deletions cut by a stop while on the wire: they may or may not have happened.
+    pub delete_unknown: usize,
     pub plan: Option<Plan>,
     pub deletions: Vec<(String, DeleteResult)>,
     /// Seconds spent on this table (listing, planning, deleting).
@@ -122,6 +126,10 @@ pub struct PruneSummary {
     pub tables: usize,
     pub failed_tables: usize,
     pub deleted: usize,
+    /// Deletions whose outcome a stop left unknown.
+    pub unknown: usize,
+    /// Dry run: the deletions the plans call for (0 otherwise).
+    pub would_delete: usize,
     pub kept: usize,
     pub interrupted: bool,
 }
@@ -179,6 +187,12 @@ pub fn build_report(tables: Vec<TablePrune>, opts: &PruneOptions, ctx: &Ctx) -> 
             tables: tables.len(),
             failed_tables: tables.iter().filter(|t| t.status != "ok").count(),
             deleted: tables.iter().map(|t| t.deleted).sum(),
+            unknown: tables.iter().map(|t| t.delete_unknown).sum(),
+            would_delete: if opts.dry_run {
+                tables.iter().map(|t| t.to_delete).sum()
+            } else {
+                0
+            },
             kept: tables.iter().map(|t| t.kept).sum(),
             interrupted: ctx.stop.requested(),
         },
@@ -210,6 +224,14 @@ pub async fn prune_tables(
     ctx: &Ctx,
 ) -> Vec<TablePrune> {
     let sem = Arc::new(Semaphore::new(PRUNE_CONCURRENCY));
+    // One bar for a fleet; a single table shows its deletions instead.
+    let fleet_bar = (targets.len() > 1)
+        .then(|| ctx.progress(targets.len() as u64, "tables pruned"))
+        .flatten();
+    let ctx = &Ctx {
+        quiet_progress: ctx.quiet_progress || targets.len() > 1,
+        ..ctx.clone()
+    };
     let mut tasks = JoinSet::new();
     for (i, target) in targets.iter().enumerate() {
         let (d, l, t, o, c, s) = (
@@ -228,9 +250,17 @@ pub async fn prune_tables(
     let mut out: Vec<Option<TablePrune>> = vec![None; targets.len()];
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((i, r)) => out[i] = Some(r),
+            Ok((i, r)) => {
+                if let Some(pb) = &fleet_bar {
+                    pb.inc(1);
+                }
+                out[i] = Some(r)
+            }
             Err(e) => tracing::error!("a prune task failed: {e}"),
         }
+    }
+    if let Some(pb) = fleet_bar {
+        pb.finish_and_clear();
     }
     out.into_iter()
         .zip(targets)
@@ -283,6 +313,7 @@ impl TablePrune {
             to_delete: 0,
             deleted: 0,
             delete_failed: 0,
+            delete_unknown: 0,
             plan: None,
             deletions: Vec::new(),
             duration_seconds: 0.0,
@@ -350,6 +381,7 @@ pub async fn prune_listed(
         to_delete: to_delete.len(),
         deleted: 0,
         delete_failed: 0,
+        delete_unknown: 0,
         plan: None,
         deletions: Vec::new(),
         duration_seconds: 0.0,
@@ -370,6 +402,7 @@ pub async fn prune_listed(
             match r {
                 DeleteResult::Deleted | DeleteResult::AlreadyGone => result.deleted += 1,
                 DeleteResult::Failed(_) => result.delete_failed += 1,
+                DeleteResult::Unknown(_) => result.delete_unknown += 1,
                 DeleteResult::NotDone => {}
             }
         }
@@ -381,13 +414,15 @@ pub async fn prune_listed(
                 to_delete.len()
             ));
         }
-        if result.deleted + result.delete_failed < to_delete.len() {
+        let settled = result.deleted + result.delete_failed;
+        if settled < to_delete.len() {
             result.status = "interrupted";
             result.error = Some(format!(
-                "interrupted: {} of {} deletions done, {} not started",
+                "interrupted: {} of {} deletions done, {} outcome unknown (in flight), {} not started",
                 result.deleted,
                 to_delete.len(),
-                to_delete.len() - result.deleted - result.delete_failed
+                result.delete_unknown,
+                to_delete.len() - settled - result.delete_unknown
             ));
         }
     }
@@ -425,6 +460,10 @@ async fn delete_all(
             let r = match d.delete_backup(&arn).await {
                 Ok(Deleted::Now) => DeleteResult::Deleted,
                 Ok(Deleted::AlreadyGone) => DeleteResult::AlreadyGone,
+                Err(e) if e.kind == AwsErrorKind::OutcomeUnknown => {
+                    DeleteResult::Unknown(e.message)
+                }
+                Err(e) if e.kind == AwsErrorKind::Interrupted => DeleteResult::NotDone,
                 Err(e) => DeleteResult::Failed(e.message),
             };
             (arn, r)
@@ -498,6 +537,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
                         Some(DeleteResult::Deleted) => "deleted",
                         Some(DeleteResult::AlreadyGone) => "already gone",
                         Some(DeleteResult::Failed(_)) => "delete failed",
+                        Some(DeleteResult::Unknown(_)) => "outcome unknown",
                         _ => "not deleted",
                     },
                     Action::Hold => "held",
@@ -523,21 +563,24 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     text.push_str(&format!(
-        "{} table(s), {} failed; {} backups {}, {} kept{}",
+        "{} table(s), {} failed; {} backups {}, {} kept{}{}",
         s.tables,
         s.failed_tables,
-        s.deleted
-            + if r.dry_run {
-                r.tables.iter().map(|t| t.to_delete).sum::<usize>()
-            } else {
-                0
-            },
+        if r.dry_run { s.would_delete } else { s.deleted },
         if r.dry_run {
             "would be deleted (dry run)"
         } else {
             "deleted"
         },
         s.kept,
+        if s.unknown > 0 {
+            format!(
+                ", {} deletion(s) of unknown outcome (stopped in flight)",
+                s.unknown
+            )
+        } else {
+            String::new()
+        },
         if s.interrupted { " (interrupted)" } else { "" }
     ));
     ctx.out.text(&text)?;

@@ -286,11 +286,18 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
             Some(status) => report.table_status = Some(status),
             None => {
                 report.table_status = Some("CREATING".into());
-                tracing::error!(
-                    "table '{}' is not ACTIVE after --timeout {}",
-                    a.target,
-                    a.timeout
-                );
+                if ctx.stop.requested() {
+                    tracing::warn!(
+                        "stopped while waiting: table '{}' is being restored and not ACTIVE yet",
+                        a.target
+                    );
+                } else {
+                    tracing::error!(
+                        "table '{}' is not ACTIVE after --timeout {}",
+                        a.target,
+                        a.timeout
+                    );
+                }
                 let exit = if ctx.stop.requested() {
                     Exit::Interrupted
                 } else {

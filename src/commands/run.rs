@@ -166,9 +166,7 @@ fn check_writable(path: &Path) -> Result<(), UsageError> {
             path.display()
         ))
     };
-    if path.is_dir() {
-        return Err(fail("it is a directory".into()));
-    }
+    let path = &crate::output::output_target(path).map_err(fail)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -302,14 +300,21 @@ fn rails_given(r: &RailOpts) -> bool {
         || r.timezone.is_some()
 }
 
-/// Holds an exclusive lock on `path` for the life of the returned file.
+/// Holds an exclusive lock on `path` for the life of the returned file. A path that
+/// cannot be opened is a usage error (nothing was sent yet); a lock held by another run
+/// is a failure (exit 1).
 fn lock(path: &Path) -> Result<File> {
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .with_context(|| format!("cannot open lock file {}", path.display()))?;
+        .map_err(|e| {
+            UsageError::new(format!(
+                "cannot open lock file {}: {e}; choose a path in a writable directory",
+                path.display()
+            ))
+        })?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(anyhow::anyhow!(
@@ -365,14 +370,17 @@ async fn execute(
         .count();
     let listing =
         (listed > 0).then(|| RunListing::start(&dynamo, Strategy::choose(listed, in_region)));
+    let pb = ctx.progress(entries.len() as u64, "tables done");
     let shared = Arc::new(Shared {
         dynamo,
         listing,
         backups: Semaphore::new(jobs[0].backup.concurrency as usize),
         prunes: Semaphore::new(prune::PRUNE_CONCURRENCY),
-        ctx: ctx.clone(),
+        ctx: Ctx {
+            quiet_progress: true,
+            ..ctx.clone()
+        },
     });
-    let pb = ctx.progress(entries.len() as u64, "tables done");
     let mut tasks = JoinSet::new();
     for (i, (j, table, conflict)) in entries.iter().cloned().enumerate() {
         let (shared, job) = (shared.clone(), jobs[j].clone());
@@ -449,14 +457,7 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
     };
     backup::log_result(&b);
     if job.backup.wait && !job.backup.dry_run {
-        backup::wait_available(
-            d,
-            std::slice::from_mut(&mut b),
-            &job.backup.timeout,
-            ctx,
-            false,
-        )
-        .await;
+        backup::wait_available(d, std::slice::from_mut(&mut b), &job.backup.timeout, ctx).await;
     }
     let skipped = if let Some(c) = &conflict {
         Some(format!("not pruned: {c}"))

@@ -784,6 +784,43 @@ fn bad_input_matrix() {
             &["config", "check", "--config", &newline_name, "--offline"],
             "control character",
         ),
+        // A safety rail given twice is refused, not silently overridden.
+        bad(
+            &[
+                "prune",
+                "--table",
+                "orders",
+                "--keep-last",
+                "1",
+                "--max-delete",
+                "3",
+                "--max-delete",
+                "100",
+            ],
+            "cannot be used multiple times",
+        ),
+        bad(
+            &[
+                "prune",
+                "--table",
+                "orders",
+                "--keep-daily",
+                "7",
+                "--keep-daily",
+                "1",
+            ],
+            "cannot be used multiple times",
+        ),
+        bad(
+            &[
+                "run",
+                "--table",
+                "orders",
+                "--lock-file",
+                "/nonexistent-dir/ddb-backup.lock",
+            ],
+            "cannot open lock file",
+        ),
     ];
     assert!(cases.len() >= 60);
     for case in &cases {

@@ -807,3 +807,282 @@ fn quiet_is_the_same_in_every_command() {
         assert!(r.stdout.contains("\"summary\""), "{args:?}: {}", r.stdout);
     }
 }
+
+/// Outputs that are links or not regular files: a link is written through (the link
+/// stays), a FIFO or device node is refused before any call, and never replaced.
+#[test]
+fn report_and_metrics_paths_never_replace_links_devices_or_fifos() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let dir = emu.home.path();
+    let real = dir.join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let r = emu.run(&[
+        "run",
+        "--table",
+        "orders",
+        "--report",
+        &link.to_string_lossy(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    assert_eq!(written["command"], "run");
+
+    let fifo = dir.join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let node = dir.join("null-node");
+    let made = Command::new("mknod")
+        .arg(&node)
+        .args(["c", "1", "3"])
+        .status();
+    let mut specials = vec![fifo.clone()];
+    if made.is_ok_and(|s| s.success()) {
+        specials.push(node.clone());
+    }
+    let to_fifo = dir.join("to-fifo");
+    std::os::unix::fs::symlink(&fifo, &to_fifo).unwrap();
+    specials.push(to_fifo);
+    emu.reset_stats();
+    for path in &specials {
+        for flag in ["--report", "--metrics-file"] {
+            let r = emu.run(&["run", "--table", "orders", flag, &path.to_string_lossy()]);
+            assert_eq!(r.code, 2, "{flag} {path:?}: {}", r.stderr);
+            assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+            assert_eq!(emu.total_calls(), 0);
+        }
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    if specials.contains(&node) {
+        assert!(std::fs::metadata(&node)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+}
+
+/// One backup dated a year ahead does not anchor --keep-within past the recent ones.
+#[test]
+fn a_lone_future_dated_backup_does_not_move_the_window() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let mut specs = daily_specs("orders", 30, 3600);
+    specs.push((
+        managed_name("orders", -400 * DAY),
+        -400 * DAY,
+        "AVAILABLE",
+        "USER",
+    ));
+    emu.seed("orders", &specs);
+    let r = emu.run(&[
+        "prune",
+        "--table",
+        "orders",
+        "--keep-within",
+        "7d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let left: Vec<String> = names(&emu, "orders");
+    for (name, age, ..) in &specs {
+        if *age < 7 * DAY {
+            assert!(left.contains(name), "{name} ({age}s old) was deleted");
+        }
+    }
+    assert!(r.stderr.contains("dated in the future"), "{}", r.stderr);
+}
+
+/// A name with a multi-byte character where the timestamp goes is simply not managed:
+/// no panic, and the fleet's report is complete.
+#[test]
+fn odd_unicode_names_do_not_crash_a_fleet() {
+    let emu = Emulator::start();
+    emu.create_tables(&["tab01", "tab02", "tab03"]);
+    for t in ["tab01", "tab02", "tab03"] {
+        emu.seed(t, &daily_specs(t, 5, 3600));
+    }
+    emu.seed(
+        "tab02",
+        &[
+            (
+                "ddb-backup.tab02.2026110１T030000Z".to_string(),
+                DAY,
+                "AVAILABLE",
+                "USER",
+            ),
+            (
+                "ddb-backup.tab02.٢٠٢٦١١٠١T030000Z".to_string(),
+                DAY,
+                "AVAILABLE",
+                "USER",
+            ),
+        ],
+    );
+    let report = emu.home.path().join("rep.json");
+    let r = emu.run(&[
+        "run",
+        "--all-tables",
+        "--keep-last",
+        "3",
+        "--report",
+        &report.to_string_lossy(),
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(report.exists());
+    for t in ["tab01", "tab03"] {
+        assert_eq!(emu.backups(t).len(), 3, "{t}");
+    }
+    assert_eq!(emu.backups("tab02").len(), 5, "3 managed + the 2 odd ones");
+    let r = emu.run(&["check", "--table", "tab02", "--max-age", "1d"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A table that does not exist (and has no backups) is an error, not an empty success.
+#[test]
+fn a_mistyped_table_is_an_error_everywhere() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 2, 3600));
+    for args in [
+        vec!["prune", "--table", "ordres", "--keep-last", "1"],
+        vec!["list", "--table", "ordres"],
+        vec!["check", "--table", "ordres", "--max-age", "1d"],
+    ] {
+        let r = emu.run(&args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("'ordres' not found"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    // A table that is gone but still has backups is listed and pruned as usual.
+    emu.call("DeleteTable", json!({ "TableName": "orders" }));
+    let r = emu.run(&["list", "--table", "orders", "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["backups"], 2);
+}
+
+/// A wait that times out says so on stderr, even under -q; a stop is not a timeout.
+#[test]
+fn wait_timeouts_are_errors_and_stops_are_not_timeouts() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.config(json!({ "creating_seconds": 30 }));
+    let r = emu.run(&[
+        "-q",
+        "backup",
+        "--table",
+        "orders",
+        "--wait",
+        "--timeout",
+        "1s",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1);
+    let lines = r.err_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("still CREATING after --timeout 1s"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(r.json()["results"][0]["outcome"], "timed_out");
+    let child = spawn(
+        &emu,
+        &["backup", "--table", "orders", "--wait", "--output", "json"],
+    );
+    wait_for_calls(&emu, "CreateBackup", 2);
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "TERM");
+    let r = finish(child, Duration::from_secs(10), "backup --wait");
+    assert_eq!(r.code, 130, "{}", r.stderr);
+    assert_eq!(r.json()["results"][0]["outcome"], "interrupted");
+}
+
+/// A stop while deletions are on the wire: their outcome is reported as unknown, never as
+/// "not deleted", and the report accounts for everything the service did.
+#[test]
+fn deletions_cut_in_flight_are_reported_as_unknown() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 30, 3600));
+    emu.config(json!({ "latency_ms": 1500 }));
+    let child = spawn(
+        &emu,
+        &[
+            "prune",
+            "--table",
+            "orders",
+            "--keep-last",
+            "5",
+            "--output",
+            "json",
+        ],
+    );
+    wait_for_calls(&emu, "DeleteBackup", 1);
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&child, "INT");
+    let r = finish(child, Duration::from_secs(10), "prune");
+    assert_eq!(r.code, 130, "{}", r.stderr);
+    std::thread::sleep(Duration::from_millis(2000));
+    let gone = 30 - emu.backups("orders").len() as u64;
+    let j = r.json();
+    let (deleted, unknown) = (
+        j["summary"]["deleted"].as_u64().unwrap(),
+        j["summary"]["unknown"].as_u64().unwrap(),
+    );
+    assert!(unknown > 0, "{}", r.stdout);
+    assert!(
+        deleted <= gone && gone <= deleted + unknown,
+        "{deleted} + {unknown} vs {gone}"
+    );
+    assert!(
+        r.stdout.contains("\"result\":\"unknown\"") || r.stdout.contains("\"result\": \"unknown\"")
+    );
+}
+
+/// Once the breaker opens, a call that was already in flight succeeding does not close it.
+#[test]
+fn the_breaker_stays_open_for_the_run() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 30, 3600));
+    // One attempt a call: the first six DeleteBackup calls fail, every later one succeeds.
+    emu.faults(json!([{ "op": "DeleteBackup", "kind": "500", "calls": [1, 2, 3, 4, 5, 6] }]));
+    let r = emu.run(&[
+        "--max-attempts",
+        "1",
+        "prune",
+        "--table",
+        "orders",
+        "--keep-last",
+        "2",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let gone = 30 - emu.backups("orders").len();
+    // Three failures open the breaker; only calls already in flight (at most three more)
+    // can still succeed, and their success does not reopen the flow.
+    assert!(gone <= 3, "{gone} deleted after the breaker opened");
+    assert!(
+        emu.calls("DeleteBackup") <= 9,
+        "{}",
+        emu.calls("DeleteBackup")
+    );
+}
