@@ -2,7 +2,8 @@
 # The whole benchmark, on a fresh machine: builds ddb-backup (release), installs the
 # emulator (.venv) and the baselines' aws CLI and boto3 (.venv-bench) from PyPI, runs
 # every scenario and writes bench/results.md and bench/results.json.
-# Extra arguments go to bench.py (e.g. --runs 5, --only prune, --small).
+# Extra arguments go to bench.py (e.g. --runs 5, --only prune, --small); with --fleet first,
+# the fleet scenarios of bench/fleet.py run instead (e.g. --fleet --sizes 600,2000).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,5 +17,11 @@ if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.requirements.sha" 2>/dev/null)" 
   echo "$want" > "$venv/.requirements.sha"
 fi
 cargo build --release --locked --quiet
-exec "$emu_py" bench/bench.py --bin "$root/target/release/ddb-backup" \
+script=bench/bench.py
+if [[ "${1:-}" == "--fleet" ]]; then
+  # The fleet scenarios (ddb-backup alone): bench/fleet.py.
+  shift
+  script=bench/fleet.py
+fi
+exec "$emu_py" "$script" --bin "$root/target/release/ddb-backup" \
   --emulator-python "$emu_py" --baseline-python "$venv/bin/python" "$@"

@@ -42,7 +42,9 @@ Prints ``PORT <n>`` on stdout once it accepts connections.
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
+import itertools
 import json
 import random
 import re
@@ -100,11 +102,21 @@ class State:
             self.faulted: dict[str, int] = {}
             self.log: list[dict[str, Any]] = []
             self.rng = random.Random(7)
+            # Bumped by every change to backups; invalidates the sorted listing index.
+            self.version = 0
+            self.index: dict[Any, Any] = {}
+            self.index_version = -1
             # Tables GetResources still names after they were deleted (as the real API may).
             self.ghosts: list[dict[str, Any]] = []
 
 
 STATE = State()
+
+
+def changed() -> None:
+    """Backups may have changed: the sorted listing index is rebuilt on the next listing."""
+    with STATE.lock:
+        STATE.version += 1
 
 
 # ---------------------------------------------------------------- moto patches
@@ -203,20 +215,37 @@ def dynamo_error(start_response: Any, status: int, code: str, message: str) -> l
 # ------------------------------------------------------------ DynamoDB handlers
 
 
+def sorted_backups(region: str, table: str | None) -> tuple[list[Backup], list[tuple[float, str]]]:
+    """The backups of a region (or of one table), ordered as ListBackups returns them, and
+    their sort keys. Cached until anything changes (STATE.version), so that a listing of
+    tens of thousands of backups costs one page of work per call, as DynamoDB's does, and
+    the emulator does not become the slowest part of a benchmark."""
+    name = table.split(":table/", 1)[-1].split("/", 1)[0] if table else None
+    with STATE.lock:
+        if STATE.index_version != STATE.version:
+            STATE.index, STATE.index_version = {}, STATE.version
+        key = (region, name)
+        if key not in STATE.index:
+            items = list(backend(region).backups.values())
+            if name:
+                items = [b for b in items if b.table.name == name]
+            items.sort(key=sort_key)
+            STATE.index[key] = (items, [sort_key(b) for b in items])
+        return STATE.index[key]
+
+
 def list_backups(region: str, body: dict[str, Any]) -> dict[str, Any]:
     limit = int(body.get("Limit", 100))
     if limit < 1 or limit > 100:
         raise ValueError("Limit must be between 1 and 100")
-    table = body.get("TableName")
     wanted_type = body.get("BackupType", "USER")
     lower = body.get("TimeRangeLowerBound")
     upper = body.get("TimeRangeUpperBound")
     start = body.get("ExclusiveStartBackupArn")
-    items = sorted(backend(region).backups.values(), key=sort_key)
-    out = []
-    for b in items:
-        if table and b.table.name != table and b.table.table_arn != table:
-            continue
+    items, keys = sorted_backups(region, body.get("TableName"))
+    first = bisect.bisect_right(keys, start_key(region, start)) if start else 0
+    out: list[Backup] = []
+    for b in itertools.islice(items, first, None):
         if wanted_type != "ALL" and b.type != wanted_type:
             continue
         created = epoch(b.creation_date_time)
@@ -225,9 +254,8 @@ def list_backups(region: str, body: dict[str, Any]) -> dict[str, Any]:
         if upper is not None and created >= float(upper):
             continue
         out.append(b)
-    if start:
-        key = start_key(start, out)
-        out = [b for b in out if sort_key(b) > key]
+        if len(out) > limit:
+            break
     page = out[:limit]
     response: dict[str, Any] = {"BackupSummaries": [summary(b) for b in page]}
     if len(out) > limit:
@@ -235,10 +263,10 @@ def list_backups(region: str, body: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def start_key(arn: str, items: list[Backup]) -> tuple[float, str]:
-    for b in items:
-        if b.arn == arn:
-            return sort_key(b)
+def start_key(region: str, arn: str) -> tuple[float, str]:
+    b = backend(region).backups.get(arn)
+    if b is not None:
+        return sort_key(b)
     # The start backup is gone (deleted meanwhile): its identifier starts with its
     # creation time in milliseconds, which is enough to continue after it.
     ident = arn.rsplit("/", 1)[-1]
@@ -483,6 +511,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 b.size_bytes = int(spec.get("size", 123))
                 be.backups[b.arn] = b
                 arns.append(b.arn)
+        changed()
         return {"arns": arns}
     if cmd == "ghost_tables":
         with STATE.lock:
@@ -506,6 +535,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
             b.creation_date_time = dt.datetime.fromtimestamp(
                 float(body["created"]), dt.timezone.utc
             ).replace(tzinfo=None)
+        changed()
         return {}
     raise KeyError(f"unknown control command {cmd}")
 
@@ -523,6 +553,8 @@ def internal_call(moto_app: Any, region: str, op: str, body: dict[str, Any]) -> 
     }
     with STATE.moto_lock:
         resp = Client(moto_app).post("/", headers=headers, data=json.dumps(body))
+    if not op.startswith(("List", "Describe")):
+        changed()
     text = resp.get_data(as_text=True)
     try:
         parsed = json.loads(text) if text else {}
@@ -597,7 +629,10 @@ class EmulatorApp:
                 problem = check_backup(region, op, body)
             if problem:
                 return dynamo_error(start_response, 400, problem[0], problem[1])
-        return self.pass_through(environ, start_response, raw)
+        answer = self.pass_through(environ, start_response, raw)
+        if not op.startswith(("List", "Describe")):
+            changed()
+        return answer
 
     def tagging(self, environ: dict[str, Any], start_response: Any, raw: bytes, op: str) -> Any:
         """The Resource Groups Tagging API: counted, rate-limited and faulted like DynamoDB's

@@ -46,6 +46,30 @@ fn the_benchmark_harness_runs_on_tiny_sizes() {
     }
     let md = std::fs::read_to_string(out.with_extension("md")).unwrap();
     assert!(md.contains("| scenario | tool | wall (s) | floor (s) |"));
+    // The fleet scenarios, tiny.
+    let fleet_out = out_dir.path().join("fleet");
+    let status = Command::new(&python)
+        .arg(root().join("bench/fleet.py"))
+        .args(["--bin", env!("CARGO_BIN_EXE_ddb-backup")])
+        .args(["--emulator-python", &python, "--small", "--latency-ms", "2"])
+        .arg("--out")
+        .arg(&fleet_out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fleet_out.with_extension("json")).unwrap())
+            .unwrap();
+    for r in json["fleet"].as_array().unwrap() {
+        assert_eq!(
+            (&r["ok"], &r["minimal_calls"]),
+            (&true.into(), &true.into()),
+            "{r}"
+        );
+    }
+    assert_eq!(json["tags"]["ok"], true);
+    assert_eq!(json["tags"]["calls"]["GetResources"], 1, "{}", json["tags"]);
+    assert_eq!(json["memory"]["ok"], true);
     for syntax in [
         Command::new("sh")
             .arg("-n")
