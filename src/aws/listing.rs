@@ -76,9 +76,11 @@ fn filter() -> ListFilter {
 
 async fn list_all(dynamo: Dynamo) -> Result<Grouped, AwsError> {
     let mut grouped: HashMap<String, Vec<Backup>> = HashMap::new();
-    for b in dynamo.list_backups(None, &filter()).await? {
-        grouped.entry(b.table.clone()).or_default().push(b);
-    }
+    dynamo
+        .list_backups_each(None, &filter(), |b| {
+            grouped.entry(b.table.clone()).or_default().push(b)
+        })
+        .await?;
     Ok(Mutex::new(grouped))
 }
 

@@ -516,8 +516,23 @@ impl Dynamo {
         table: Option<&str>,
         filter: &ListFilter,
     ) -> Result<Vec<Backup>, AwsError> {
-        let subject = table.unwrap_or("all tables");
         let mut out = Vec::new();
+        self.list_backups_each(table, filter, |b| out.push(b))
+            .await?;
+        Ok(out)
+    }
+
+    /// [`Dynamo::list_backups`], handing each backup to `each` as its page arrives (an
+    /// account-wide listing is grouped by table without first collecting it whole). On an
+    /// error, what `each` received is not the complete list and must not be acted on.
+    pub async fn list_backups_each(
+        &self,
+        table: Option<&str>,
+        filter: &ListFilter,
+        mut each: impl FnMut(Backup),
+    ) -> Result<(), AwsError> {
+        let subject = table.unwrap_or("all tables");
+        let mut count = 0usize;
         let mut cursor = Cursor::new("ListBackups", subject);
         let mut start: Option<String> = None;
         loop {
@@ -549,7 +564,8 @@ impl Dynamo {
                     e
                 })?;
             for s in resp.backup_summaries() {
-                out.push(convert::summary(s));
+                each(convert::summary(s));
+                count += 1;
             }
             match cursor.advance(resp.last_evaluated_backup_arn())? {
                 Some(next) => start = Some(next),
@@ -557,10 +573,10 @@ impl Dynamo {
                     tracing::debug!(
                         table = subject,
                         pages = cursor.page,
-                        backups = out.len(),
+                        backups = count,
                         "listing complete"
                     );
-                    return Ok(out);
+                    return Ok(());
                 }
             }
         }

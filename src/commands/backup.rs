@@ -270,12 +270,12 @@ pub async fn back_up(
         );
         tasks.spawn(async move {
             let existing = match &l {
-                Some(l) => Some(l.backups_of(&t).await),
+                Some(l) => Some(Box::pin(l.backups_of(&t)).await),
                 None => None,
             };
             let _permit = s.acquire_owned().await;
             let started = std::time::Instant::now();
-            let mut r = one_table(&d, &t, &o, existing.as_ref(), &c).await;
+            let mut r = Box::pin(one_table(&d, &t, &o, existing.as_ref(), &c)).await;
             r.duration_seconds = seconds(started);
             (i, r)
         });

@@ -122,7 +122,7 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         let (max_age, min_count, now) = (args.max_age.clone(), args.min_count, ctx.now);
         tasks.spawn(async move {
             let name = table_name(&table).to_string();
-            let check = match l.backups_of(&table).await {
+            let check = match Box::pin(l.backups_of(&table)).await {
                 Ok(list) => verdict(&name, &list, &counted, &max_age, min_count, now),
                 Err(e) => TableCheck {
                     table: name,

@@ -244,7 +244,7 @@ pub async fn prune_tables(
         );
         tasks.spawn(async move {
             let _permit = s.acquire_owned().await;
-            (i, prune_one(&d, &l, &t, &o, &c).await)
+            (i, Box::pin(prune_one(&d, &l, &t, &o, &c)).await)
         });
     }
     let mut out: Vec<Option<TablePrune>> = vec![None; targets.len()];

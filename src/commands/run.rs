@@ -442,22 +442,39 @@ impl Job {
 /// it) → its listing → plan → deletions. A table is pruned only after its backup
 /// succeeded. Tables do not wait for each other: a table's deletions start as soon as its
 /// own backup and listing are done.
+///
+/// Every stage is boxed: a task is as large as its largest state, and thousands of
+/// journeys wait at once (for a permit, or for the listing); boxed, a waiting journey holds
+/// a pointer instead of room for an SDK call it has not started.
 async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>) -> TableRun {
     let (d, ctx) = (&s.dynamo, &s.ctx);
     let mut listed = match (&s.listing, &job.backup.skip_if_recent) {
-        (Some(l), Some(_)) if conflict.is_none() => Some(l.backups_of(&table).await),
+        (Some(l), Some(_)) if conflict.is_none() => Some(Box::pin(l.backups_of(&table)).await),
         _ => None,
     };
     let mut b = {
         let _permit = s.backups.acquire().await;
         let started = Instant::now();
-        let mut b = backup::one_table(d, &table, &job.backup, listed.as_ref(), ctx).await;
+        let mut b = Box::pin(backup::one_table(
+            d,
+            &table,
+            &job.backup,
+            listed.as_ref(),
+            ctx,
+        ))
+        .await;
         b.duration_seconds = backup::seconds(started);
         b
     };
     backup::log_result(&b);
     if job.backup.wait && !job.backup.dry_run {
-        backup::wait_available(d, std::slice::from_mut(&mut b), &job.backup.timeout, ctx).await;
+        Box::pin(backup::wait_available(
+            d,
+            std::slice::from_mut(&mut b),
+            &job.backup.timeout,
+            ctx,
+        ))
+        .await;
     }
     let skipped = if let Some(c) = &conflict {
         Some(format!("not pruned: {c}"))
@@ -483,12 +500,20 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
     if let (None, Some(opts), Some(listing)) = (&run.prune_skipped, &job.prune, &s.listing) {
         let listed = match listed.take() {
             Some(l) => l,
-            None => listing.backups_of(&table).await,
+            None => Box::pin(listing.backups_of(&table)).await,
         };
         let _permit = s.prunes.acquire().await;
         let started = Instant::now();
         let new_backup = run.backup.as_backup(job.backup.wait);
-        let mut p = prune::prune_listed(d, &table, listed, new_backup.as_ref(), opts, ctx).await;
+        let mut p = Box::pin(prune::prune_listed(
+            d,
+            &table,
+            listed,
+            new_backup.as_ref(),
+            opts,
+            ctx,
+        ))
+        .await;
         p.duration_seconds = backup::seconds(started);
         run.ok = run.ok && p.status == "ok";
         run.prune = Some(p);

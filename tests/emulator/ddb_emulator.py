@@ -148,6 +148,7 @@ def _patched_init(self: Backup, *args: Any, **kwargs: Any) -> None:
             time.time() + offset, dt.timezone.utc
         ).replace(tzinfo=None)
         self.identifier = self._make_identifier()
+        forget_key(self)
     hold = STATE.creating_seconds
     if hold > 0 and self.status == "AVAILABLE" and not kwargs.get("status"):
         self.__dict__["_status"] = "CREATING"
@@ -169,7 +170,42 @@ def epoch(value: dt.datetime) -> float:
 
 
 def sort_key(b: Backup) -> tuple[float, str]:
-    return (epoch(b.creation_date_time), b.arn)
+    """Creation time, then ARN: ListBackups's order. Cached on the backup (a datetime to
+    epoch conversion per backup per sort would make sorting tens of thousands slow); code
+    that changes a creation time drops the cache with ``forget_key``."""
+    key = b.__dict__.get("_sort_key")
+    if key is None:
+        key = (epoch(b.creation_date_time), b.arn)
+        b.__dict__["_sort_key"] = key
+    return key
+
+
+def forget_key(b: Backup) -> None:
+    b.__dict__.pop("_sort_key", None)
+
+
+def index_update(region: str, b: Backup, add: bool) -> None:
+    """Keeps the sorted listing indexes current after one CreateBackup or DeleteBackup,
+    instead of rebuilding them: a rebuild between every page of a listing would stall the
+    server (and make paced clients look bursty)."""
+    key = sort_key(b)
+    with STATE.lock:
+        if STATE.index_version != STATE.version:
+            return
+        for name in (None, b.table.name):
+            entry = STATE.index.get((region, name))
+            if entry is None:
+                continue
+            items, keys = entry
+            if add:
+                i = bisect.bisect_right(keys, key)
+                keys.insert(i, key)
+                items.insert(i, b)
+            else:
+                i = bisect.bisect_left(keys, key)
+                if i < len(keys) and keys[i] == key:
+                    del keys[i]
+                    del items[i]
 
 
 def summary(b: Backup) -> dict[str, Any]:
@@ -508,6 +544,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                     float(spec["created"]), dt.timezone.utc
                 ).replace(tzinfo=None)
                 b.identifier = b._make_identifier()
+                forget_key(b)
                 b.size_bytes = int(spec.get("size", 123))
                 be.backups[b.arn] = b
                 arns.append(b.arn)
@@ -535,6 +572,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
             b.creation_date_time = dt.datetime.fromtimestamp(
                 float(body["created"]), dt.timezone.utc
             ).replace(tzinfo=None)
+            forget_key(b)
         changed()
         return {}
     raise KeyError(f"unknown control command {cmd}")
@@ -629,8 +667,18 @@ class EmulatorApp:
                 problem = check_backup(region, op, body)
             if problem:
                 return dynamo_error(start_response, 400, problem[0], problem[1])
+        doomed = backend(region).backups.get(body.get("BackupArn", "")) if op == "DeleteBackup" else None
         answer = self.pass_through(environ, start_response, raw)
-        if not op.startswith(("List", "Describe")):
+        if op == "CreateBackup":
+            try:
+                arn = json.loads(b"".join(answer))["BackupDetails"]["BackupArn"]
+                index_update(region, backend(region).backups[arn], add=True)
+            except (ValueError, KeyError, TypeError):
+                changed()
+        elif op == "DeleteBackup":
+            if doomed is not None and doomed.arn not in backend(region).backups:
+                index_update(region, doomed, add=False)
+        elif not op.startswith(("List", "Describe")):
             changed()
         return answer
 
