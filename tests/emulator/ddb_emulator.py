@@ -345,6 +345,21 @@ def take_token(op: str) -> bool:
         return False
 
 
+def arrive(op: str) -> int | None:
+    """A call arrives: it is counted, waits the round trip, and takes a token of its
+    operation's rate limit. Its call number, or None when it is throttled."""
+    with STATE.lock:
+        call_no = STATE.calls.get(op, 0) + 1
+        STATE.calls[op] = call_no
+    if STATE.latency_ms:
+        time.sleep(STATE.latency_ms / 1000.0)
+    if not take_token(op):
+        with STATE.lock:
+            STATE.throttled[op] = STATE.throttled.get(op, 0) + 1
+        return None
+    return call_no
+
+
 def table_of(body: dict[str, Any]) -> str | None:
     """The table a request is about: TableName, or the table in a BackupArn."""
     if body.get("TableName"):
@@ -627,14 +642,8 @@ class EmulatorApp:
         op = target.split(".", 1)[1]
         match = REGION_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
         region = match.group(1) if match else "us-east-1"
-        with STATE.lock:
-            call_no = STATE.calls.get(op, 0) + 1
-            STATE.calls[op] = call_no
-        if STATE.latency_ms:
-            time.sleep(STATE.latency_ms / 1000.0)
-        if not take_token(op):
-            with STATE.lock:
-                STATE.throttled[op] = STATE.throttled.get(op, 0) + 1
+        call_no = arrive(op)
+        if call_no is None:
             return dynamo_error(
                 start_response, 400, "LimitExceededException",
                 f"Too many {op} requests: the rate limit is {STATE.limits[op]:g}/s",
@@ -686,14 +695,8 @@ class EmulatorApp:
         """The Resource Groups Tagging API: counted, rate-limited and faulted like DynamoDB's
         operations; moto answers, and GetResources's first page also names the ghost tables
         (deleted, but still tagged) that match its tag filters."""
-        with STATE.lock:
-            call_no = STATE.calls.get(op, 0) + 1
-            STATE.calls[op] = call_no
-        if STATE.latency_ms:
-            time.sleep(STATE.latency_ms / 1000.0)
-        if not take_token(op):
-            with STATE.lock:
-                STATE.throttled[op] = STATE.throttled.get(op, 0) + 1
+        call_no = arrive(op)
+        if call_no is None:
             return json_response(
                 start_response, 400,
                 {"__type": "ThrottledException", "Message": "Rate exceeded"}, "ThrottledException",
