@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -370,7 +371,11 @@ async fn execute(
         .count();
     let listing =
         (listed > 0).then(|| RunListing::start(&dynamo, Strategy::choose(listed, in_region)));
-    let pb = ctx.progress(entries.len() as u64, "tables done");
+    let progress = Progress {
+        bar: ctx.progress(entries.len() as u64, "tables done"),
+        backed_up: AtomicUsize::new(0),
+        pruned: AtomicUsize::new(0),
+    };
     let shared = Arc::new(Shared {
         dynamo,
         listing,
@@ -380,6 +385,7 @@ async fn execute(
             quiet_progress: true,
             ..ctx.clone()
         },
+        progress,
     });
     let mut tasks = JoinSet::new();
     for (i, (j, table, conflict)) in entries.iter().cloned().enumerate() {
@@ -389,17 +395,12 @@ async fn execute(
     let mut out: Vec<Option<TableRun>> = vec![None; entries.len()];
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((i, r)) => {
-                if let Some(pb) = &pb {
-                    pb.inc(1);
-                }
-                out[i] = Some(r);
-            }
+            Ok((i, r)) => out[i] = Some(r),
             Err(e) => tracing::error!("a table's task failed: {e}"),
         }
     }
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
+    if let Some(bar) = &shared.progress.bar {
+        bar.finish_and_clear();
     }
     let runs = out
         .into_iter()
@@ -430,6 +431,30 @@ struct Shared {
     backups: Semaphore,
     prunes: Semaphore,
     ctx: Ctx,
+    progress: Progress,
+}
+
+/// The fleet's one progress bar (on a terminal), with a count per phase.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    backed_up: AtomicUsize,
+    pruned: AtomicUsize,
+}
+
+impl Progress {
+    fn step(&self, phase: &AtomicUsize, table_done: bool) {
+        phase.fetch_add(1, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!(
+                "tables: backed up {}, pruned {}, done",
+                self.backed_up.load(Ordering::Relaxed),
+                self.pruned.load(Ordering::Relaxed)
+            ));
+            if table_done {
+                bar.inc(1);
+            }
+        }
+    }
 }
 
 impl Job {
@@ -467,6 +492,7 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
         b
     };
     backup::log_result(&b);
+    s.progress.step(&s.progress.backed_up, false);
     if job.backup.wait && !job.backup.dry_run {
         Box::pin(backup::wait_available(
             d,
@@ -517,6 +543,9 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
         p.duration_seconds = backup::seconds(started);
         run.ok = run.ok && p.status == "ok";
         run.prune = Some(p);
+        s.progress.step(&s.progress.pruned, true);
+    } else if let Some(bar) = &s.progress.bar {
+        bar.inc(1);
     }
     run
 }

@@ -1086,3 +1086,39 @@ fn the_breaker_stays_open_for_the_run() {
         emu.calls("DeleteBackup")
     );
 }
+
+/// #7: a report that still cannot be written at the end (its directory vanished mid-run)
+/// is printed on stdout instead of being lost, and the run says so and fails.
+#[test]
+fn a_report_that_cannot_be_written_goes_to_stdout() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.config(json!({ "latency_ms": 400 }));
+    let dir = emu.home.path().join("reports");
+    std::fs::create_dir(&dir).unwrap();
+    let report = dir.join("run.json");
+    let child = spawn(
+        &emu,
+        &[
+            "run",
+            "--table",
+            "orders",
+            "--report",
+            &report.to_string_lossy(),
+            "--output",
+            "table",
+        ],
+    );
+    wait_for_calls(&emu, "CreateBackup", 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let r = finish(child, Duration::from_secs(30), "run");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("printed on stdout instead"),
+        "{}",
+        r.stderr
+    );
+    let printed: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(printed["command"], "run");
+    assert_eq!(printed["summary"]["backups_created"], 1);
+}
