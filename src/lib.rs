@@ -46,6 +46,7 @@ pub async fn run(cli: Cli) -> Exit {
         out: Output::new(cli.global.output, cli.global.color, cli.global.quiet),
         global: Arc::new(cli.global),
         now: Utc::now(),
+        started: std::time::Instant::now(),
         stop: Stop::new(rx),
         quiet_progress: false,
     };

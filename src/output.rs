@@ -145,6 +145,29 @@ pub fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A name as a terminal should show it: control and bidirectional-override characters
+/// (which could make one name look like another) are shown as `\u{..}` escapes. Only the
+/// human table does this; JSON carries names as they are.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let odd = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(odd) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if odd(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// The human table of backups with a total line.
 pub fn backups_table(out: &Output, backups: &[Backup], now: DateTime<Utc>) -> String {
     let mut t = out.table(&[
@@ -158,8 +181,8 @@ pub fn backups_table(out: &Output, backups: &[Backup], now: DateTime<Utc>) -> St
     ]);
     for b in backups {
         t.add_row(vec![
-            Cell::new(&b.table),
-            Cell::new(&b.backup_name),
+            Cell::new(printable(&b.table)),
+            Cell::new(printable(&b.backup_name)),
             Cell::new(b.status.as_str()),
             Cell::new(b.kind.as_str()),
             Cell::new(time(b.created_at)),
@@ -191,13 +214,15 @@ pub fn output_target(path: &std::path::Path) -> Result<std::path::PathBuf, Strin
         match std::fs::canonicalize(path) {
             Ok(t) => t,
             // A dangling link: its target will be created.
-            Err(_) => {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
                 let link = std::fs::read_link(path).map_err(|e| e.to_string())?;
                 return Ok(match path.parent() {
                     Some(dir) if link.is_relative() => dir.join(link),
                     _ => link,
                 });
             }
+            // A loop, or a link through something unreadable: nothing to write to.
+            Err(e) => return Err(format!("the link cannot be followed ({e})")),
         }
     } else {
         path.to_path_buf()
@@ -244,6 +269,12 @@ pub fn write_file_atomic(path: &std::path::Path, content: &[u8]) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_shown_safely_on_a_terminal() {
+        assert_eq!(printable("ddb-backup.orders.x"), "ddb-backup.orders.x");
+        assert_eq!(printable("a\u{202e}b\0c"), "a\\u{202e}b\\u{0}c");
+    }
 
     #[test]
     fn sizes_are_human() {

@@ -138,8 +138,8 @@ impl RunListing {
                         kind: e.kind,
                         operation: e.operation,
                         message: format!(
-                            "the account-wide backup listing is incomplete, so nothing is \
-                             planned for '{name}': {}",
+                            "the account-wide backup listing is incomplete, so '{name}' has \
+                             no complete listing: {}",
                             e.message
                         ),
                     }),

@@ -3,6 +3,7 @@
 //! per-operation rate limits, full pagination, bounded retries of "busy" errors, and the
 //! mapping of SDK types and errors to the project's own.
 
+pub mod clock;
 mod convert;
 pub mod errors;
 pub mod listing;
@@ -201,6 +202,8 @@ pub struct Dynamo {
     pacers: Arc<HashMap<&'static str, DefaultDirectRateLimiter>>,
     breaker: Arc<Breaker>,
     stop: Stop,
+    /// DynamoDB's clock, from its responses.
+    service_clock: clock::ServiceClock,
     max_attempts: u32,
     initial_backoff: Duration,
 }
@@ -302,8 +305,13 @@ impl Dynamo {
                 "{e} (from AWS_REGION, AWS_DEFAULT_REGION or the profile's region)"
             ))
         })?;
-        let mut d = Self::from_client(Client::new(&conf), region, opts);
+        let service_clock = clock::ServiceClock::default();
+        let dynamo_conf = aws_sdk_dynamodb::config::Builder::from(&conf)
+            .interceptor(clock::DateReader(service_clock.clone()))
+            .build();
+        let mut d = Self::from_client(Client::from_conf(dynamo_conf), region, opts);
         d.tagging = aws_sdk_resourcegroupstagging::Client::new(&conf);
+        d.service_clock = service_clock;
         Ok(d)
     }
 
@@ -334,6 +342,7 @@ impl Dynamo {
             pacers: Arc::new(pacers),
             breaker: Arc::new(Breaker::default()),
             stop: opts.stop.clone(),
+            service_clock: clock::ServiceClock::default(),
             max_attempts: opts.max_attempts.max(1),
             initial_backoff: opts.initial_backoff,
         }
@@ -341,6 +350,11 @@ impl Dynamo {
 
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// DynamoDB's time at this host's instant `at`, once a response has told it.
+    pub fn service_time_at(&self, at: std::time::Instant) -> Option<DateTime<Utc>> {
+        self.service_clock.at(at)
     }
 
     /// Waits until `op` may be called again under its documented rate (the shared

@@ -31,6 +31,8 @@ pub struct Ctx {
     pub global: Arc<GlobalOpts>,
     pub out: Output,
     pub now: DateTime<Utc>,
+    /// This host's monotonic instant of `now` (DynamoDB's time of it comes from its clock).
+    pub started: std::time::Instant,
     pub stop: Stop,
     /// Set inside fleet work, where one overall bar stands for every table: per-table
     /// progress bars would draw over each other.

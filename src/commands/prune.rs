@@ -348,6 +348,28 @@ pub async fn prune_listed(
             return TablePrune::failed(table, format!("nothing deleted: {}", e.message), status);
         }
     };
+    // Backups made after this run started (by DynamoDB's clock, from its Date header, so
+    // this host's skew does not matter) are someone else's doing while the run went on:
+    // they are left alone and not counted. The run's own backup comes from CreateBackup.
+    // (A backup dated beyond DynamoDB's own now is no run's doing but a wrong clock: it
+    // stays in the plan, where it is reported as clock skew.)
+    let service_start = dynamo.service_time_at(ctx.started);
+    let service_now = dynamo.service_time_at(std::time::Instant::now());
+    tracing::debug!(table = %name, ?service_start, ?service_now, "this run by DynamoDB's clock");
+    let started = service_start.unwrap_or(ctx.now) + chrono::Duration::seconds(1);
+    let now = service_now.unwrap_or_else(chrono::Utc::now);
+    let made_during_run = |b: &Backup| {
+        b.created_at > started && !crate::retention::dated_in_future(b.created_at, now)
+    };
+    let listed = backups.len();
+    backups.retain(|b| !made_during_run(b));
+    if backups.len() < listed {
+        tracing::info!(
+            table = %name,
+            "{} backup(s) made after this run started are left alone",
+            listed - backups.len()
+        );
+    }
     if let Some(b) = new_backup {
         if !backups.iter().any(|x| x.backup_arn == b.backup_arn) {
             backups.push(b.clone());
@@ -544,7 +566,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
                 };
                 tab.add_row(vec![
                     action.to_string(),
-                    d.backup.backup_name.clone(),
+                    crate::output::printable(&d.backup.backup_name).into_owned(),
                     d.backup.kind.as_str().to_string(),
                     d.backup.status.as_str().to_string(),
                     time(d.backup.created_at),

@@ -64,6 +64,8 @@ pub struct RunSummary {
     pub policy_errors: usize,
     pub backups_created: usize,
     pub backups_deleted: usize,
+    /// Deletions a stop cut while on the wire: they may or may not have happened.
+    pub deletions_unknown: usize,
     /// Dry run: the backups the real run would create and delete (0 otherwise).
     pub would_create: usize,
     pub would_delete: usize,
@@ -575,6 +577,11 @@ fn build_report(
             policy_errors: policy_errors.len(),
             backups_created: created,
             backups_deleted: deleted,
+            deletions_unknown: tables
+                .iter()
+                .filter_map(|t| t.prune.as_ref())
+                .map(|p| p.delete_unknown)
+                .sum(),
             would_create: tables
                 .iter()
                 .filter(|t| t.backup.outcome == backup::Outcome::WouldCreate)
@@ -658,13 +665,21 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         (s.backups_created, s.backups_deleted, ("created", "deleted"))
     };
     text.push_str(&format!(
-        "{} table(s): {} ok, {} failed, {} policy error(s); {made} backup(s) {}, {gone} {} in {:.1}s{}",
+        "{} table(s): {} ok, {} failed, {} policy error(s); {made} backup(s) {}, {gone} {}{} in {:.1}s{}",
         s.tables,
         s.succeeded,
         s.failed,
         s.policy_errors,
         verbs.0,
         verbs.1,
+        if s.deletions_unknown > 0 {
+            format!(
+                ", {} deletion(s) of unknown outcome (stopped in flight)",
+                s.deletions_unknown
+            )
+        } else {
+            String::new()
+        },
         s.duration_seconds,
         if s.interrupted { " (interrupted)" } else { "" }
     ));

@@ -13,7 +13,8 @@ moto's WSGI application, closes the gaps:
   of daily backups, SYSTEM and AWS_BACKUP ones, and CREATING ones).
 * New backups can stay CREATING for a configurable time, as real ones do.
 * A clock offset (``config`` ``clock_offset_seconds``, may be negative): backups made
-  by CreateBackup get the creation time "real now + offset", so a test can run the tool
+  by CreateBackup get the creation time "real now + offset", every answer's ``Date``
+  header is on that clock too (as DynamoDB's responses carry its own), so a test can run the tool
   under faketime at a simulated date and see backups made "on that day". Seeded backups
   keep their explicit ``created``; the CREATING hold stays measured in real time.
 * DescribeBackup / DeleteBackup / RestoreTableFromBackup answer BackupNotFoundException
@@ -44,6 +45,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
+import email.utils
 import itertools
 import json
 import random
@@ -226,6 +228,12 @@ def summary(b: Backup) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------- responses
+
+
+def http_date(timestamp: float | None = None) -> str:
+    """The responses' Date header, on the emulator's clock (real time + clock offset), as
+    DynamoDB's responses carry its own clock. The HTTP server writes it (see main)."""
+    return email.utils.formatdate((timestamp or time.time()) + STATE.clock_offset, usegmt=True)
 
 
 def json_response(start_response: Any, status: int, body: Any, error_type: str | None = None) -> list[bytes]:
@@ -756,6 +764,10 @@ def main() -> None:
         def log_request(self, *a: Any, **k: Any) -> None:
             if args.verbose:
                 super().log_request(*a, **k)
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            # The one Date header of every answer, on the emulator's (offset) clock.
+            return http_date(timestamp)
 
     server = make_server(args.host, args.port, EmulatorApp(), threaded=True, request_handler=Handler)
     port = server.server_address[1]

@@ -1122,3 +1122,67 @@ fn a_report_that_cannot_be_written_goes_to_stdout() {
     assert_eq!(printed["command"], "run");
     assert_eq!(printed["summary"]["backups_created"], 1);
 }
+
+/// Backups someone else makes while a run goes on are left alone and not counted: the
+/// run's own backup stays, and so does everything the policy keeps without them.
+#[test]
+fn backups_made_by_others_during_a_run_are_left_alone() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let specs = daily_specs("orders", 3, 3600);
+    emu.seed("orders", &specs);
+    emu.config(json!({ "creating_seconds": 6 }));
+    let child = spawn(
+        &emu,
+        &[
+            "run",
+            "--table",
+            "orders",
+            "--wait",
+            "--keep-last",
+            "2",
+            "--output",
+            "json",
+        ],
+    );
+    wait_for_calls(&emu, "CreateBackup", 1);
+    // Well past the run's start: DynamoDB's Date header has whole seconds, so a backup made
+    // within about a second of the start cannot be told from one made just before it.
+    std::thread::sleep(Duration::from_millis(3000));
+    let outside: Vec<String> = (0..2)
+        .map(|i| {
+            let t = chrono::DateTime::from_timestamp(now_secs() + i, 0).unwrap();
+            format!("ddb-backup.orders.{}", t.format("%Y%m%dT%H%M%SZ"))
+        })
+        .collect();
+    emu.seed(
+        "orders",
+        &outside
+            .iter()
+            .map(|n| (n.clone(), 0, "AVAILABLE", "USER"))
+            .collect::<Vec<_>>(),
+    );
+    let r = finish(child, Duration::from_secs(60), "run --wait");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let own = j["tables"][0]["backup"]["backup_arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let left = emu.backups("orders");
+    let arns: Vec<&str> = left
+        .iter()
+        .map(|b| b["BackupArn"].as_str().unwrap())
+        .collect();
+    assert!(
+        arns.contains(&own.as_str()),
+        "the run's own backup was deleted"
+    );
+    let names = names(&emu, "orders");
+    for n in &outside {
+        assert!(names.contains(n), "{n}, made during the run, was deleted");
+    }
+    // keep-last 2 over what existed at the start plus the run's own: the newest daily stays.
+    assert!(names.contains(&specs[0].0), "{names:?}");
+    assert_eq!(j["summary"]["backups_deleted"], 2, "{}", r.stdout);
+}
