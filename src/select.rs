@@ -127,6 +127,8 @@ pub fn by_name(sel: &TableSelection, all: &[String]) -> Vec<String> {
 pub struct Selected {
     pub tables: Vec<String>,
     pub in_region: Option<usize>,
+    /// The names ListTables returned (empty when it was not needed): known to exist.
+    pub existing: std::collections::HashSet<String>,
 }
 
 /// Resolves the selection to table names (or ARNs as given), sorted, without duplicates.
@@ -141,7 +143,8 @@ pub async fn resolve(sel: &TableSelection, dynamo: &Dynamo) -> Result<Selected> 
     };
     Ok(Selected {
         tables: resolve_listed(sel, listing.as_deref(), dynamo).await?,
-        in_region: listing.map(|l| l.len()),
+        in_region: listing.as_ref().map(|l| l.len()),
+        existing: listing.unwrap_or_default().into_iter().collect(),
     })
 }
 

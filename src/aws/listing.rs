@@ -63,6 +63,9 @@ pub struct RunListing {
     strategy: Strategy,
     all: Arc<OnceCell<Result<Grouped, AwsError>>>,
     taken: Mutex<HashSet<String>>,
+    /// Tables ListTables just returned: an empty listing of one of them needs no check
+    /// that the table exists.
+    existing: HashSet<String>,
 }
 
 /// Every backup type: SYSTEM and AWS_BACKUP ones are shown in plans with their reason.
@@ -87,12 +90,17 @@ async fn list_all(dynamo: Dynamo) -> Result<Grouped, AwsError> {
 impl RunListing {
     /// Starts the listing; the account-wide one starts paging in now, while the run goes on
     /// (its backups overlap it).
-    pub fn start(dynamo: &Dynamo, strategy: Strategy) -> Arc<RunListing> {
+    pub fn start(
+        dynamo: &Dynamo,
+        strategy: Strategy,
+        existing: HashSet<String>,
+    ) -> Arc<RunListing> {
         let listing = Arc::new(RunListing {
             dynamo: dynamo.clone(),
             strategy,
             all: Arc::new(OnceCell::new()),
             taken: Mutex::new(HashSet::new()),
+            existing,
         });
         if strategy == Strategy::AccountWide {
             tracing::info!("listing the backups of every table in one account-wide listing");
@@ -146,7 +154,11 @@ impl RunListing {
                 }
             }
         };
-        self.dynamo.confirm_listed(table, listed?).await
+        let listed = listed?;
+        if self.existing.contains(&name) {
+            return Ok(listed);
+        }
+        self.dynamo.confirm_listed(table, listed).await
     }
 }
 

@@ -175,6 +175,7 @@ pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
         RunListing::start(
             &dynamo,
             Strategy::choose(selected.tables.len(), selected.in_region),
+            selected.existing.clone(),
         )
     });
     let results = back_up(&dynamo, &selected.tables, &opts, listing, ctx).await;

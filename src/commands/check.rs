@@ -77,45 +77,52 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         None => ctx.clone(),
     };
     let dynamo = ctx.dynamo().await?;
-    let (targets, policy_errors, in_region): (Vec<(String, Counted)>, _, _) = match &config {
-        Some(c) => {
-            let fleet::Fleet {
-                assigned,
-                mut errors,
-                in_region,
-            } = fleet::resolve(c, &args.select, &dynamo).await?;
-            for a in &assigned {
-                if let Some(conflict) = &a.conflict {
-                    errors.push(fleet::PolicyError {
-                        policy: c.policies[a.policy].name.clone(),
-                        error: conflict.clone(),
-                    });
+    let (targets, policy_errors, in_region, existing): (Vec<(String, Counted)>, _, _, _) =
+        match &config {
+            Some(c) => {
+                let fleet::Fleet {
+                    assigned,
+                    mut errors,
+                    in_region,
+                    existing,
+                } = fleet::resolve(c, &args.select, &dynamo).await?;
+                for a in &assigned {
+                    if let Some(conflict) = &a.conflict {
+                        errors.push(fleet::PolicyError {
+                            policy: c.policies[a.policy].name.clone(),
+                            error: conflict.clone(),
+                        });
+                    }
                 }
-            }
-            let targets = assigned
-                .into_iter()
-                .map(|a| {
-                    let p = &c.policies[a.policy];
-                    let t = p.backup.name.clone().or_else(|| c.defaults.name.clone());
-                    (a.table, counted(t))
-                })
-                .collect();
-            (targets, errors, in_region)
-        }
-        None => {
-            let selected = select::resolve(&args.select, &dynamo).await?;
-            (
-                selected
-                    .tables
+                let targets = assigned
                     .into_iter()
-                    .map(|t| (t, counted(None)))
-                    .collect(),
-                Vec::new(),
-                selected.in_region,
-            )
-        }
-    };
-    let listing = RunListing::start(&dynamo, Strategy::choose(targets.len(), in_region));
+                    .map(|a| {
+                        let p = &c.policies[a.policy];
+                        let t = p.backup.name.clone().or_else(|| c.defaults.name.clone());
+                        (a.table, counted(t))
+                    })
+                    .collect();
+                (targets, errors, in_region, existing)
+            }
+            None => {
+                let selected = select::resolve(&args.select, &dynamo).await?;
+                (
+                    selected
+                        .tables
+                        .into_iter()
+                        .map(|t| (t, counted(None)))
+                        .collect(),
+                    Vec::new(),
+                    selected.in_region,
+                    selected.existing,
+                )
+            }
+        };
+    let listing = RunListing::start(
+        &dynamo,
+        Strategy::choose(targets.len(), in_region),
+        existing,
+    );
     let mut tasks = JoinSet::new();
     for (i, (table, counted)) in targets.into_iter().enumerate() {
         let l = listing.clone();

@@ -66,6 +66,8 @@ pub struct Fleet {
     pub errors: Vec<PolicyError>,
     /// How many tables the region has, when ListTables was needed.
     pub in_region: Option<usize>,
+    /// The names ListTables returned (empty when it was not needed): known to exist.
+    pub existing: std::collections::HashSet<String>,
 }
 
 pub async fn resolve(
@@ -124,7 +126,8 @@ pub async fn resolve(
     Ok(Fleet {
         assigned: out,
         errors,
-        in_region: listing.map(|l| l.len()),
+        in_region: listing.as_ref().map(|l| l.len()),
+        existing: listing.unwrap_or_default().into_iter().collect(),
     })
 }
 

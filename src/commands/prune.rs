@@ -147,6 +147,7 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
     let listing = RunListing::start(
         &dynamo,
         Strategy::choose(selected.tables.len(), selected.in_region),
+        selected.existing.clone(),
     );
     let targets: Vec<PruneTarget> = selected
         .tables

@@ -339,23 +339,27 @@ async fn execute(
 ) -> Result<(Vec<TableRun>, Vec<PolicyError>)> {
     let dynamo = ctx.dynamo().await?;
     // (job, table, conflict) for every table of the run.
-    let (entries, policy_errors, in_region): (Vec<(usize, String, Option<String>)>, _, _) =
-        match config {
-            Some(c) => {
-                let f = fleet::resolve(c, &args.select, &dynamo).await?;
-                let entries = f
-                    .assigned
-                    .into_iter()
-                    .map(|a| (a.policy, a.table, a.conflict))
-                    .collect();
-                (entries, f.errors, f.in_region)
-            }
-            None => {
-                let s = crate::select::resolve(&jobs[0].selection, &dynamo).await?;
-                let entries = s.tables.into_iter().map(|t| (0, t, None)).collect();
-                (entries, Vec::new(), s.in_region)
-            }
-        };
+    let (entries, policy_errors, in_region, existing): (
+        Vec<(usize, String, Option<String>)>,
+        _,
+        _,
+        _,
+    ) = match config {
+        Some(c) => {
+            let f = fleet::resolve(c, &args.select, &dynamo).await?;
+            let entries = f
+                .assigned
+                .into_iter()
+                .map(|a| (a.policy, a.table, a.conflict))
+                .collect();
+            (entries, f.errors, f.in_region, f.existing)
+        }
+        None => {
+            let s = crate::select::resolve(&jobs[0].selection, &dynamo).await?;
+            let entries = s.tables.into_iter().map(|t| (0, t, None)).collect();
+            (entries, Vec::new(), s.in_region, s.existing)
+        }
+    };
     for (i, job) in jobs.iter().enumerate() {
         let tables: Vec<&str> = entries
             .iter()
@@ -371,8 +375,8 @@ async fn execute(
         .iter()
         .filter(|(j, _, conflict)| jobs[*j].needs_listing() && conflict.is_none())
         .count();
-    let listing =
-        (listed > 0).then(|| RunListing::start(&dynamo, Strategy::choose(listed, in_region)));
+    let listing = (listed > 0)
+        .then(|| RunListing::start(&dynamo, Strategy::choose(listed, in_region), existing));
     let progress = Progress {
         bar: ctx.progress(entries.len() as u64, "tables done"),
         backed_up: AtomicUsize::new(0),

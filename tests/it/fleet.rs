@@ -32,6 +32,9 @@ fn row<'a>(report: &'a Value, table: &str) -> &'a Value {
 fn a_fleet_run_lists_once_account_wide_and_prunes_every_table() {
     let emu = Emulator::start();
     let tables = fleet(&emu, "fleet", 30, 5);
+    // Tables without backups yet: ListTables just named them, so no DescribeTable is needed
+    // to tell them from a typo.
+    emu.create_tables(&["fleet-new-1", "fleet-new-2"]);
     let r = emu.run(&[
         "run",
         "--match",
@@ -45,12 +48,13 @@ fn a_fleet_run_lists_once_account_wide_and_prunes_every_table() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // 150 backups: one account-wide listing of two pages answers both skip-if-recent and
-    // the prune plans of all 30 tables (30 per-table listings would be 30 calls).
+    // the prune plans of all 32 tables (32 per-table listings would be 32 calls).
     assert_eq!(emu.calls("ListBackups"), 2, "{}", r.stderr);
-    assert_eq!(emu.calls("CreateBackup"), 30);
+    assert_eq!(emu.calls("DescribeTable"), 0);
+    assert_eq!(emu.calls("CreateBackup"), 32);
     assert_eq!(emu.calls("DeleteBackup"), 30 * 3);
     let j = r.json();
-    assert_eq!(j["summary"]["backups_created"], 30);
+    assert_eq!(j["summary"]["backups_created"], 32);
     assert_eq!(j["summary"]["backups_deleted"], 90);
     for t in &tables {
         let left = emu.backups(t);
@@ -77,6 +81,7 @@ fn a_fleet_run_lists_once_account_wide_and_prunes_every_table() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["summary"]["backups_created"], 0);
+    assert_eq!(emu.calls("DescribeTable"), 0);
     assert_eq!(emu.calls("CreateBackup"), 0);
     assert_eq!(emu.calls("DeleteBackup"), 0);
     assert_eq!(emu.calls("ListBackups"), 1);
