@@ -86,14 +86,7 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
                     in_region,
                     existing,
                 } = fleet::resolve(c, &args.select, &dynamo).await?;
-                for a in &assigned {
-                    if let Some(conflict) = &a.conflict {
-                        errors.push(fleet::PolicyError {
-                            policy: c.policies[a.policy].name.clone(),
-                            error: conflict.clone(),
-                        });
-                    }
-                }
+                errors.extend(fleet::conflict_errors(c, &assigned));
                 let targets = assigned
                     .into_iter()
                     .map(|a| {

@@ -54,14 +54,7 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
             mut errors,
             ..
         } = fleet::resolve(&config, &TableSelection::default(), &dynamo).await?;
-        for a in &assigned {
-            if let Some(c) = &a.conflict {
-                errors.push(fleet::PolicyError {
-                    policy: config.policies[a.policy].name.clone(),
-                    error: c.clone(),
-                });
-            }
-        }
+        errors.extend(fleet::conflict_errors(&config, &assigned));
         let tables = assigned
             .into_iter()
             .map(|a| TableAssignment {

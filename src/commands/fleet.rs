@@ -131,6 +131,20 @@ pub async fn resolve(
     })
 }
 
+/// The tables two policies claim, as policy errors (for `check` and `config check`, which
+/// report a conflict rather than act on the table).
+pub fn conflict_errors(config: &Config, assigned: &[Assigned]) -> Vec<PolicyError> {
+    assigned
+        .iter()
+        .filter_map(|a| {
+            a.conflict.as_ref().map(|c| PolicyError {
+                policy: config.policies[a.policy].name.clone(),
+                error: c.clone(),
+            })
+        })
+        .collect()
+}
+
 /// A context whose connection settings fall back to the config's `[defaults]` where neither
 /// the command line nor the AWS environment sets them.
 pub fn with_defaults(ctx: &Ctx, d: &Defaults) -> Ctx {
