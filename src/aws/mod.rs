@@ -415,7 +415,18 @@ impl Dynamo {
                     let delay = backoff(self.initial_backoff, attempt);
                     tracing::debug!(operation = op, attempt, ?delay, "retrying: {}", e.message);
                     if !self.stop.sleep(delay).await {
-                        return Err(interrupted(op, Cut::NotStarted));
+                        // A change whose last attempt timed out or lost its connection may
+                        // have happened after all.
+                        let unsure = mutating
+                            && matches!(e.kind, AwsErrorKind::Timeout | AwsErrorKind::Connection);
+                        return Err(interrupted(
+                            op,
+                            if unsure {
+                                Cut::Unknown
+                            } else {
+                                Cut::NotStarted
+                            },
+                        ));
                     }
                     attempt += 1;
                 }
