@@ -1,8 +1,7 @@
 //! The fleet engine: one listing per run (account-wide when it is cheaper), per-table
 //! journeys that overlap backups with the listing, and the safety rules at fleet scale.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -177,9 +176,9 @@ fn sigterm_mid_fleet_stops_new_work_everywhere() {
     let emu = Emulator::start();
     let tables = fleet(&emu, "fleet", 20, 12);
     emu.config(json!({ "documented_limits": true, "latency_ms": 5 }));
-    let child = emu
-        .cmd()
-        .args([
+    let child = spawn(
+        &emu,
+        &[
             "--rate-multiplier",
             "1",
             "run",
@@ -188,32 +187,16 @@ fn sigterm_mid_fleet_stops_new_work_everywhere() {
             "2",
             "--output",
             "json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while emu.calls("DeleteBackup") < 10 {
-        assert!(started.elapsed() < Duration::from_secs(60), "no deletions");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
+        ],
+    );
+    wait_for_calls(&emu, "DeleteBackup", 10);
+    signal(&child, "TERM");
     let signalled_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs_f64();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = finish(child, Duration::from_secs(30), "run");
+    assert_eq!(out.code, 130, "{}", out.stderr);
     let log = emu.ctl("stats", json!({ "log": true }))["log"].clone();
     let late = log
         .as_array()
@@ -227,7 +210,7 @@ fn sigterm_mid_fleet_stops_new_work_everywhere() {
         late <= 4,
         "{late} changes reached the emulator after the signal"
     );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = out.json();
     assert_eq!(report["summary"]["interrupted"], true);
     let deleted = emu.calls("DeleteBackup");
     assert!(deleted < 20 * 11, "stopped early ({deleted})");

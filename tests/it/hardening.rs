@@ -1,7 +1,7 @@
 //! Regression tests of the safety hardening: each test names the defect it keeps fixed.
 //! Bad input of every class is in faults::bad_input_matrix; the long run is in sim.rs.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -19,57 +19,6 @@ fn names(emu: &Emulator, table: &str) -> Vec<String> {
         .iter()
         .map(|b| b["BackupName"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// Spawns the binary with piped output.
-fn spawn(emu: &Emulator, args: &[&str]) -> Child {
-    emu.cmd()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts")
-}
-
-fn signal(child: &Child, sig: &str) {
-    let ok = Command::new("kill")
-        .args([&format!("-{sig}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-}
-
-/// Waits for the child, killing it (and failing) if it runs past `limit`: a hang is a defect.
-fn finish(mut child: Child, limit: Duration, what: &str) -> Run {
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "{what}: still running after {limit:?}; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
-        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
-    }
-}
-
-fn wait_for_calls(emu: &Emulator, op: &str, n: u64) {
-    let started = Instant::now();
-    while emu.calls(op) < n {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "{op} never called"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// #1: `{table}` is this table, to the letter; hand-made names around the pattern, other

@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::{json, Value};
@@ -329,5 +329,72 @@ impl Emulator {
             .iter()
             .map(|v| v.as_str().unwrap().to_string())
             .collect()
+    }
+}
+
+// ---- running the binary in the background: signals, hangs, timing ----
+
+/// Spawns the binary with piped output.
+pub fn spawn(emu: &Emulator, args: &[&str]) -> Child {
+    emu.cmd()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
+}
+
+/// Sends `sig` (TERM, INT, ...) to the child.
+pub fn signal(child: &Child, sig: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+/// Waits for the child, killing it (and failing) if it runs past `limit`: a hang is a defect.
+/// Its output is drained while it runs, so a chatty child never blocks on a full pipe.
+pub fn finish(mut child: Child, limit: Duration, what: &str) -> Run {
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_string(&mut text);
+            }
+            text
+        })
+    }
+    let (out, err) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{what}: still running after {limit:?}; stderr: {}",
+                err.join().unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    }
+}
+
+pub fn wait_for_calls(emu: &Emulator, op: &str, n: u64) {
+    let started = Instant::now();
+    while emu.calls(op) < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{op} never called"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
