@@ -204,6 +204,7 @@ pub struct Dynamo {
     stop: Stop,
     /// DynamoDB's clock, from its responses.
     service_clock: clock::ServiceClock,
+    skew_reported: Arc<std::sync::atomic::AtomicBool>,
     max_attempts: u32,
     initial_backoff: Duration,
 }
@@ -343,6 +344,7 @@ impl Dynamo {
             breaker: Arc::new(Breaker::default()),
             stop: opts.stop.clone(),
             service_clock: clock::ServiceClock::default(),
+            skew_reported: Arc::default(),
             max_attempts: opts.max_attempts.max(1),
             initial_backoff: opts.initial_backoff,
         }
@@ -352,9 +354,43 @@ impl Dynamo {
         &self.region
     }
 
-    /// DynamoDB's time at this host's instant `at`, once a response has told it.
+    /// DynamoDB's time at this host's instant `at` (at least this), once a response has
+    /// told it.
     pub fn service_time_at(&self, at: std::time::Instant) -> Option<DateTime<Utc>> {
         self.service_clock.at(at)
+    }
+
+    /// DynamoDB's time at `at`: at most this.
+    pub fn service_time_at_most(&self, at: std::time::Instant) -> Option<DateTime<Utc>> {
+        self.service_clock.at_most(at)
+    }
+
+    /// "Now" for judging ages: DynamoDB's clock once a response has told it (backups are
+    /// dated by that clock), else this host's. A host clock off by more than the tolerance
+    /// is reported once: it no longer affects what is kept, but it is worth fixing.
+    pub fn service_now(&self) -> DateTime<Utc> {
+        let host = Utc::now();
+        let Some(service) = self.service_clock.at(std::time::Instant::now()) else {
+            return host;
+        };
+        let off = host - service;
+        if off.num_seconds().abs() > crate::retention::CLOCK_TOLERANCE_SECS
+            && !self
+                .skew_reported
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::warn!(
+                "this host's clock is {} {} DynamoDB's: ages are measured by DynamoDB's clock, \
+                 but check the host's (NTP)",
+                crate::timeparse::format_age(off.abs()),
+                if off > chrono::Duration::zero() {
+                    "ahead of"
+                } else {
+                    "behind"
+                }
+            );
+        }
+        service
     }
 
     /// Waits until `op` may be called again under its documented rate (the shared

@@ -381,7 +381,9 @@ pub async fn one_table(
     if let Some(span) = &o.skip_if_recent {
         match existing {
             Some(Ok(list)) => {
-                // A backup dated in the future (a wrong clock) is no proof of freshness.
+                // Ages by DynamoDB's clock; a backup dated in its future is no proof of
+                // freshness.
+                let now = d.service_now();
                 let fresh = list
                     .iter()
                     .filter(|b| names::is_managed(&o.template, &display, b))
@@ -389,8 +391,7 @@ pub async fn one_table(
                         matches!(b.status, BackupStatus::Available | BackupStatus::Creating)
                     })
                     .filter(|b| {
-                        b.created_at > ctx.now - span.chrono()
-                            && !dated_in_future(b.created_at, ctx.now)
+                        b.created_at > now - span.chrono() && !dated_in_future(b.created_at, now)
                     })
                     .max_by_key(|b| b.created_at);
                 if let Some(b) = fresh {
@@ -425,7 +426,8 @@ pub async fn one_table(
                 outcome: Outcome::WouldCreate,
                 backup_name: Some(name),
                 backup_arn: None,
-                created_at: Some(ctx.now),
+                // Dated as DynamoDB would date it.
+                created_at: Some(d.service_now()),
                 detail: None,
                 duration_seconds: 0.0,
             },

@@ -118,12 +118,13 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
     );
     let mut tasks = JoinSet::new();
     for (i, (table, counted)) in targets.into_iter().enumerate() {
-        let l = listing.clone();
-        let (max_age, min_count, now) = (args.max_age.clone(), args.min_count, ctx.now);
+        let (l, d) = (listing.clone(), dynamo.clone());
+        let (max_age, min_count) = (args.max_age.clone(), args.min_count);
         tasks.spawn(async move {
             let name = table_name(&table).to_string();
             let check = match Box::pin(l.backups_of(&table)).await {
-                Ok(list) => verdict(&name, &list, &counted, &max_age, min_count, now),
+                // Ages by DynamoDB's clock, which dated the backups.
+                Ok(list) => verdict(&name, &list, &counted, &max_age, min_count, d.service_now()),
                 Err(e) => TableCheck {
                     table: name,
                     ok: false,

@@ -354,14 +354,15 @@ pub async fn prune_listed(
     // they are left alone and not counted. The run's own backup comes from CreateBackup.
     // (A backup dated beyond DynamoDB's own now is no run's doing but a wrong clock: it
     // stays in the plan, where it is reported as clock skew.)
-    let service_start = dynamo.service_time_at(ctx.started);
-    let service_now = dynamo.service_time_at(std::time::Instant::now());
-    tracing::debug!(table = %name, ?service_start, ?service_now, "this run by DynamoDB's clock");
-    let started = service_start.unwrap_or(ctx.now) + chrono::Duration::seconds(1);
-    let now = service_now.unwrap_or_else(chrono::Utc::now);
-    let made_during_run = |b: &Backup| {
-        b.created_at > started && !crate::retention::dated_in_future(b.created_at, now)
-    };
+    let started = dynamo
+        .service_time_at_most(ctx.started)
+        .unwrap_or(ctx.now + chrono::Duration::seconds(1));
+    let now = dynamo.service_now();
+    let latest = dynamo
+        .service_time_at_most(std::time::Instant::now())
+        .unwrap_or(now);
+    tracing::debug!(table = %name, %started, %now, "this run by DynamoDB's clock");
+    let made_during_run = |b: &Backup| b.created_at > started && b.created_at <= latest;
     let listed = backups.len();
     backups.retain(|b| !made_during_run(b));
     if backups.len() < listed {
@@ -387,7 +388,7 @@ pub async fn prune_listed(
         &opts.policy,
         &opts.rails,
         &scope,
-        ctx.now,
+        now,
         opts.timezone,
     );
     let to_delete: Vec<String> = plan
