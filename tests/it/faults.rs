@@ -9,13 +9,6 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-fn names(backups: &[Value]) -> BTreeSet<String> {
-    backups
-        .iter()
-        .map(|b| b["BackupName"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// The names of `daily_specs(table, n, first_age)` a `--keep-last k` plan keeps.
 fn newest(specs: &[(String, i64, &str, &str)], k: usize) -> BTreeSet<String> {
     let mut v: Vec<&(String, i64, &str, &str)> = specs.iter().collect();
@@ -67,7 +60,7 @@ fn throttling_and_random_500s_still_do_exactly_the_work() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["summary"]["deleted"], 150);
-    assert_eq!(names(&emu.backups("pruned")), newest(&specs, 50));
+    assert_eq!(emu.backup_names("pruned"), newest(&specs, 50));
     let stats = emu.ctl("stats", json!({}));
     let faulted: u64 = stats["faulted"]
         .as_object()
@@ -197,7 +190,7 @@ fn interrupt_prune(signal: &str) {
         "json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(names(&emu.backups("signalled")), newest(&specs, 20));
+    assert_eq!(emu.backup_names("signalled"), newest(&specs, 20));
 }
 
 #[test]

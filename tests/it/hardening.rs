@@ -14,13 +14,6 @@ fn table_arn(table: &str) -> String {
     format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{table}")
 }
 
-fn names(emu: &Emulator, table: &str) -> Vec<String> {
-    emu.backups(table)
-        .iter()
-        .map(|b| b["BackupName"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// #1: `{table}` is this table, to the letter; hand-made names around the pattern, other
 /// tables' names and other templates' names are never managed.
 #[test]
@@ -92,7 +85,7 @@ fn only_names_the_template_renders_for_this_table_are_deleted() {
         ]);
         assert_eq!(r.code, 0, "{template}: {}", r.stderr);
     }
-    let left = names(&emu, "orders");
+    let left = emu.backup_names("orders");
     kept.push(("pre-migration".into(), 0, "", ""));
     for (name, ..) in &kept {
         assert!(
@@ -848,7 +841,7 @@ fn a_lone_future_dated_backup_does_not_move_the_window() {
         "json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let left: Vec<String> = names(&emu, "orders");
+    let left = emu.backup_names("orders");
     for (name, age, ..) in &specs {
         if *age < 7 * DAY {
             assert!(left.contains(name), "{name} ({age}s old) was deleted");
@@ -1132,7 +1125,7 @@ fn backups_made_by_others_during_a_run_are_left_alone() {
         arns.contains(&own.as_str()),
         "the run's own backup was deleted"
     );
-    let names = names(&emu, "orders");
+    let names = emu.backup_names("orders");
     for n in &outside {
         assert!(names.contains(n), "{n}, made during the run, was deleted");
     }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::common::*;
 
@@ -48,13 +48,6 @@ fn expected_kept(
         );
     }
     kept
-}
-
-fn names(backups: &[Value]) -> BTreeSet<String> {
-    backups
-        .iter()
-        .map(|b| b["BackupName"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]
@@ -146,7 +139,7 @@ fn a_year_of_daily_backups_prunes_to_exactly_the_expected_set_and_converges() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(emu.calls("ListBackups"), 5);
     assert_eq!(emu.calls("DeleteBackup") as usize, want_deleted.len());
-    let left = names(&emu.backups("orders"));
+    let left = emu.backup_names("orders");
     let mut want_left: BTreeSet<String> = keep.clone();
     for extra in [
         "before-migration-by-hand",
@@ -327,7 +320,7 @@ fn unmanaged_backups_are_only_pruned_when_asked() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        names(&emu.backups("orders")),
+        emu.backup_names("orders"),
         BTreeSet::from(["by-hand-0".to_string()])
     );
 }

@@ -155,6 +155,14 @@ impl Emulator {
             .clone()
     }
 
+    /// The names of a table's backups as the emulator holds them.
+    pub fn backup_names(&self, table: &str) -> std::collections::BTreeSet<String> {
+        self.backups(table)
+            .iter()
+            .map(|b| b["BackupName"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// DynamoDB calls received per operation.
     pub fn calls(&self, op: &str) -> u64 {
         self.ctl("stats", json!({}))["calls"][op]
