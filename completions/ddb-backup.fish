@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ddb_backup_global_optspecs
-    string join \n region= profile= endpoint-url= o/output= v/verbose q/quiet log-format= color= max-attempts= retry-backoff= connect-timeout= read-timeout= rate-multiplier= h/help V/version
+    string join \n region= role-arn= external-id= target-concurrency= profile= endpoint-url= o/output= v/verbose q/quiet log-format= color= max-attempts= retry-backoff= connect-timeout= read-timeout= rate-multiplier= h/help V/version
 end
 
 function __fish_ddb_backup_needs_command
@@ -24,7 +24,10 @@ function __fish_ddb_backup_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -66,7 +69,10 @@ deleted\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l since -d 'Only backups created at or after this time (RFC 3339, or a duration back from now such as 7d)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l until -d 'Only backups created before this time (RFC 3339, or a duration back from now such as 36h)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l name-prefix -d 'Only backups whose name starts with this' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -87,7 +93,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verb
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -115,7 +124,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l name -d
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l timeout -d 'How long --wait waits before reporting backups still CREATING' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l skip-if-recent -d 'Skip a table whose newest AVAILABLE or CREATING backup made by ddb-backup is younger than this' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l concurrency -d 'Tables backed up at the same time (CreateBackup stays under 50 calls/s whatever this is)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -159,7 +171,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l require-
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l max-delete -d 'Delete nothing for a table whose plan would delete more than N backups' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l timezone -d 'Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name) [default: UTC]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -200,7 +215,10 @@ kms\t'A KMS key: --sse-kms-key, or the AWS managed key'
 none\t'Send no encryption override: the backup\'s settings apply'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l sse-kms-key -d 'KMS key id, ARN or alias for --sse kms' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l timeout -d 'How long --wait waits' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -255,7 +273,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l timezone -
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l metrics-file -d 'Write Prometheus textfile-collector metrics here (atomically: temp file + rename)' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l report -d 'Also write the JSON report to this file (atomically)' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l lock-file -d 'Hold this lock file for the run; a second overlapping run exits at once (code 1)' -r -F
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -287,7 +308,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l exclude 
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-age -d 'A table fails unless its newest AVAILABLE backup is younger than this' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l min-count -d 'A table also fails unless it has at least N AVAILABLE backups' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -309,7 +333,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l ver
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
@@ -331,7 +358,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -f -a "check" -d 'Validate a config file and show which table gets which policy'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l region -d 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, instance metadata)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'

@@ -75,9 +75,25 @@ pub enum ColorChoice {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
-    /// AWS region (default: the SDK's chain: AWS_REGION, the profile, instance metadata)
-    #[arg(long, global = true, value_name = "REGION", value_parser = parse_region, overrides_with = "region")]
-    pub region: Option<String>,
+    /// AWS region(s): comma-separated or repeated, each a target of the run
+    /// (e.g. --region us-east-1,eu-west-1) [default: the SDK's chain: AWS_REGION, the
+    /// profile, instance metadata]
+    #[arg(long, global = true, value_name = "REGION", value_parser = parse_region, value_delimiter = ',', action = ArgAction::Append)]
+    pub region: Vec<String>,
+
+    /// Assume this IAM role (STS AssumeRole from the base credentials) and work in its
+    /// account; repeat for several accounts: each role × region is a target
+    /// (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)
+    #[arg(long, global = true, value_name = "ARN", value_parser = parse_role_arn, value_delimiter = ',', action = ArgAction::Append)]
+    pub role_arn: Vec<String>,
+
+    /// External ID to pass when assuming --role-arn roles (when their trust policy asks for one)
+    #[arg(long, global = true, value_name = "ID", value_parser = parse_external_id, overrides_with = "external_id")]
+    pub external_id: Option<String>,
+
+    /// How many targets (account × region) are worked on at once [default: all]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256), overrides_with = "target_concurrency")]
+    pub target_concurrency: Option<u32>,
 
     /// Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)
     #[arg(long, global = true, value_name = "NAME", overrides_with = "profile")]
@@ -178,6 +194,32 @@ pub fn parse_region(s: &str) -> Result<String, String> {
     } else {
         Err(format!(
             "invalid region '{s}': use a region name such as us-east-1 or eu-west-1"
+        ))
+    }
+}
+
+/// An IAM role ARN: `arn:<partition>:iam::<12-digit account>:role/<path/name>`.
+pub fn parse_role_arn(s: &str) -> Result<String, String> {
+    crate::targets::role_account(s)
+        .map(|_| s.to_string())
+        .ok_or_else(|| {
+            format!(
+                "invalid role ARN '{s}': give arn:aws:iam::<12-digit account id>:role/<name>, \
+                 e.g. arn:aws:iam::222222222222:role/ddb-backup"
+            )
+        })
+}
+
+/// An STS external ID: 2 to 1224 characters of letters, digits and `+=,.@:/-` (STS's rule).
+pub fn parse_external_id(s: &str) -> Result<String, String> {
+    let ok = (2..=1224).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@:/-_".contains(c));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "invalid external ID '{s}': give 2 to 1224 letters, digits or +=,.@:/-_"
         ))
     }
 }
@@ -372,7 +414,7 @@ pub struct SchedulerOpts {
     pub lock_file: Option<std::path::PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub config: ConfigOpt,
@@ -504,7 +546,7 @@ pub enum StatusFilter {
     Deleted,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     pub select: TableSelection,

@@ -30,6 +30,25 @@ pub struct Config {
     pub defaults: Defaults,
     #[serde(default, rename = "policy")]
     pub policies: Vec<PolicyConfig>,
+    /// `[[targets]]`: the accounts and regions the policies apply in (none: the command
+    /// line's `--region`/`--role-arn`, or the default credentials and region).
+    #[serde(default)]
+    pub targets: Vec<TargetConfig>,
+}
+
+/// One `[[targets]]`: an account (the base credentials', a profile's, or an assumed role's)
+/// and the regions to work in there.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    pub name: toml::Spanned<String>,
+    #[serde(deserialize_with = "region_list")]
+    pub regions: Vec<Region>,
+    #[serde(default, deserialize_with = "role_opt")]
+    pub role_arn: Option<String>,
+    #[serde(default, deserialize_with = "external_id_opt")]
+    pub external_id: Option<String>,
+    pub profile: Option<String>,
 }
 
 /// `[defaults]`: used where neither the command line nor the AWS environment says otherwise.
@@ -70,6 +89,9 @@ pub struct PolicyConfig {
     pub backup: BackupSection,
     /// Absent: this policy only backs up (run says so); present: it must keep something.
     pub retention: Option<RetentionSection>,
+    /// The `[[targets]]` (by name) this policy applies in; empty: every target.
+    #[serde(default)]
+    pub targets: Vec<toml::Spanned<String>>,
 }
 
 /// `[policy.backup]`
@@ -173,11 +195,118 @@ impl Config {
         })?;
         config
             .validate()
-            .map_err(|m| UsageError::new(format!("config {}: {m}", path.display())))?;
+            .and_then(|()| config.validate_targets(text))
+            .map_err(|m| UsageError::new(format!("config {}{m}", path.display())))?;
         Ok(config)
     }
 
+    /// The `[[targets]]` and the policies' references to them. Messages start with
+    /// ":line:col: " where a position is known.
+    fn validate_targets(&self, text: &str) -> Result<(), String> {
+        let at = |span: std::ops::Range<usize>| {
+            let (line, col) = line_col(text, span.start);
+            format!(":{line}:{col}: ")
+        };
+        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut covered: BTreeMap<(Option<&str>, Option<&str>, &str), &str> = BTreeMap::new();
+        for (i, t) in self.targets.iter().enumerate() {
+            let name = t.name.get_ref();
+            if name.trim().is_empty() || name.chars().any(char::is_control) {
+                return Err(format!(
+                    "{}target #{} needs a name of printable characters",
+                    at(t.name.span()),
+                    i + 1
+                ));
+            }
+            if names.insert(name, i).is_some() {
+                return Err(format!(
+                    "{}two [[targets]] are named '{name}': names must be unique",
+                    at(t.name.span())
+                ));
+            }
+            if t.regions.is_empty() {
+                return Err(format!(
+                    "{}target '{name}' has no regions: give regions = [\"us-east-1\", ...]",
+                    at(t.name.span())
+                ));
+            }
+            if t.external_id.is_some() && t.role_arn.is_none() {
+                return Err(format!(
+                    "{}target '{name}' has an external_id but no role_arn: the external ID is \
+                     only sent when assuming a role",
+                    at(t.name.span())
+                ));
+            }
+            for r in &t.regions {
+                let key = (t.role_arn.as_deref(), t.profile.as_deref(), r.0.as_str());
+                if let Some(other) = covered.insert(key, name) {
+                    return Err(format!(
+                        "{}targets '{other}' and '{name}' both cover region {} with the same \
+                         credentials: each table would be worked on twice; list the region once",
+                        at(t.name.span()),
+                        r.0
+                    ));
+                }
+            }
+        }
+        for t in &self.targets {
+            let name = t.name.get_ref();
+            if !self
+                .policies
+                .iter()
+                .any(|p| p.targets.is_empty() || p.targets.iter().any(|x| x.get_ref() == name))
+            {
+                return Err(format!(
+                    "{}no policy applies in target '{name}': name it in a policy's targets, or \
+                     leave a policy's targets out (it then applies everywhere)",
+                    at(t.name.span())
+                ));
+            }
+        }
+        for p in &self.policies {
+            if !p.targets.is_empty() && self.targets.is_empty() {
+                let t = &p.targets[0];
+                return Err(format!(
+                    "{}policy '{}' names targets, but the config defines no [[targets]]",
+                    at(t.span()),
+                    p.name
+                ));
+            }
+            for t in &p.targets {
+                if !names.contains_key(t.get_ref().as_str()) {
+                    let known: Vec<&str> = names.keys().copied().collect();
+                    return Err(format!(
+                        "{}policy '{}' names target '{}', which is not defined (targets: {})",
+                        at(t.span()),
+                        p.name,
+                        t.get_ref(),
+                        if known.is_empty() {
+                            "none; add [[targets]] sections".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True when policy `i` applies in the target named `target` (config targets have
+    /// names; command-line targets are `None`, where every policy applies).
+    pub fn applies(&self, i: usize, target: Option<&str>) -> bool {
+        let p = &self.policies[i];
+        match target {
+            Some(t) if !p.targets.is_empty() => p.targets.iter().any(|x| x.get_ref() == t),
+            _ => true,
+        }
+    }
+
     fn validate(&self) -> Result<(), String> {
+        self.validate_policies().map_err(|m| format!(": {m}"))
+    }
+
+    fn validate_policies(&self) -> Result<(), String> {
         if self.policies.is_empty() {
             return Err(
                 "no [[policy]] defined: add at least one (see examples/ddb-backup.toml)".into(),
@@ -404,6 +533,33 @@ fn max_delete_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Err
     } else {
         Ok(Some(v))
     }
+}
+
+fn region_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Region>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    let mut out: Vec<Region> = Vec::new();
+    for r in v {
+        let r: Region = r.parse().map_err(de::Error::custom)?;
+        if out.contains(&r) {
+            return Err(de::Error::custom(format!("region {} is listed twice", r.0)));
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+fn role_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::cli::parse_role_arn(&s)
+        .map(Some)
+        .map_err(de::Error::custom)
+}
+
+fn external_id_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::cli::parse_external_id(&s)
+        .map(Some)
+        .map_err(de::Error::custom)
 }
 
 fn table_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {

@@ -16,6 +16,7 @@ pub mod output;
 pub mod retention;
 pub mod select;
 pub mod stop;
+pub mod targets;
 pub mod timeparse;
 
 use std::sync::Arc;

@@ -9,7 +9,9 @@ use crate::cli::{ColorChoice, GlobalOpts, LogFormat};
 /// The filter for a verbosity. By default only this program's messages (and errors of the
 /// libraries) appear: failures are reported once, as one line, by the program itself; the
 /// SDK's own warnings (e.g. each credential provider that was tried) come with -v. The SDK's
-/// signing and wire-level crates are capped at `info` whatever the verbosity, so
+/// signing and wire-level crates are capped at `info` whatever the verbosity, and so is
+/// endpoint resolution (its parameters include the identity, access key id and all, for
+/// STS), and the assume-role provider (it logs the temporary access key id), so
 /// credentials and session tokens never reach the logs.
 pub fn filter_for(verbose: u8, quiet: bool) -> String {
     let base = if quiet {
@@ -22,7 +24,7 @@ pub fn filter_for(verbose: u8, quiet: bool) -> String {
             _ => "debug,ddb_backup=trace",
         }
     };
-    format!("{base},aws_sigv4=info,aws_smithy_http_client=info,hyper=info,hyper_util=info,rustls=info,h2=info")
+    format!("{base},aws_sigv4=info,aws_smithy_runtime::client::orchestrator::endpoints=info,aws_config::sts=info,aws_smithy_http_client=info,hyper=info,hyper_util=info,rustls=info,h2=info")
 }
 
 pub fn init(g: &GlobalOpts) {
@@ -53,7 +55,17 @@ mod tests {
     fn signing_crates_stay_quiet_at_every_level() {
         for v in 0..5 {
             let f = filter_for(v, false);
-            assert!(f.ends_with("aws_sigv4=info,aws_smithy_http_client=info,hyper=info,hyper_util=info,rustls=info,h2=info"));
+            for quiet in [
+                "aws_sigv4=info",
+                "aws_smithy_runtime::client::orchestrator::endpoints=info",
+                "aws_config::sts=info",
+                "aws_smithy_http_client=info",
+                "hyper=info",
+                "rustls=info",
+                "h2=info",
+            ] {
+                assert!(f.contains(quiet), "{f} lacks {quiet}");
+            }
             assert!(EnvFilter::try_new(&f).is_ok());
         }
         assert!(filter_for(0, true).starts_with("error"));

@@ -169,8 +169,14 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The human table of backups with a total line.
-pub fn backups_table(out: &Output, backups: &[Backup], now: DateTime<Utc>) -> String {
+pub fn backups_table(
+    out: &Output,
+    backups: &[crate::targets::Placed<Backup>],
+    now: DateTime<Utc>,
+) -> String {
     let mut t = out.table(&[
+        "Account",
+        "Region",
         "Table",
         "Backup name",
         "Status",
@@ -181,6 +187,8 @@ pub fn backups_table(out: &Output, backups: &[Backup], now: DateTime<Utc>) -> St
     ]);
     for b in backups {
         t.add_row(vec![
+            Cell::new(&b.at.account),
+            Cell::new(&b.at.region),
             Cell::new(printable(&b.table)),
             Cell::new(printable(&b.backup_name)),
             Cell::new(b.status.as_str()),

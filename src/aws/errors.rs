@@ -115,6 +115,35 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
     }
 }
 
+/// When a call failed because its role could not be assumed: the kind and "Code: message"
+/// of STS's refusal, found in the error's causes (the credentials provider's error).
+pub fn assume_role_refusal(
+    err: &(dyn std::error::Error + 'static),
+) -> Option<(AwsErrorKind, String)> {
+    type Refusal = SdkError<aws_sdk_sts::operation::assume_role::AssumeRoleError, HttpResponse>;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(r) = e.downcast_ref::<Refusal>() {
+            let detail = match (r.code(), r.message()) {
+                (Some(c), Some(m)) => format!("{c}: {m}"),
+                (Some(c), None) => c.to_string(),
+                _ => innermost(r),
+            };
+            let kind = match r.code() {
+                Some(c) => match kind_of_code(c) {
+                    AwsErrorKind::Other => AwsErrorKind::AccessDenied,
+                    k => k,
+                },
+                None if matches!(r, SdkError::TimeoutError(_)) => AwsErrorKind::Timeout,
+                None => AwsErrorKind::Connection,
+            };
+            return Some((kind, detail));
+        }
+        cur = e.source();
+    }
+    None
+}
+
 /// Maps any SDK error of operation `op` about `subject` (a table name or backup ARN).
 pub fn map<E>(op: &'static str, subject: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where

@@ -19,6 +19,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use tracing::Instrument;
 
 use aws_sdk_dynamodb::types::BackupTypeFilter;
 use tokio::sync::OnceCell;
@@ -105,9 +106,12 @@ impl RunListing {
         if strategy == Strategy::AccountWide {
             tracing::info!("listing the backups of every table in one account-wide listing");
             let (cell, d) = (listing.all.clone(), dynamo.clone());
-            tokio::spawn(async move {
-                cell.get_or_init(|| list_all(d)).await;
-            });
+            tokio::spawn(
+                async move {
+                    cell.get_or_init(|| list_all(d)).await;
+                }
+                .in_current_span(),
+            );
         }
         listing
     }

@@ -71,6 +71,9 @@ pub struct ConnectOptions {
     pub rate_multiplier: f64,
     /// Every call and every wait races this.
     pub stop: Stop,
+    /// Assume this role (STS AssumeRole from the base credentials) for every call.
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
 }
 
 /// Which backups ListBackups should return.
@@ -198,6 +201,9 @@ pub struct Dynamo {
     client: Client,
     /// The Resource Groups Tagging API, for selecting tables by tag at scale.
     tagging: aws_sdk_resourcegroupstagging::Client,
+    /// STS, to learn the account the credentials work in.
+    sts: aws_sdk_sts::Client,
+    role_arn: Option<String>,
     region: String,
     pacers: Arc<HashMap<&'static str, DefaultDirectRateLimiter>>,
     breaker: Arc<Breaker>,
@@ -292,6 +298,25 @@ impl Dynamo {
             .timeout_config(timeouts)
             .load()
             .await;
+        // A role is assumed from the base credentials, through the same endpoint settings
+        // (an emulator serves STS too); its credentials are refreshed before they expire.
+        let conf = match &opts.role_arn {
+            Some(role) => {
+                let mut b = aws_config::sts::AssumeRoleProvider::builder(role)
+                    .session_name(crate::targets::session_name(&crate::targets::host_name()))
+                    .configure(&conf);
+                if let Some(id) = &opts.external_id {
+                    b = b.external_id(id);
+                }
+                let provider = b.build().await;
+                conf.into_builder()
+                    .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+                        provider,
+                    ))
+                    .build()
+            }
+            None => conf,
+        };
         let region = conf
             .region()
             .map(|r| r.to_string())
@@ -312,6 +337,8 @@ impl Dynamo {
             .build();
         let mut d = Self::from_client(Client::from_conf(dynamo_conf), region, opts);
         d.tagging = aws_sdk_resourcegroupstagging::Client::new(&conf);
+        d.sts = aws_sdk_sts::Client::new(&conf);
+        d.role_arn = opts.role_arn.clone();
         d.service_clock = service_clock;
         Ok(d)
     }
@@ -320,6 +347,12 @@ impl Dynamo {
     pub fn from_client(client: Client, region: String, opts: &ConnectOptions) -> Dynamo {
         let tagging = aws_sdk_resourcegroupstagging::Client::from_conf(
             aws_sdk_resourcegroupstagging::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new(region.clone()))
+                .build(),
+        );
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::Config::builder()
                 .behavior_version(BehaviorVersion::latest())
                 .region(Region::new(region.clone()))
                 .build(),
@@ -339,6 +372,8 @@ impl Dynamo {
         Dynamo {
             client,
             tagging,
+            sts,
+            role_arn: opts.role_arn.clone(),
             region,
             pacers: Arc::new(pacers),
             breaker: Arc::new(Breaker::default()),
@@ -352,6 +387,33 @@ impl Dynamo {
 
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The account these credentials work in (STS GetCallerIdentity, which needs no
+    /// permission). For an assumed role this is also the first use of the role, so a role
+    /// that cannot be assumed fails here, with a message naming it.
+    pub async fn account_id(&self) -> Result<String, AwsError> {
+        let out = self
+            .call("GetCallerIdentity", false, || async {
+                self.sts.get_caller_identity().send().await.map_err(|e| {
+                    let refused = self
+                        .role_arn
+                        .as_ref()
+                        .and_then(|_| errors::assume_role_refusal(&e));
+                    let mut mapped = errors::map("GetCallerIdentity", "the credentials", e);
+                    if let (Some(role), Some((kind, detail))) = (&self.role_arn, refused) {
+                        mapped.kind = kind;
+                        mapped.message = format!("could not assume role {role}: {detail}");
+                    }
+                    mapped
+                })
+            })
+            .await?;
+        out.account().map(str::to_string).ok_or_else(|| AwsError {
+            kind: AwsErrorKind::NotDynamo,
+            operation: "GetCallerIdentity",
+            message: "STS answered GetCallerIdentity without an account".into(),
+        })
     }
 
     /// DynamoDB's time at this host's instant `at` (at least this), once a response has

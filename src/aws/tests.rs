@@ -23,6 +23,8 @@ fn opts() -> ConnectOptions {
         read_timeout: Duration::from_secs(1),
         rate_multiplier: 0.0,
         stop: crate::stop::Stop::never(),
+        role_arn: None,
+        external_id: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -12,7 +13,8 @@ use tokio::task::JoinSet;
 
 use crate::aws::listing::{RunListing, Strategy};
 use crate::aws::Dynamo;
-use crate::cli::BackupArgs;
+use crate::cli::{BackupArgs, TableSelection};
+use crate::commands::targets::{self, Reached, Target, TargetSummary};
 use crate::commands::Ctx;
 use crate::error::{AwsError, AwsErrorKind, UsageError};
 use crate::exit::Exit;
@@ -21,6 +23,7 @@ use crate::names::{self, NameTemplate};
 use crate::output::time;
 use crate::retention::dated_in_future;
 use crate::select::{self, table_name};
+use crate::targets::Placed;
 use crate::timeparse::Span;
 
 /// What happened to one table.
@@ -132,13 +135,15 @@ pub struct Summary {
     pub failed: usize,
     pub skipped: usize,
     pub interrupted: bool,
+    /// The same counts per target (account × region).
+    pub targets: Vec<TargetSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub command: &'static str,
     pub dry_run: bool,
-    pub results: Vec<TableReport>,
+    pub results: Vec<Placed<TableReport>>,
     pub summary: Summary,
 }
 
@@ -168,18 +173,16 @@ pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
             .render(table_name(t), ctx.now)
             .map_err(UsageError::new)?;
     }
-    let dynamo = ctx.dynamo().await?;
-    let selected = select::resolve(&args.select, &dynamo).await?;
-    // Only --skip-if-recent needs to know the tables' backups.
-    let listing = opts.skip_if_recent.as_ref().map(|_| {
-        RunListing::start(
-            &dynamo,
-            Strategy::choose(selected.tables.len(), selected.in_region),
-            selected.existing.clone(),
-        )
-    });
-    let results = back_up(&dynamo, &selected.tables, &opts, listing, ctx).await;
-    let report = report(results, opts.dry_run, ctx);
+    let specs = ctx.targets()?;
+    crate::targets::check_routed(&specs, &args.select.tables)?;
+    let (sel, o, c) = (args.select.clone(), opts.clone(), ctx.clone());
+    let mut reached = targets::each(ctx, &specs, args.select.tables.clone(), move |t| {
+        let (sel, o, c) = (sel.clone(), o.clone(), c.clone());
+        async move { in_target(&t, &sel, &o, &c).await }
+    })
+    .await?;
+    targets::single_failure(&mut reached)?;
+    let report = report(&reached, opts.dry_run, ctx);
     let exit = exit_for(&report);
     if ctx.out.shows(exit) {
         print(&report, ctx)?;
@@ -187,14 +190,43 @@ pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
     Ok(exit)
 }
 
-pub fn exit_for(r: &Report) -> Exit {
-    if r.summary.interrupted {
-        return Exit::Interrupted;
-    }
-    Exit::from_counts(r.summary.succeeded, r.summary.failed)
+/// One target's backups.
+async fn in_target(
+    t: &Target,
+    sel: &TableSelection,
+    opts: &Options,
+    ctx: &Ctx,
+) -> Result<Vec<TableReport>> {
+    let Some(sel) = select::for_target(sel, &t.at) else {
+        return Ok(Vec::new());
+    };
+    let selected = select::resolve(&sel, &t.dynamo).await?;
+    // Only --skip-if-recent needs to know the tables' backups.
+    let listing = opts.skip_if_recent.as_ref().map(|_| {
+        RunListing::start(
+            &t.dynamo,
+            Strategy::choose(selected.tables.len(), selected.in_region),
+            selected.existing.clone(),
+        )
+    });
+    Ok(back_up(&t.dynamo, &selected.tables, opts, listing, ctx).await)
 }
 
-pub fn report(results: Vec<TableReport>, dry_run: bool, ctx: &Ctx) -> Report {
+pub fn exit_for(r: &Report) -> Exit {
+    targets::fleet_exit(
+        &r.summary.targets,
+        r.summary.succeeded,
+        r.summary.failed,
+        r.summary.interrupted,
+    )
+}
+
+fn report(reached: &[Reached<Vec<TableReport>>], dry_run: bool, ctx: &Ctx) -> Report {
+    let results = targets::placed(reached, |rows| rows.clone());
+    let count = |rows: &Vec<TableReport>| {
+        let failed = rows.iter().filter(|r| !r.outcome.is_ok()).count();
+        (rows.len(), rows.len() - failed, failed)
+    };
     let failed = results.iter().filter(|r| !r.outcome.is_ok()).count();
     let skipped = results
         .iter()
@@ -209,6 +241,7 @@ pub fn report(results: Vec<TableReport>, dry_run: bool, ctx: &Ctx) -> Report {
             failed,
             skipped,
             interrupted: ctx.stop.requested(),
+            targets: targets::summaries(reached, count),
         },
         results,
     }
@@ -219,11 +252,19 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "results")?;
         return Ok(());
     }
-    let mut t = ctx
-        .out
-        .table(&["Table", "Result", "Backup name", "Created (UTC)", "Detail"]);
+    let mut t = ctx.out.table(&[
+        "Account",
+        "Region",
+        "Table",
+        "Result",
+        "Backup name",
+        "Created (UTC)",
+        "Detail",
+    ]);
     for x in &r.results {
         t.add_row(vec![
+            x.at.account.clone(),
+            x.at.region.clone(),
             x.table.clone(),
             x.outcome.as_str().to_string(),
             x.backup_name.clone().unwrap_or_default(),
@@ -233,7 +274,7 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     ctx.out.text(&format!(
-        "{t}\n{} table(s): {} ok ({} skipped), {} failed{}{}",
+        "{t}\n{} table(s): {} ok ({} skipped), {} failed{}{}{}",
         s.tables,
         s.succeeded,
         s.skipped,
@@ -243,7 +284,8 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
         } else {
             ""
         },
-        if s.interrupted { " (interrupted)" } else { "" }
+        if s.interrupted { " (interrupted)" } else { "" },
+        targets::summary_lines(&s.targets)
     ))?;
     Ok(())
 }
@@ -269,17 +311,20 @@ pub async fn back_up(
             table.clone(),
             listing.clone(),
         );
-        tasks.spawn(async move {
-            let existing = match &l {
-                Some(l) => Some(Box::pin(l.backups_of(&t)).await),
-                None => None,
-            };
-            let _permit = s.acquire_owned().await;
-            let started = std::time::Instant::now();
-            let mut r = Box::pin(one_table(&d, &t, &o, existing.as_ref(), &c)).await;
-            r.duration_seconds = seconds(started);
-            (i, r)
-        });
+        tasks.spawn(
+            async move {
+                let existing = match &l {
+                    Some(l) => Some(Box::pin(l.backups_of(&t)).await),
+                    None => None,
+                };
+                let _permit = s.acquire_owned().await;
+                let started = std::time::Instant::now();
+                let mut r = Box::pin(one_table(&d, &t, &o, existing.as_ref(), &c)).await;
+                r.duration_seconds = seconds(started);
+                (i, r)
+            }
+            .in_current_span(),
+        );
     }
     let mut results: Vec<Option<TableReport>> = vec![None; tables.len()];
     while let Some(joined) = tasks.join_next().await {

@@ -8,6 +8,7 @@ use tokio::task::JoinSet;
 
 use crate::aws::listing::{RunListing, Strategy};
 use crate::cli::CheckArgs;
+use crate::commands::targets::{self, Target};
 use crate::commands::{fleet, Ctx};
 use crate::config::Config;
 use crate::exit::Exit;
@@ -16,7 +17,10 @@ use crate::names::{self, NameTemplate};
 use crate::output::time;
 use crate::retention::dated_in_future;
 use crate::select::{self, table_name};
+use crate::targets::Placed;
 use crate::timeparse::{format_age, Span};
+use std::sync::Arc;
+use tracing::Instrument;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TableCheck {
@@ -36,8 +40,8 @@ pub struct CheckReport {
     pub command: &'static str,
     pub max_age: String,
     pub min_count: u32,
-    pub tables: Vec<TableCheck>,
-    pub policy_errors: Vec<fleet::PolicyError>,
+    pub tables: Vec<Placed<TableCheck>>,
+    pub policy_errors: Vec<Placed<fleet::PolicyError>>,
     pub summary: CheckSummary,
 }
 
@@ -49,6 +53,8 @@ pub struct CheckSummary {
     pub failed: usize,
     /// Policies that could not be resolved, or that claim the same table.
     pub policy_errors: usize,
+    /// Tables, successes and failures per target (account × region).
+    pub targets: Vec<targets::TargetSummary>,
 }
 
 /// What counts as "a backup" for the check.
@@ -60,6 +66,77 @@ enum Counted {
 
 pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
     let config = args.config.path.as_deref().map(Config::load).transpose()?;
+    if config.is_some() {
+        fleet::check_narrowing(&args.select)?;
+    } else {
+        args.select.validate()?;
+    }
+    let ctx = match &config {
+        Some(c) => fleet::with_defaults(ctx, c),
+        None => ctx.clone(),
+    };
+    let specs = crate::targets::plan(&ctx.global, config.as_ref())?;
+    crate::targets::check_routed(&specs, fleet::named_tables(config.as_ref(), &args.select))?;
+    let named: Vec<String> = fleet::named_tables(config.as_ref(), &args.select)
+        .into_iter()
+        .cloned()
+        .collect();
+    let shared = Arc::new((args.clone(), config));
+    let c = ctx.clone();
+    let mut reached = targets::each(&ctx, &specs, named, move |t| {
+        let (shared, c) = (shared.clone(), c.clone());
+        async move { in_target(&t, &shared.0, shared.1.as_ref(), &c).await }
+    })
+    .await?;
+    targets::single_failure(&mut reached)?;
+    if ctx.stop.requested() {
+        // A check cut short proves nothing: no verdicts that look complete.
+        return Err(crate::error::Interrupted.into());
+    }
+    let tables = targets::placed(&reached, |(t, _)| t.clone());
+    let policy_errors = targets::placed(&reached, |(_, e)| e.clone());
+    let summaries = targets::summaries(&reached, |(t, e)| {
+        let failed = t.iter().filter(|c| !c.ok).count();
+        (t.len(), t.len() - failed, failed + e.len())
+    });
+    let failed = tables.iter().filter(|t| !t.ok).count();
+    let report = CheckReport {
+        command: "check",
+        max_age: args.max_age.to_string(),
+        min_count: args.min_count,
+        summary: CheckSummary {
+            tables: tables.len(),
+            ok: tables.len() - failed,
+            failed,
+            policy_errors: policy_errors.len(),
+            targets: summaries,
+        },
+        tables,
+        policy_errors,
+    };
+    for t in report.tables.iter().filter(|t| !t.ok) {
+        tracing::error!(table = %t.table, account = %t.at.account, region = %t.at.region, "check failed: {}", t.detail);
+    }
+    let exit = targets::fleet_exit(
+        &report.summary.targets,
+        report.summary.ok,
+        report.summary.failed + report.summary.policy_errors,
+        false,
+    );
+    if ctx.out.shows(exit) {
+        print(&report, &ctx)?;
+    }
+    Ok(exit)
+}
+
+/// One target's checks, and the policies that could not be resolved there.
+async fn in_target(
+    t: &Target,
+    args: &CheckArgs,
+    config: Option<&Config>,
+    ctx: &Ctx,
+) -> Result<(Vec<TableCheck>, Vec<fleet::PolicyError>)> {
+    let _ = ctx;
     let counted = |template: Option<NameTemplate>| {
         if args.any_backup {
             Counted::Any
@@ -67,25 +144,16 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
             Counted::Managed(args.name.template.clone().or(template).unwrap_or_default())
         }
     };
-    if config.is_some() {
-        fleet::check_narrowing(&args.select)?;
-    } else {
-        args.select.validate()?;
-    }
-    let ctx = match &config {
-        Some(c) => fleet::with_defaults(ctx, &c.defaults),
-        None => ctx.clone(),
-    };
-    let dynamo = ctx.dynamo().await?;
+    let dynamo = &t.dynamo;
     let (targets, policy_errors, in_region, existing): (Vec<(String, Counted)>, _, _, _) =
-        match &config {
+        match config {
             Some(c) => {
                 let fleet::Fleet {
                     assigned,
                     mut errors,
                     in_region,
                     existing,
-                } = fleet::resolve(c, &args.select, &dynamo).await?;
+                } = fleet::resolve(c, &args.select, t).await?;
                 errors.extend(fleet::conflict_errors(c, &assigned));
                 let targets = assigned
                     .into_iter()
@@ -98,7 +166,10 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
                 (targets, errors, in_region, existing)
             }
             None => {
-                let selected = select::resolve(&args.select, &dynamo).await?;
+                let Some(sel) = select::for_target(&args.select, &t.at) else {
+                    return Ok((Vec::new(), Vec::new()));
+                };
+                let selected = select::resolve(&sel, dynamo).await?;
                 (
                     selected
                         .tables
@@ -111,69 +182,41 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
                 )
             }
         };
-    let listing = RunListing::start(
-        &dynamo,
-        Strategy::choose(targets.len(), in_region),
-        existing,
-    );
+    let listing = RunListing::start(dynamo, Strategy::choose(targets.len(), in_region), existing);
     let mut tasks = JoinSet::new();
     for (i, (table, counted)) in targets.into_iter().enumerate() {
         let (l, d) = (listing.clone(), dynamo.clone());
         let (max_age, min_count) = (args.max_age.clone(), args.min_count);
-        tasks.spawn(async move {
-            let name = table_name(&table).to_string();
-            let check = match Box::pin(l.backups_of(&table)).await {
-                // Ages by DynamoDB's clock, which dated the backups.
-                Ok(list) => verdict(&name, &list, &counted, &max_age, min_count, d.service_now()),
-                Err(e) => TableCheck {
-                    table: name,
-                    ok: false,
-                    verdict: "error",
-                    detail: e.message,
-                    newest_backup: None,
-                    newest_created_at: None,
-                    age_seconds: None,
-                    available: 0,
-                },
-            };
-            (i, check)
-        });
+        tasks.spawn(
+            async move {
+                let name = table_name(&table).to_string();
+                let check = match Box::pin(l.backups_of(&table)).await {
+                    // Ages by DynamoDB's clock, which dated the backups.
+                    Ok(list) => {
+                        verdict(&name, &list, &counted, &max_age, min_count, d.service_now())
+                    }
+                    Err(e) => TableCheck {
+                        table: name,
+                        ok: false,
+                        verdict: "error",
+                        detail: e.message,
+                        newest_backup: None,
+                        newest_created_at: None,
+                        age_seconds: None,
+                        available: 0,
+                    },
+                };
+                (i, check)
+            }
+            .in_current_span(),
+        );
     }
     let mut tables = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         tables.push(joined?);
     }
-    if ctx.stop.requested() {
-        // A check cut short proves nothing: no verdicts that look complete.
-        return Err(crate::error::Interrupted.into());
-    }
     tables.sort_by_key(|(i, _)| *i);
-    let tables: Vec<TableCheck> = tables.into_iter().map(|(_, t)| t).collect();
-    let failed = tables.iter().filter(|t| !t.ok).count();
-    let report = CheckReport {
-        command: "check",
-        max_age: args.max_age.to_string(),
-        min_count: args.min_count,
-        summary: CheckSummary {
-            tables: tables.len(),
-            ok: tables.len() - failed,
-            failed,
-            policy_errors: policy_errors.len(),
-        },
-        tables,
-        policy_errors,
-    };
-    for t in report.tables.iter().filter(|t| !t.ok) {
-        tracing::error!(table = %t.table, "check failed: {}", t.detail);
-    }
-    let exit = Exit::from_counts(
-        report.summary.ok,
-        report.summary.failed + report.summary.policy_errors,
-    );
-    if ctx.out.shows(exit) {
-        print(&report, &ctx)?;
-    }
-    Ok(exit)
+    Ok((tables.into_iter().map(|(_, t)| t).collect(), policy_errors))
 }
 
 /// The pure part: which backups count, the newest one, and the verdict.
@@ -242,6 +285,8 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
         return Ok(());
     }
     let mut t = ctx.out.table(&[
+        "Account",
+        "Region",
         "Table",
         "Newest backup",
         "Created (UTC)",
@@ -251,6 +296,8 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
     ]);
     for x in &r.tables {
         t.add_row(vec![
+            x.at.account.clone(),
+            x.at.region.clone(),
             x.table.clone(),
             x.newest_backup.clone().unwrap_or_default(),
             x.newest_created_at.map(time).unwrap_or_default(),
@@ -267,7 +314,10 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
     }
     let mut text = format!("{t}\n");
     for e in &r.policy_errors {
-        text.push_str(&format!("policy '{}' failed: {}\n", e.policy, e.error));
+        text.push_str(&format!(
+            "policy '{}' failed in {}: {}\n",
+            e.policy, e.at, e.error
+        ));
     }
     text.push_str(&format!(
         "{} table(s): {} ok, {} failed, {} policy error(s) (max age {}, min count {})",
@@ -278,6 +328,7 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
         r.max_age,
         r.min_count
     ));
+    text.push_str(&targets::summary_lines(&r.summary.targets));
     ctx.out.text(&text)?;
     Ok(())
 }

@@ -5,11 +5,14 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::cli::{ConfigCheckArgs, TableSelection};
+use crate::commands::targets::{self, TargetSummary};
 use crate::commands::{fleet, Ctx};
 use crate::config::{self, Config, PolicyConfig};
 use crate::exit::Exit;
 use crate::names::NameTemplate;
 use crate::retention::Policy;
+use crate::targets::Placed;
+use std::sync::Arc;
 
 #[derive(Debug, Serialize)]
 struct PolicySummary {
@@ -19,10 +22,23 @@ struct PolicySummary {
     retention: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct TableAssignment {
     table: String,
     policy: String,
+}
+
+/// A target as the config (and `--region`) plan it, before anything is reached.
+#[derive(Debug, Serialize)]
+struct PlannedTarget {
+    target: Option<String>,
+    /// The role's account; absent for the base credentials (known once connected).
+    account: Option<String>,
+    region: Option<String>,
+    role_arn: Option<String>,
+    profile: Option<String>,
+    /// The policies that apply in this target.
+    policies: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -31,9 +47,12 @@ struct ConfigReport {
     config: String,
     offline: bool,
     policies: Vec<PolicySummary>,
+    targets: Vec<PlannedTarget>,
     /// Resolved tables (absent with --offline).
-    tables: Option<Vec<TableAssignment>>,
-    policy_errors: Vec<fleet::PolicyError>,
+    tables: Option<Vec<Placed<TableAssignment>>>,
+    policy_errors: Vec<Placed<fleet::PolicyError>>,
+    /// Targets that could not be reached (absent with --offline).
+    target_errors: Vec<TargetSummary>,
 }
 
 pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
@@ -44,35 +63,79 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
         .iter()
         .map(|p| summary(p, config.defaults.name.as_ref()))
         .collect();
-    let (tables, policy_errors) = if args.offline {
-        (None, Vec::new())
+    let ctx = &fleet::with_defaults(ctx, &config);
+    let specs = crate::targets::plan(&ctx.global, Some(&config))?;
+    crate::targets::check_routed(
+        &specs,
+        fleet::named_tables(Some(&config), &TableSelection::default()),
+    )?;
+    let planned: Vec<PlannedTarget> = specs
+        .iter()
+        .map(|s| PlannedTarget {
+            target: s.name.clone(),
+            account: s.role_account().map(str::to_string),
+            region: s.region.clone(),
+            role_arn: s.role_arn.clone(),
+            profile: s.profile.clone(),
+            policies: config
+                .policies
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| config.applies(*i, s.name.as_deref()))
+                .map(|(_, p)| p.name.clone())
+                .collect(),
+        })
+        .collect();
+    let (tables, policy_errors, target_errors) = if args.offline {
+        (None, Vec::new(), Vec::new())
     } else {
-        let ctx = fleet::with_defaults(ctx, &config.defaults);
-        let dynamo = ctx.dynamo().await?;
-        let fleet::Fleet {
-            assigned,
-            mut errors,
-            ..
-        } = fleet::resolve(&config, &TableSelection::default(), &dynamo).await?;
-        errors.extend(fleet::conflict_errors(&config, &assigned));
-        let tables = assigned
+        let named: Vec<String> = fleet::named_tables(Some(&config), &TableSelection::default())
             .into_iter()
-            .map(|a| TableAssignment {
-                table: a.table,
-                policy: config.policies[a.policy].name.clone(),
-            })
+            .cloned()
             .collect();
-        (Some(tables), errors)
+        let c = Arc::new(config);
+        let mut reached = targets::each(ctx, &specs, named, move |t| {
+            let c = c.clone();
+            async move {
+                let fleet::Fleet {
+                    assigned,
+                    mut errors,
+                    ..
+                } = fleet::resolve(&c, &TableSelection::default(), &t).await?;
+                errors.extend(fleet::conflict_errors(&c, &assigned));
+                let tables: Vec<TableAssignment> = assigned
+                    .into_iter()
+                    .map(|a| TableAssignment {
+                        table: a.table,
+                        policy: c.policies[a.policy].name.clone(),
+                    })
+                    .collect();
+                Ok((tables, errors))
+            }
+        })
+        .await?;
+        targets::single_failure(&mut reached)?;
+        let summaries = targets::summaries(&reached, |(t, e)| (t.len(), t.len(), e.len()));
+        (
+            Some(targets::placed(&reached, |(t, _)| t.clone())),
+            targets::placed(&reached, |(_, e)| e.clone()),
+            summaries
+                .into_iter()
+                .filter(|t| t.error.is_some())
+                .collect(),
+        )
     };
     let report = ConfigReport {
         command: "config check",
         config: path.display().to_string(),
         offline: args.offline,
         policies,
+        targets: planned,
         tables,
         policy_errors,
+        target_errors,
     };
-    let exit = if report.policy_errors.is_empty() {
+    let exit = if report.policy_errors.is_empty() && report.target_errors.is_empty() {
         Exit::Success
     } else {
         Exit::Failure
@@ -159,17 +222,48 @@ fn print(r: &ConfigReport, ctx: &Ctx) -> Result<()> {
         ]);
     }
     let mut text = format!("{}: valid, {} policies\n{t}\n", r.config, r.policies.len());
+    if r.targets.len() > 1 || r.targets.iter().any(|t| t.target.is_some()) {
+        let mut tt = ctx
+            .out
+            .table(&["Target", "Account", "Region", "Role", "Policies"]);
+        for t in &r.targets {
+            tt.add_row(vec![
+                t.target.clone().unwrap_or_default(),
+                t.account.clone().unwrap_or_else(|| "(credentials')".into()),
+                t.region.clone().unwrap_or_else(|| "(default)".into()),
+                t.role_arn.clone().unwrap_or_default(),
+                t.policies.join(", "),
+            ]);
+        }
+        text.push_str(&format!("{tt}\n"));
+    }
     if let Some(tables) = &r.tables {
-        let mut tt = ctx.out.table(&["Table", "Policy"]);
+        let mut tt = ctx.out.table(&["Account", "Region", "Table", "Policy"]);
         for a in tables {
-            tt.add_row(vec![a.table.clone(), a.policy.clone()]);
+            tt.add_row(vec![
+                a.at.account.clone(),
+                a.at.region.clone(),
+                a.table.clone(),
+                a.policy.clone(),
+            ]);
         }
         text.push_str(&format!("{tt}\n{} table(s) assigned", tables.len()));
     } else {
         text.push_str("offline: globs and tags not resolved against the region's tables");
     }
     for e in &r.policy_errors {
-        text.push_str(&format!("\npolicy '{}' failed: {}", e.policy, e.error));
+        text.push_str(&format!(
+            "\npolicy '{}' failed in {}: {}",
+            e.policy, e.at, e.error
+        ));
+    }
+    for t in &r.target_errors {
+        text.push_str(&format!(
+            "\ntarget {}/{} failed: {}",
+            t.account,
+            t.region,
+            t.error.as_deref().unwrap_or("")
+        ));
     }
     ctx.out.text(&text)?;
     Ok(())

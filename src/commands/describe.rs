@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 
-use crate::aws::Dynamo;
 use crate::cli::DescribeArgs;
 use crate::commands::Ctx;
 use crate::exit::Exit;
@@ -10,7 +9,7 @@ use crate::model::{BackupDescription, KeyElement};
 use crate::output::{human_size, time};
 
 pub async fn run(args: DescribeArgs, ctx: &Ctx) -> Result<Exit> {
-    let dynamo = Dynamo::connect(&ctx.options_for_arn(&args.arn)?).await?;
+    let dynamo = ctx.dynamo_for(Some(&args.arn)).await?;
     let d = dynamo.describe_backup(&args.arn).await?;
     if !ctx.out.shows(Exit::Success) {
     } else if ctx.out.is_table() {

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::aws::Dynamo;
 use crate::cli::TableSelection;
+use crate::commands::targets::Target;
 use crate::commands::Ctx;
-use crate::config::{Config, Defaults};
+use crate::config::Config;
 use crate::error::UsageError;
 use crate::select::{self, table_name};
 
@@ -73,13 +73,26 @@ pub struct Fleet {
 pub async fn resolve(
     config: &Config,
     narrowing: &TableSelection,
-    dynamo: &Dynamo,
+    target: &Target,
 ) -> Result<Fleet> {
-    let selections: Vec<TableSelection> = config.policies.iter().map(|p| p.selection()).collect();
-    for sel in &selections {
+    let dynamo = &target.dynamo;
+    // The policies that apply in this target, with table ARNs of other targets left out;
+    // `None` for a policy that has nothing here.
+    let selections: Vec<Option<TableSelection>> = config
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            config
+                .applies(i, target.spec.name.as_deref())
+                .then(|| select::for_target(&p.selection(), &target.at))
+                .flatten()
+        })
+        .collect();
+    for sel in selections.iter().flatten() {
         select::check_regions(sel, dynamo.region())?;
     }
-    let listing = if selections.iter().any(|s| s.needs_listing()) {
+    let listing = if selections.iter().flatten().any(|s| s.needs_listing()) {
         Some(dynamo.list_tables().await?)
     } else {
         None
@@ -87,6 +100,10 @@ pub async fn resolve(
     let mut resolved = Vec::with_capacity(selections.len());
     let mut errors = Vec::new();
     for (p, sel) in config.policies.iter().zip(&selections) {
+        let Some(sel) = sel else {
+            resolved.push(Vec::new());
+            continue;
+        };
         match select::resolve_listed(sel, listing.as_deref(), dynamo).await {
             Ok(tables) => resolved.push(tables),
             Err(e) => {
@@ -131,6 +148,19 @@ pub async fn resolve(
     })
 }
 
+/// Every table named on the command line or in a policy (ARNs among them are routed to
+/// their targets, and must have one).
+pub fn named_tables<'a>(
+    config: Option<&'a Config>,
+    narrowing: &'a TableSelection,
+) -> Vec<&'a String> {
+    let mut out: Vec<&String> = narrowing.tables.iter().collect();
+    if let Some(c) = config {
+        out.extend(c.policies.iter().flat_map(|p| p.tables.iter()));
+    }
+    out
+}
+
 /// The tables two policies claim, as policy errors (for `check` and `config check`, which
 /// report a conflict rather than act on the table).
 pub fn conflict_errors(config: &Config, assigned: &[Assigned]) -> Vec<PolicyError> {
@@ -147,15 +177,20 @@ pub fn conflict_errors(config: &Config, assigned: &[Assigned]) -> Vec<PolicyErro
 
 /// A context whose connection settings fall back to the config's `[defaults]` where neither
 /// the command line nor the AWS environment sets them.
-pub fn with_defaults(ctx: &Ctx, d: &Defaults) -> Ctx {
+pub fn with_defaults(ctx: &Ctx, config: &Config) -> Ctx {
+    let d = &config.defaults;
     let env_set = |names: &[&str]| {
         names
             .iter()
             .any(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
     };
     let mut g = (*ctx.global).clone();
-    if g.region.is_none() && !env_set(&["AWS_REGION", "AWS_DEFAULT_REGION"]) {
-        g.region = d.region.as_ref().map(|r| r.0.clone());
+    // A config with [[targets]] names its regions there.
+    if g.region.is_empty()
+        && config.targets.is_empty()
+        && !env_set(&["AWS_REGION", "AWS_DEFAULT_REGION"])
+    {
+        g.region = d.region.iter().map(|r| r.0.clone()).collect();
     }
     if g.profile.is_none() && !env_set(&["AWS_PROFILE"]) {
         g.profile = d.profile.clone();

@@ -7,12 +7,14 @@ use tokio::task::JoinSet;
 
 use crate::aws::ListFilter;
 use crate::cli::{ListArgs, StatusFilter, TypeFilter};
+use crate::commands::targets::{self, Target, TargetSummary};
 use crate::commands::Ctx;
 use crate::error::{AwsErrorKind, UsageError};
 use crate::exit::Exit;
 use crate::model::{Backup, BackupStatus};
-use crate::retention::newest_first;
 use crate::select;
+use crate::targets::Placed;
+use tracing::Instrument;
 
 pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
     args.select.validate()?;
@@ -45,53 +47,143 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
             ))?;
         }
     }
-    let dynamo = ctx.dynamo().await?;
-    let only_all = args.select.all_tables
-        && args.select.tables.is_empty()
-        && args.select.tags.is_empty()
-        && args.select.excludes.is_empty();
-    let mut backups: Vec<Backup> = Vec::new();
-    let mut errors: Vec<(String, crate::error::AwsError)> = Vec::new();
-    let mut tables = 0;
-    if only_all {
-        // One paginated listing over every table is the cheapest way.
-        backups = dynamo.list_backups(None, &filter).await?;
-    } else {
-        let selected = select::resolve(&args.select, &dynamo).await?.tables;
-        tables = selected.len();
-        let mut tasks = JoinSet::new();
-        for table in selected {
-            let d = dynamo.clone();
-            let f = filter.clone();
-            tasks.spawn(async move {
-                let r = match d.list_backups(Some(&table), &f).await {
-                    Ok(list) => d.confirm_listed(&table, list).await,
-                    Err(e) => Err(e),
-                };
-                (table, r)
-            });
-        }
-        while let Some(joined) = tasks.join_next().await {
-            let (table, r) = joined?;
-            match r {
-                Ok(list) => backups.extend(list),
-                Err(e) if e.kind == AwsErrorKind::Interrupted => return Err(e.into()),
-                Err(e) => errors.push((select::table_name(&table).to_string(), e)),
-            }
-        }
-    }
+    let specs = ctx.targets()?;
+    crate::targets::check_routed(&specs, &args.select.tables)?;
     let status = args.status.map(|s| match s {
         StatusFilter::Creating => BackupStatus::Creating,
         StatusFilter::Available => BackupStatus::Available,
         StatusFilter::Deleted => BackupStatus::Deleted,
     });
-    backups.retain(|b| status.is_none_or(|s| b.status == s));
-    if let Some(p) = &args.name_prefix {
-        backups.retain(|b| b.backup_name.starts_with(p.as_str()));
+    let (a, f) = (args.clone(), filter.clone());
+    let mut reached = targets::each(ctx, &specs, args.select.tables.clone(), move |t| {
+        let (a, f) = (a.clone(), f.clone());
+        async move {
+            let mut l = in_target(&t, &a, &f).await?;
+            l.backups.retain(|b| status.is_none_or(|s| b.status == s));
+            if let Some(p) = &a.name_prefix {
+                l.backups.retain(|b| b.backup_name.starts_with(p.as_str()));
+            }
+            Ok(l)
+        }
+    })
+    .await?;
+    targets::single_failure(&mut reached)?;
+    let mut backups = targets::placed(&reached, |l| l.backups.clone());
+    backups.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| a.backup_arn.cmp(&b.backup_arn))
+    });
+    let errors = targets::placed(&reached, |l| l.errors.clone());
+    let tables: usize = reached
+        .iter()
+        .filter_map(|r| r.result.as_ref().ok())
+        .map(|l| l.tables)
+        .sum();
+    let summaries = targets::summaries(&reached, |l| {
+        (l.tables, l.tables - l.errors.len(), l.errors.len())
+    });
+    // A target is one unit here; within a target, each listed table is one.
+    let exit = targets::fleet_exit(
+        &summaries,
+        reached
+            .iter()
+            .filter_map(|r| r.result.as_ref().ok())
+            .map(|l| l.tables.max(1) - l.errors.len().min(l.tables))
+            .sum(),
+        errors.len(),
+        false,
+    );
+    // A failed table's listing is never shown in part; the report says which failed.
+    let report = ListReport {
+        command: "list",
+        complete: errors.is_empty() && summaries.iter().all(|t| t.error.is_none()),
+        summary: ListSummary {
+            backups: backups.len(),
+            tables,
+            failed_tables: errors.len(),
+            targets: summaries,
+        },
+        errors,
+        backups,
+    };
+    if !ctx.out.shows(exit) {
+    } else if ctx.out.is_table() {
+        let mut text = crate::output::backups_table(&ctx.out, &report.backups, ctx.now);
+        if !report.errors.is_empty() {
+            text.push_str(&format!(
+                "\nINCOMPLETE: listing failed for {} table(s): {}",
+                report.errors.len(),
+                report
+                    .errors
+                    .iter()
+                    .map(|e| format!("{} ({})", e.table, e.at))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        text.push_str(&targets::summary_lines(&report.summary.targets));
+        ctx.out.text(&text)?;
+    } else {
+        ctx.out.data(&report, "backups")?;
     }
-    newest_first(&mut backups);
-    let exit = Exit::from_counts(tables.max(1) - errors.len().min(tables), errors.len());
-    if exit == Exit::Failure {
+    Ok(exit)
+}
+
+/// One target's listing.
+struct Listed {
+    backups: Vec<Backup>,
+    errors: Vec<ListError>,
+    tables: usize,
+}
+
+async fn in_target(t: &Target, args: &ListArgs, filter: &ListFilter) -> Result<Listed> {
+    let dynamo = &t.dynamo;
+    let Some(sel) = select::for_target(&args.select, &t.at) else {
+        return Ok(Listed {
+            backups: Vec::new(),
+            errors: Vec::new(),
+            tables: 0,
+        });
+    };
+    let only_all =
+        sel.all_tables && sel.tables.is_empty() && sel.tags.is_empty() && sel.excludes.is_empty();
+    if only_all {
+        // One paginated listing over every table is the cheapest way.
+        return Ok(Listed {
+            backups: dynamo.list_backups(None, filter).await?,
+            errors: Vec::new(),
+            tables: 0,
+        });
+    }
+    let mut backups: Vec<Backup> = Vec::new();
+    let mut errors: Vec<(String, crate::error::AwsError)> = Vec::new();
+    let selected = select::resolve(&sel, dynamo).await?.tables;
+    let tables = selected.len();
+    let mut tasks = JoinSet::new();
+    for table in selected {
+        let d = dynamo.clone();
+        let f = filter.clone();
+        tasks.spawn(
+            async move {
+                let r = match d.list_backups(Some(&table), &f).await {
+                    Ok(list) => d.confirm_listed(&table, list).await,
+                    Err(e) => Err(e),
+                };
+                (table, r)
+            }
+            .in_current_span(),
+        );
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let (table, r) = joined?;
+        match r {
+            Ok(list) => backups.extend(list),
+            Err(e) if e.kind == AwsErrorKind::Interrupted => return Err(e.into()),
+            Err(e) => errors.push((select::table_name(&table).to_string(), e)),
+        }
+    }
+    if !errors.is_empty() && errors.len() == tables {
         // Every table failed: nothing to show; each error is one line.
         if let Some((_, last)) = errors.pop() {
             for (_, e) in &errors {
@@ -103,45 +195,17 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
     for (_, e) in &errors {
         tracing::error!("{}", e.message);
     }
-    let errors: Vec<ListError> = errors
-        .into_iter()
-        .map(|(table, e)| ListError {
-            table,
-            error: e.message,
-        })
-        .collect();
-    // A failed table's listing is never shown in part; the report says which failed.
-    let report = ListReport {
-        command: "list",
-        complete: errors.is_empty(),
-        summary: ListSummary {
-            backups: backups.len(),
-            tables,
-            failed_tables: errors.len(),
-        },
-        errors,
+    Ok(Listed {
         backups,
-    };
-    if !ctx.out.shows(exit) {
-    } else if ctx.out.is_table() {
-        let mut text = crate::output::backups_table(&ctx.out, &report.backups, ctx.now);
-        if !report.complete {
-            text.push_str(&format!(
-                "\nINCOMPLETE: listing failed for {} table(s): {}",
-                report.errors.len(),
-                report
-                    .errors
-                    .iter()
-                    .map(|e| e.table.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        ctx.out.text(&text)?;
-    } else {
-        ctx.out.data(&report, "backups")?;
-    }
-    Ok(exit)
+        errors: errors
+            .into_iter()
+            .map(|(table, e)| ListError {
+                table,
+                error: e.message,
+            })
+            .collect(),
+        tables,
+    })
 }
 
 /// The documented JSON of `list`: the backups, and whether the listing is complete.
@@ -150,12 +214,12 @@ pub struct ListReport {
     pub command: &'static str,
     /// False when some table's listing failed: its backups are missing from `backups`.
     pub complete: bool,
-    pub backups: Vec<Backup>,
-    pub errors: Vec<ListError>,
+    pub backups: Vec<Placed<Backup>>,
+    pub errors: Vec<Placed<ListError>>,
     pub summary: ListSummary,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ListError {
     pub table: String,
     pub error: String,
@@ -167,4 +231,6 @@ pub struct ListSummary {
     /// Tables listed one by one (0 for the account-wide listing of --all-tables).
     pub tables: usize,
     pub failed_tables: usize,
+    /// Tables listed, and failed, per target (account × region).
+    pub targets: Vec<TargetSummary>,
 }

@@ -9,6 +9,7 @@ pub mod list;
 pub mod prune;
 pub mod restore;
 pub mod run;
+pub mod targets;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use crate::cli::{Command, GlobalOpts, LogFormat};
 use crate::error::UsageError;
 use crate::exit::Exit;
 use crate::output::Output;
+use crate::targets::TargetSpec;
 
 pub use crate::stop::Stop;
 
@@ -40,11 +42,12 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn connect_options(&self) -> ConnectOptions {
+    /// Connection options for one target.
+    pub fn options_for(&self, spec: &TargetSpec) -> ConnectOptions {
         let g = &self.global;
         ConnectOptions {
-            region: g.region.clone(),
-            profile: g.profile.clone(),
+            region: spec.region.clone(),
+            profile: spec.profile.clone(),
             endpoint_url: g.endpoint_url.clone(),
             max_attempts: g.max_attempts,
             initial_backoff: g.retry_backoff.duration,
@@ -52,26 +55,48 @@ impl Ctx {
             read_timeout: g.read_timeout.duration,
             rate_multiplier: g.rate_multiplier.unwrap_or(1.0),
             stop: self.stop.clone(),
+            role_arn: spec.role_arn.clone(),
+            external_id: spec.external_id.clone(),
         }
     }
 
-    pub async fn dynamo(&self) -> Result<Dynamo> {
-        Dynamo::connect(&self.connect_options()).await
+    /// The command line's targets (`--role-arn` × `--region`).
+    pub fn targets(&self) -> Result<Vec<TargetSpec>, UsageError> {
+        crate::targets::plan(&self.global, None)
     }
 
-    /// Connection options for working on `arn`: its region, which an explicit `--region`
-    /// must not contradict (a usage error, found before any call).
-    pub fn options_for_arn(&self, arn: &str) -> Result<ConnectOptions, UsageError> {
-        let mut opts = self.connect_options();
-        if let Some(r) = Dynamo::region_of_arn(arn) {
-            if let Some(given) = self.global.region.as_deref().filter(|g| *g != r) {
-                return Err(UsageError::new(format!(
-                    "'{arn}' is in region {r}, but --region is {given}: drop --region or give the ARN from {given}"
-                )));
+    /// The one target that holds `arn` (a table or backup ARN): its region, and the role
+    /// into its account when roles are given. Found before any call.
+    pub fn target_for_arn(&self, arn: &str) -> Result<TargetSpec, UsageError> {
+        let specs = self.targets()?;
+        crate::targets::check_routed(&specs, [&arn.to_string()])?;
+        let mut spec = specs
+            .into_iter()
+            .find(|s| crate::targets::may_hold(s, arn))
+            .unwrap_or_default();
+        if let Some((_, region)) = crate::targets::arn_place(arn) {
+            spec.region = Some(region.to_string());
+        }
+        Ok(spec)
+    }
+
+    /// A client for the one target of a command that works in one place (describe,
+    /// restore): the target of `arn`, or the command line's only target.
+    pub async fn dynamo_for(&self, arn: Option<&str>) -> Result<Dynamo> {
+        let spec = match arn {
+            Some(a) => self.target_for_arn(a)?,
+            None => {
+                let specs = self.targets()?;
+                if specs.len() > 1 {
+                    return Err(UsageError::new(
+                        "this command works in one account and region: give one --region and at                          most one --role-arn (or an ARN, which names its own)",
+                    )
+                    .into());
+                }
+                specs.into_iter().next().unwrap_or_default()
             }
-            opts.region = Some(r.to_string());
-        }
-        Ok(opts)
+        };
+        Dynamo::connect(&self.options_for(&spec)).await
     }
 
     /// A progress bar on an interactive stderr; `None` otherwise (plain log lines then).

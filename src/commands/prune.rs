@@ -2,6 +2,7 @@
 //! then delete (paced, interruptible) exactly what the plan says.
 
 use std::sync::Arc;
+use tracing::Instrument;
 
 use anyhow::Result;
 use chrono_tz::Tz;
@@ -11,7 +12,8 @@ use tokio::task::JoinSet;
 
 use crate::aws::listing::{RunListing, Strategy};
 use crate::aws::{Deleted, Dynamo};
-use crate::cli::{KeepOpts, PruneArgs, RailOpts};
+use crate::cli::{KeepOpts, PruneArgs, RailOpts, TableSelection};
+use crate::commands::targets::{self, Reached, Target, TargetSummary};
 use crate::commands::Ctx;
 use crate::error::{AwsError, AwsErrorKind, UsageError};
 use crate::exit::Exit;
@@ -20,6 +22,7 @@ use crate::names::{self, NameTemplate};
 use crate::output::time;
 use crate::retention::{self, Action, Plan, Policy, Rails, Scope};
 use crate::select;
+use crate::targets::Placed;
 
 /// The blog's rule: never fewer than two backups.
 pub const DEFAULT_MIN_KEEP: u32 = 2;
@@ -117,7 +120,7 @@ pub struct PruneReport {
     pub command: &'static str,
     pub dry_run: bool,
     pub policy: String,
-    pub tables: Vec<TablePrune>,
+    pub tables: Vec<Placed<TablePrune>>,
     pub summary: PruneSummary,
 }
 
@@ -132,6 +135,8 @@ pub struct PruneSummary {
     pub would_delete: usize,
     pub kept: usize,
     pub interrupted: bool,
+    /// Tables, successes and failures per target (account × region).
+    pub targets: Vec<TargetSummary>,
 }
 
 pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
@@ -142,14 +147,40 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
         args.name.template_or_default(),
         args.dry_run,
     )?;
-    let dynamo = ctx.dynamo().await?;
-    let selected = select::resolve(&args.select, &dynamo).await?;
+    let specs = ctx.targets()?;
+    crate::targets::check_routed(&specs, &args.select.tables)?;
+    let (sel, o, c) = (args.select.clone(), opts.clone(), ctx.clone());
+    let mut reached = targets::each(ctx, &specs, args.select.tables.clone(), move |t| {
+        let (sel, o, c) = (sel.clone(), o.clone(), c.clone());
+        async move { in_target(&t, &sel, &o, &c).await }
+    })
+    .await?;
+    targets::single_failure(&mut reached)?;
+    let report = build_report(&reached, &opts, ctx);
+    let exit = exit_for(&report);
+    if ctx.out.shows(exit) {
+        print(&report, ctx)?;
+    }
+    Ok(exit)
+}
+
+/// One target's prune: its own listing, plans and deletions.
+async fn in_target(
+    t: &Target,
+    sel: &TableSelection,
+    opts: &PruneOptions,
+    ctx: &Ctx,
+) -> Result<Vec<TablePrune>> {
+    let Some(sel) = select::for_target(sel, &t.at) else {
+        return Ok(Vec::new());
+    };
+    let selected = select::resolve(&sel, &t.dynamo).await?;
     let listing = RunListing::start(
-        &dynamo,
+        &t.dynamo,
         Strategy::choose(selected.tables.len(), selected.in_region),
         selected.existing.clone(),
     );
-    let targets: Vec<PruneTarget> = selected
+    let work: Vec<PruneTarget> = selected
         .tables
         .into_iter()
         .enumerate()
@@ -159,27 +190,28 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
             run_index,
         })
         .collect();
-    let results = prune_tables(&dynamo, &listing, &targets, &opts, ctx).await;
-    let report = build_report(results, &opts, ctx);
-    let exit = exit_for(&report);
-    if ctx.out.shows(exit) {
-        print(&report, ctx)?;
-    }
-    Ok(exit)
+    Ok(prune_tables(&t.dynamo, &listing, &work, opts, ctx).await)
 }
 
 pub fn exit_for(r: &PruneReport) -> Exit {
-    if r.summary.interrupted {
-        Exit::Interrupted
-    } else {
-        Exit::from_counts(
-            r.summary.tables - r.summary.failed_tables,
-            r.summary.failed_tables,
-        )
-    }
+    targets::fleet_exit(
+        &r.summary.targets,
+        r.summary.tables - r.summary.failed_tables,
+        r.summary.failed_tables,
+        r.summary.interrupted,
+    )
 }
 
-pub fn build_report(tables: Vec<TablePrune>, opts: &PruneOptions, ctx: &Ctx) -> PruneReport {
+fn build_report(
+    reached: &[Reached<Vec<TablePrune>>],
+    opts: &PruneOptions,
+    ctx: &Ctx,
+) -> PruneReport {
+    let tables = targets::placed(reached, |rows| rows.clone());
+    let count = |rows: &Vec<TablePrune>| {
+        let failed = rows.iter().filter(|t| t.status != "ok").count();
+        (rows.len(), rows.len() - failed, failed)
+    };
     PruneReport {
         command: "prune",
         dry_run: opts.dry_run,
@@ -196,6 +228,7 @@ pub fn build_report(tables: Vec<TablePrune>, opts: &PruneOptions, ctx: &Ctx) -> 
             },
             kept: tables.iter().map(|t| t.kept).sum(),
             interrupted: ctx.stop.requested(),
+            targets: targets::summaries(reached, count),
         },
         tables,
     }
@@ -243,10 +276,13 @@ pub async fn prune_tables(
             ctx.clone(),
             sem.clone(),
         );
-        tasks.spawn(async move {
-            let _permit = s.acquire_owned().await;
-            (i, Box::pin(prune_one(&d, &l, &t, &o, &c)).await)
-        });
+        tasks.spawn(
+            async move {
+                let _permit = s.acquire_owned().await;
+                (i, Box::pin(prune_one(&d, &l, &t, &o, &c)).await)
+            }
+            .in_current_span(),
+        );
     }
     let mut out: Vec<Option<TablePrune>> = vec![None; targets.len()];
     while let Some(joined) = tasks.join_next().await {
@@ -479,19 +515,22 @@ async fn delete_all(
             continue;
         }
         let d = dynamo.clone();
-        tasks.spawn(async move {
-            let _permit = permit;
-            let r = match d.delete_backup(&arn).await {
-                Ok(Deleted::Now) => DeleteResult::Deleted,
-                Ok(Deleted::AlreadyGone) => DeleteResult::AlreadyGone,
-                Err(e) if e.kind == AwsErrorKind::OutcomeUnknown => {
-                    DeleteResult::Unknown(e.message)
-                }
-                Err(e) if e.kind == AwsErrorKind::Interrupted => DeleteResult::NotDone,
-                Err(e) => DeleteResult::Failed(e.message),
-            };
-            (arn, r)
-        });
+        tasks.spawn(
+            async move {
+                let _permit = permit;
+                let r = match d.delete_backup(&arn).await {
+                    Ok(Deleted::Now) => DeleteResult::Deleted,
+                    Ok(Deleted::AlreadyGone) => DeleteResult::AlreadyGone,
+                    Err(e) if e.kind == AwsErrorKind::OutcomeUnknown => {
+                        DeleteResult::Unknown(e.message)
+                    }
+                    Err(e) if e.kind == AwsErrorKind::Interrupted => DeleteResult::NotDone,
+                    Err(e) => DeleteResult::Failed(e.message),
+                };
+                (arn, r)
+            }
+            .in_current_span(),
+        );
         while let Some(done) = tasks.try_join_next() {
             collect(done, &mut results, pb.as_ref(), table);
         }
@@ -538,7 +577,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     }
     let mut text = String::new();
     for t in &r.tables {
-        text.push_str(&format!("== {} ==\n", t.table));
+        text.push_str(&format!("== {} ({}) ==\n", t.table, t.at));
         if let Some(plan) = &t.plan {
             let mut tab = ctx.out.table(&[
                 "Action",
@@ -607,6 +646,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
         },
         if s.interrupted { " (interrupted)" } else { "" }
     ));
+    text.push_str(&targets::summary_lines(&s.targets));
     ctx.out.text(&text)?;
     Ok(())
 }

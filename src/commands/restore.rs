@@ -132,20 +132,36 @@ fn index_choice(
 
 pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
     validate(&a, ctx.now)?;
-    let opts = match (&a.backup_arn, a.table.as_deref()) {
-        (Some(arn), _) => ctx.options_for_arn(arn)?,
-        (None, Some(t)) if t.starts_with("arn:") => ctx.options_for_arn(t)?,
-        _ => ctx.connect_options(),
+    let arn = match (&a.backup_arn, a.table.as_deref()) {
+        (Some(arn), _) => Some(arn.as_str()),
+        (None, Some(t)) if t.starts_with("arn:") => Some(t),
+        _ => None,
     };
-    let source = Dynamo::connect(&opts).await?;
+    let spec = match arn {
+        Some(arn) => ctx.target_for_arn(arn)?,
+        None => {
+            let specs = ctx.targets()?;
+            if specs.len() > 1 {
+                return Err(UsageError::new(
+                    "restore works in one account and region: give one --region and at most one \
+                     --role-arn (or a backup or table ARN, which names its own)",
+                )
+                .into());
+            }
+            specs.into_iter().next().unwrap_or_default()
+        }
+    };
+    let source = Dynamo::connect(&ctx.options_for(&spec)).await?;
     let cross_region = a
         .target_region
         .as_deref()
         .is_some_and(|r| r != source.region());
     let target = if cross_region {
-        let mut t = ctx.connect_options();
-        t.region = a.target_region.clone();
-        Dynamo::connect(&t).await?
+        let t = crate::targets::TargetSpec {
+            region: a.target_region.clone(),
+            ..spec.clone()
+        };
+        Dynamo::connect(&ctx.options_for(&t)).await?
     } else {
         source.clone()
     };

@@ -20,13 +20,16 @@ use crate::cli::{KeepOpts, RailOpts, RunArgs, TableSelection};
 use crate::commands::backup::{self, to_ms, TableReport};
 use crate::commands::fleet::{self, PolicyError};
 use crate::commands::prune::{self, PruneOptions, TablePrune};
+use crate::commands::targets::{self, Reached, Target};
 use crate::commands::Ctx;
 use crate::config::Config;
 use crate::error::UsageError;
 use crate::exit::Exit;
 use crate::output::write_file_atomic;
 use crate::retention::Policy;
+use crate::targets::{Placed, TargetSpec};
 use crate::timeparse::Span;
+use tracing::Instrument;
 
 /// The default of `--timeout` (as for `backup`).
 const DEFAULT_TIMEOUT: &str = "30m";
@@ -71,6 +74,8 @@ pub struct RunSummary {
     pub would_delete: usize,
     pub interrupted: bool,
     pub duration_seconds: f64,
+    /// Tables, successes and failures per target (account × region).
+    pub targets: Vec<targets::TargetSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,8 +83,8 @@ pub struct RunReport {
     pub command: &'static str,
     pub dry_run: bool,
     pub started_at: DateTime<Utc>,
-    pub tables: Vec<TableRun>,
-    pub policy_errors: Vec<PolicyError>,
+    pub tables: Vec<Placed<TableRun>>,
+    pub policy_errors: Vec<Placed<PolicyError>>,
     pub summary: RunSummary,
 }
 
@@ -103,19 +108,21 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
         check_writable(path)?;
     }
     let ctx = match &config {
-        Some(c) => fleet::with_defaults(ctx, &c.defaults),
+        Some(c) => fleet::with_defaults(ctx, c),
         None => ctx.clone(),
     };
+    let specs = crate::targets::plan(&ctx.global, config.as_ref())?;
+    crate::targets::check_routed(&specs, fleet::named_tables(config.as_ref(), &args.select))?;
     let _lock = match &args.sched.lock_file {
         Some(p) => Some(lock(p)?),
         None => None,
     };
     let started = Instant::now();
-    let result = execute(&args, config.as_ref(), &jobs, &ctx).await;
+    let config = config.map(Arc::new);
+    let result = execute(&specs, &args.select, config.clone(), Arc::new(jobs), &ctx).await;
     let duration = started.elapsed().as_secs_f64();
-    let narrowed = config.is_some() && !args.select.is_empty();
     let report = match result {
-        Ok((tables, policy_errors)) => build_report(tables, policy_errors, &args, &ctx, duration),
+        Ok(reached) => build_report(&reached, &args, &ctx, duration),
         Err(e) => {
             // Nothing ran (no listing, no connection): monitoring still learns of it.
             if let Some(path) = &args.sched.metrics_file {
@@ -128,6 +135,9 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
             return Err(e);
         }
     };
+    // A failed target's tables are not in the report: their last-success series are kept.
+    let narrowed = (config.is_some() && !args.select.is_empty())
+        || report.summary.targets.iter().any(|t| t.error.is_some());
     let mut exit = exit_for(&report);
     // Each output is attempted whatever happened to the others.
     let mut report_lost = false;
@@ -330,14 +340,57 @@ fn lock(path: &Path) -> Result<File> {
     }
 }
 
-/// Connects, resolves every job's tables, then runs every table's journey side by side.
+/// What one target's run produced: its tables, and the policies that failed there.
+type TargetRun = (Vec<TableRun>, Vec<PolicyError>);
+
+/// Runs every target side by side (each resolves its tables, then runs every table's
+/// journey). With one target, its failure is the run's error.
 async fn execute(
-    args: &RunArgs,
+    specs: &[TargetSpec],
+    narrowing: &TableSelection,
+    config: Option<Arc<Config>>,
+    jobs: Arc<Vec<Job>>,
+    ctx: &Ctx,
+) -> Result<Vec<Reached<TargetRun>>> {
+    // One bar for the whole run; each target adds its tables once it knows them.
+    let progress = Arc::new(Progress {
+        bar: ctx.progress(0, "tables done"),
+        backed_up: AtomicUsize::new(0),
+        pruned: AtomicUsize::new(0),
+    });
+    let tables: Vec<String> = fleet::named_tables(config.as_deref(), narrowing)
+        .into_iter()
+        .cloned()
+        .collect();
+    let (n, c, p) = (narrowing.clone(), ctx.clone(), progress.clone());
+    let mut reached = targets::each(ctx, specs, tables, move |t| {
+        let (n, c, p, config, jobs) = (
+            n.clone(),
+            c.clone(),
+            p.clone(),
+            config.clone(),
+            jobs.clone(),
+        );
+        async move { execute_in(&t, &n, config.as_deref(), &jobs, &c, p).await }
+    })
+    .await?;
+    if let Some(bar) = &progress.bar {
+        bar.finish_and_clear();
+    }
+    targets::single_failure(&mut reached)?;
+    Ok(reached)
+}
+
+/// One target: resolves every job's tables, then runs every table's journey side by side.
+async fn execute_in(
+    t: &Target,
+    narrowing: &TableSelection,
     config: Option<&Config>,
     jobs: &[Job],
     ctx: &Ctx,
-) -> Result<(Vec<TableRun>, Vec<PolicyError>)> {
-    let dynamo = ctx.dynamo().await?;
+    progress: Arc<Progress>,
+) -> Result<TargetRun> {
+    let dynamo = t.dynamo.clone();
     // (job, table, conflict) for every table of the run.
     let (entries, policy_errors, in_region, existing): (
         Vec<(usize, String, Option<String>)>,
@@ -346,7 +399,7 @@ async fn execute(
         _,
     ) = match config {
         Some(c) => {
-            let f = fleet::resolve(c, &args.select, &dynamo).await?;
+            let f = fleet::resolve(c, narrowing, t).await?;
             let entries = f
                 .assigned
                 .into_iter()
@@ -355,7 +408,10 @@ async fn execute(
             (entries, f.errors, f.in_region, f.existing)
         }
         None => {
-            let s = crate::select::resolve(&jobs[0].selection, &dynamo).await?;
+            let Some(sel) = crate::select::for_target(&jobs[0].selection, &t.at) else {
+                return Ok((Vec::new(), Vec::new()));
+            };
+            let s = crate::select::resolve(&sel, &dynamo).await?;
             let entries = s.tables.into_iter().map(|t| (0, t, None)).collect();
             (entries, Vec::new(), s.in_region, s.existing)
         }
@@ -377,11 +433,9 @@ async fn execute(
         .count();
     let listing = (listed > 0)
         .then(|| RunListing::start(&dynamo, Strategy::choose(listed, in_region), existing));
-    let progress = Progress {
-        bar: ctx.progress(entries.len() as u64, "tables done"),
-        backed_up: AtomicUsize::new(0),
-        pruned: AtomicUsize::new(0),
-    };
+    if let Some(bar) = &progress.bar {
+        bar.inc_length(entries.len() as u64);
+    }
     let shared = Arc::new(Shared {
         dynamo,
         listing,
@@ -396,7 +450,9 @@ async fn execute(
     let mut tasks = JoinSet::new();
     for (i, (j, table, conflict)) in entries.iter().cloned().enumerate() {
         let (shared, job) = (shared.clone(), jobs[j].clone());
-        tasks.spawn(async move { (i, journey(&shared, &job, table, conflict).await) });
+        tasks.spawn(
+            async move { (i, journey(&shared, &job, table, conflict).await) }.in_current_span(),
+        );
     }
     let mut out: Vec<Option<TableRun>> = vec![None; entries.len()];
     while let Some(joined) = tasks.join_next().await {
@@ -404,9 +460,6 @@ async fn execute(
             Ok((i, r)) => out[i] = Some(r),
             Err(e) => tracing::error!("a table's task failed: {e}"),
         }
-    }
-    if let Some(bar) = &shared.progress.bar {
-        bar.finish_and_clear();
     }
     let runs = out
         .into_iter()
@@ -437,7 +490,7 @@ struct Shared {
     backups: Semaphore,
     prunes: Semaphore,
     ctx: Ctx,
-    progress: Progress,
+    progress: Arc<Progress>,
 }
 
 /// The fleet's one progress bar (on a terminal), with a count per phase.
@@ -557,12 +610,13 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
 }
 
 fn build_report(
-    tables: Vec<TableRun>,
-    policy_errors: Vec<PolicyError>,
+    reached: &[Reached<TargetRun>],
     args: &RunArgs,
     ctx: &Ctx,
     duration: f64,
 ) -> RunReport {
+    let tables = targets::placed(reached, |(t, _)| t.clone());
+    let policy_errors = targets::placed(reached, |(_, e)| e.clone());
     let created = tables.iter().filter(|t| t.backup.outcome.created()).count();
     let deleted = tables
         .iter()
@@ -601,6 +655,10 @@ fn build_report(
             },
             interrupted: ctx.stop.requested(),
             duration_seconds: to_ms(duration),
+            targets: targets::summaries(reached, |(t, e)| {
+                let failed = t.iter().filter(|r| !r.ok).count();
+                (t.len(), t.len() - failed, failed + e.len())
+            }),
         },
         tables,
         policy_errors,
@@ -608,12 +666,11 @@ fn build_report(
 }
 
 pub fn exit_for(r: &RunReport) -> Exit {
-    if r.summary.interrupted {
-        return Exit::Interrupted;
-    }
-    Exit::from_counts(
+    targets::fleet_exit(
+        &r.summary.targets,
         r.summary.succeeded,
         r.summary.failed + r.summary.policy_errors,
+        r.summary.interrupted,
     )
 }
 
@@ -623,6 +680,8 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         return Ok(());
     }
     let mut t = ctx.out.table(&[
+        "Account",
+        "Region",
         "Table",
         "Policy",
         "Backup",
@@ -646,6 +705,8 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         .collect::<Vec<_>>()
         .join("; ");
         t.add_row(vec![
+            x.at.account.clone(),
+            x.at.region.clone(),
             x.table.clone(),
             x.policy.clone(),
             x.backup.outcome.as_str().to_string(),
@@ -656,7 +717,10 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
     }
     let mut text = format!("{t}\n");
     for e in &r.policy_errors {
-        text.push_str(&format!("policy '{}' failed: {}\n", e.policy, e.error));
+        text.push_str(&format!(
+            "policy '{}' failed in {}: {}\n",
+            e.policy, e.at, e.error
+        ));
     }
     let s = &r.summary;
     let (made, gone, verbs) = if r.dry_run {
@@ -687,6 +751,7 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         s.duration_seconds,
         if s.interrupted { " (interrupted)" } else { "" }
     ));
+    text.push_str(&targets::summary_lines(&s.targets));
     ctx.out.text(&text)?;
     Ok(())
 }
@@ -738,9 +803,11 @@ fn write_metrics(
         vec![(String::new(), to_ms(duration))],
     );
     let tables = r.map(|r| r.tables.as_slice()).unwrap_or_default();
-    let labels = |t: &TableRun| {
+    let labels = |t: &Placed<TableRun>| {
         format!(
-            "{{table=\"{}\",policy=\"{}\"}}",
+            "{{account=\"{}\",region=\"{}\",table=\"{}\",policy=\"{}\"}}",
+            escape(&t.at.account),
+            escape(&t.at.region),
             escape(&t.table),
             escape(&t.policy)
         )
@@ -798,6 +865,24 @@ fn write_metrics(
         tables
             .iter()
             .map(|t| (labels(t), if t.ok { 0.0 } else { 1.0 }))
+            .collect(),
+    );
+    gauge(
+        "ddb_backup_target_failure",
+        "1 if the last run could not work in the target (account and region) at all, 0 otherwise.",
+        r.map(|r| r.summary.targets.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|t| {
+                (
+                    format!(
+                        "{{account=\"{}\",region=\"{}\"}}",
+                        escape(&t.account),
+                        escape(&t.region)
+                    ),
+                    if t.error.is_some() { 1.0 } else { 0.0 },
+                )
+            })
             .collect(),
     );
     write_file_atomic(path, m.as_bytes())

@@ -54,11 +54,13 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Backup
+from moto.iam.models import get_account_id_from
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -77,6 +79,7 @@ DOCUMENTED_LIMITS = {
     "RestoreTableFromBackup": 10.0,
 }
 REGION_RE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+KEY_RE = re.compile(r"Credential=([^/]+)/")
 
 
 # --------------------------------------------------------------------------- state
@@ -100,6 +103,10 @@ class State:
             self.buckets: dict[str, list[float]] = {}
             self.rules: list[dict[str, Any]] = []
             self.calls: dict[str, int] = {}
+            # Calls per "account/region", then per operation.
+            self.calls_at: dict[str, dict[str, int]] = {}
+            # STS calls (AssumeRole, GetCallerIdentity), apart from the DynamoDB counters.
+            self.sts_calls: dict[str, int] = {}
             self.throttled: dict[str, int] = {}
             self.faulted: dict[str, int] = {}
             self.log: list[dict[str, Any]] = []
@@ -161,8 +168,21 @@ Backup.status = property(_status_get, _status_set)  # type: ignore[assignment]
 Backup.__init__ = _patched_init  # type: ignore[method-assign]
 
 
-def backend(region: str) -> Any:
-    return dynamodb_backends[DEFAULT_ACCOUNT_ID][region]
+# Where a request works: (account, region). moto keeps accounts apart by the access key
+# (credentials from its STS AssumeRole belong to the role's account); so does this layer.
+Place = tuple[str, str]
+
+
+def backend(place: Place) -> Any:
+    return dynamodb_backends[place[0]][place[1]]
+
+
+def account_of(environ: dict[str, Any]) -> str:
+    """The account of the request's access key, as moto decides it."""
+    match = KEY_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if not match:
+        return DEFAULT_ACCOUNT_ID
+    return get_account_id_from(match.group(1))
 
 
 def epoch(value: dt.datetime) -> float:
@@ -186,7 +206,7 @@ def forget_key(b: Backup) -> None:
     b.__dict__.pop("_sort_key", None)
 
 
-def index_update(region: str, b: Backup, add: bool) -> None:
+def index_update(place: Place, b: Backup, add: bool) -> None:
     """Keeps the sorted listing indexes current after one CreateBackup or DeleteBackup,
     instead of rebuilding them: a rebuild between every page of a listing would stall the
     server (and make paced clients look bursty)."""
@@ -195,7 +215,7 @@ def index_update(region: str, b: Backup, add: bool) -> None:
         if STATE.index_version != STATE.version:
             return
         for name in (None, b.table.name):
-            entry = STATE.index.get((region, name))
+            entry = STATE.index.get((place, name))
             if entry is None:
                 continue
             items, keys = entry
@@ -259,7 +279,7 @@ def dynamo_error(start_response: Any, status: int, code: str, message: str) -> l
 # ------------------------------------------------------------ DynamoDB handlers
 
 
-def sorted_backups(region: str, table: str | None) -> tuple[list[Backup], list[tuple[float, str]]]:
+def sorted_backups(place: Place, table: str | None) -> tuple[list[Backup], list[tuple[float, str]]]:
     """The backups of a region (or of one table), ordered as ListBackups returns them, and
     their sort keys. Cached until anything changes (STATE.version), so that a listing of
     tens of thousands of backups costs one page of work per call, as DynamoDB's does, and
@@ -268,9 +288,9 @@ def sorted_backups(region: str, table: str | None) -> tuple[list[Backup], list[t
     with STATE.lock:
         if STATE.index_version != STATE.version:
             STATE.index, STATE.index_version = {}, STATE.version
-        key = (region, name)
+        key = (place, name)
         if key not in STATE.index:
-            items = list(backend(region).backups.values())
+            items = list(backend(place).backups.values())
             if name:
                 items = [b for b in items if b.table.name == name]
             items.sort(key=sort_key)
@@ -278,7 +298,7 @@ def sorted_backups(region: str, table: str | None) -> tuple[list[Backup], list[t
         return STATE.index[key]
 
 
-def list_backups(region: str, body: dict[str, Any]) -> dict[str, Any]:
+def list_backups(place: Place, body: dict[str, Any]) -> dict[str, Any]:
     limit = int(body.get("Limit", 100))
     if limit < 1 or limit > 100:
         raise ValueError("Limit must be between 1 and 100")
@@ -286,8 +306,8 @@ def list_backups(region: str, body: dict[str, Any]) -> dict[str, Any]:
     lower = body.get("TimeRangeLowerBound")
     upper = body.get("TimeRangeUpperBound")
     start = body.get("ExclusiveStartBackupArn")
-    items, keys = sorted_backups(region, body.get("TableName"))
-    first = bisect.bisect_right(keys, start_key(region, start)) if start else 0
+    items, keys = sorted_backups(place, body.get("TableName"))
+    first = bisect.bisect_right(keys, start_key(place, start)) if start else 0
     out: list[Backup] = []
     for b in itertools.islice(items, first, None):
         if wanted_type != "ALL" and b.type != wanted_type:
@@ -307,8 +327,8 @@ def list_backups(region: str, body: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def start_key(region: str, arn: str) -> tuple[float, str]:
-    b = backend(region).backups.get(arn)
+def start_key(place: Place, arn: str) -> tuple[float, str]:
+    b = backend(place).backups.get(arn)
     if b is not None:
         return sort_key(b)
     # The start backup is gone (deleted meanwhile): its identifier starts with its
@@ -321,12 +341,12 @@ def start_key(region: str, arn: str) -> tuple[float, str]:
         return (0.0, arn)
 
 
-def check_backup(region: str, op: str, body: dict[str, Any]) -> tuple[str, str] | None:
+def check_backup(place: Place, op: str, body: dict[str, Any]) -> tuple[str, str] | None:
     """DynamoDB's answers for a missing or busy backup, which moto lacks."""
     arn = body.get("BackupArn")
     if not arn:
         return None
-    b = backend(region).backups.get(arn)
+    b = backend(place).backups.get(arn)
     if b is None:
         return ("BackupNotFoundException", f"Backup not found: {arn}")
     if op in ("DeleteBackup", "RestoreTableFromBackup") and b.status == "CREATING":
@@ -337,31 +357,36 @@ def check_backup(region: str, op: str, body: dict[str, Any]) -> tuple[str, str] 
 # ---------------------------------------------------------- limits and faults
 
 
-def take_token(op: str) -> bool:
+def take_token(op: str, place: Place) -> bool:
+    """DynamoDB's limits are per account and region: so are the buckets."""
     with STATE.lock:
         rate = STATE.limits.get(op)
         if not rate:
             return True
         cap = STATE.burst.get(op, max(1.0, rate / 10.0))
         now = time.monotonic()
-        tokens, last = STATE.buckets.get(op, [cap, now])
+        key = (op, place)
+        tokens, last = STATE.buckets.get(key, [cap, now])
         tokens = min(cap, tokens + (now - last) * rate)
         if tokens >= 1.0:
-            STATE.buckets[op] = [tokens - 1.0, now]
+            STATE.buckets[key] = [tokens - 1.0, now]
             return True
-        STATE.buckets[op] = [tokens, now]
+        STATE.buckets[key] = [tokens, now]
         return False
 
 
-def arrive(op: str) -> int | None:
-    """A call arrives: it is counted, waits the round trip, and takes a token of its
-    operation's rate limit. Its call number, or None when it is throttled."""
+def arrive(op: str, place: Place) -> int | None:
+    """A call arrives: it is counted (overall and per account and region), waits the
+    round trip, and takes a token of its operation's rate limit in its account and region.
+    Its call number, or None when it is throttled."""
     with STATE.lock:
         call_no = STATE.calls.get(op, 0) + 1
         STATE.calls[op] = call_no
+        where = STATE.calls_at.setdefault(f"{place[0]}/{place[1]}", {})
+        where[op] = where.get(op, 0) + 1
     if STATE.latency_ms:
         time.sleep(STATE.latency_ms / 1000.0)
-    if not take_token(op):
+    if not take_token(op, place):
         with STATE.lock:
             STATE.throttled[op] = STATE.throttled.get(op, 0) + 1
         return None
@@ -449,16 +474,16 @@ def apply_fault(rule: dict[str, Any], environ: dict[str, Any], start_response: A
 STUCK_CURSOR_OPS = ("ListBackups", "ListTables", "ListTagsOfResource")
 
 
-def stuck_cursor(moto_app: Any, region: str, op: str, body: dict[str, Any]) -> dict[str, Any]:
+def stuck_cursor(moto_app: Any, place: Place, op: str, body: dict[str, Any]) -> dict[str, Any]:
     """A valid page whose cursor does not advance: the request's own cursor, or on a first
     page that page's last item (also when nothing remains). A request whose page would be
     empty gets the first page instead, so every answer has items while any exist."""
     if op == "ListBackups":
         with STATE.moto_lock:
-            page = list_backups(region, body)
+            page = list_backups(place, body)
             if not page["BackupSummaries"]:
                 first = {k: v for k, v in body.items() if k != "ExclusiveStartBackupArn"}
-                page = list_backups(region, first)
+                page = list_backups(place, first)
         items = page["BackupSummaries"]
         cursor = body.get("ExclusiveStartBackupArn") or (items[-1]["BackupArn"] if items else None)
         page.pop("LastEvaluatedBackupArn", None)
@@ -471,10 +496,10 @@ def stuck_cursor(moto_app: Any, region: str, op: str, body: dict[str, Any]) -> d
         ),
         "ListTagsOfResource": ("NextToken", "NextToken", "Tags", lambda t: t["Key"]),
     }[op]
-    r = internal_call(moto_app, region, op, body)
+    r = internal_call(moto_app, place, op, body)
     if r["status"] != 200 or not r["body"].get(items_key):
         first = {k: v for k, v in body.items() if k != cursor_in}
-        r = internal_call(moto_app, region, op, first)
+        r = internal_call(moto_app, place, op, first)
     if r["status"] != 200:
         raise ValueError(f"{op} failed: {r['body']}")
     page = r["body"]
@@ -491,6 +516,8 @@ def stuck_cursor(moto_app: Any, region: str, op: str, body: dict[str, Any]) -> d
 
 def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
     region = body.get("region", "us-east-1")
+    account = str(body.get("account", DEFAULT_ACCOUNT_ID))
+    place: Place = (account, region)
     if cmd == "reset":
         STATE.reset()
         Client(moto_app).post("/moto-api/reset")
@@ -523,6 +550,8 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
         with STATE.lock:
             return {
                 "calls": dict(STATE.calls),
+                "calls_at": {k: dict(v) for k, v in STATE.calls_at.items()},
+                "sts_calls": dict(STATE.sts_calls),
                 "throttled": dict(STATE.throttled),
                 "faulted": dict(STATE.faulted),
                 "log": list(STATE.log) if body.get("log") else [],
@@ -530,12 +559,14 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
     if cmd == "reset_stats":
         with STATE.lock:
             STATE.calls.clear()
+            STATE.calls_at.clear()
+            STATE.sts_calls.clear()
             STATE.throttled.clear()
             STATE.faulted.clear()
             STATE.log.clear()
         return {}
     if cmd == "call":
-        return internal_call(moto_app, region, body["op"], body.get("body", {}))
+        return internal_call(moto_app, place, body["op"], body.get("body", {}))
     if cmd == "create_tables":
         out = []
         for name in body["names"]:
@@ -547,16 +578,16 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
             }
             if body.get("tags"):
                 req["Tags"] = [{"Key": k, "Value": v} for k, v in body["tags"].items()]
-            out.append(internal_call(moto_app, region, "CreateTable", req)["status"])
+            out.append(internal_call(moto_app, place, "CreateTable", req)["status"])
         return {"statuses": out}
     if cmd == "seed_backups":
-        be = backend(region)
+        be = backend(place)
         table = be.get_table(body["table"])
         arns = []
         with STATE.moto_lock:
             for spec in body["backups"]:
                 b = Backup(
-                    DEFAULT_ACCOUNT_ID,
+                    account,
                     region,
                     spec["name"],
                     table,
@@ -577,18 +608,18 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
         with STATE.lock:
             for name in body["names"]:
                 STATE.ghosts.append({
-                    "ResourceARN": f"arn:aws:dynamodb:{region}:{DEFAULT_ACCOUNT_ID}:table/{name}",
+                    "ResourceARN": f"arn:aws:dynamodb:{region}:{account}:table/{name}",
                     "Tags": [{"Key": k, "Value": v} for k, v in body.get("tags", {}).items()],
                 })
         return {}
     if cmd == "backups":
-        items = sorted(backend(region).backups.values(), key=sort_key)
+        items = sorted(backend(place).backups.values(), key=sort_key)
         table = body.get("table")
         return {
             "backups": [summary(b) for b in items if not table or b.table.name == table]
         }
     if cmd == "set_backup":
-        b = backend(region).backups[body["arn"]]
+        b = backend(place).backups[body["arn"]]
         if "status" in body:
             b.status = body["status"]
         if "created" in body:
@@ -601,9 +632,11 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
     raise KeyError(f"unknown control command {cmd}")
 
 
-def internal_call(moto_app: Any, region: str, op: str, body: dict[str, Any]) -> dict[str, Any]:
+def internal_call(moto_app: Any, place: Place, op: str, body: dict[str, Any]) -> dict[str, Any]:
     """Runs one DynamoDB operation on moto in-process (uncounted, no faults)."""
+    account, region = place
     headers = {
+        "x-moto-account-id": account,
         "X-Amz-Target": f"DynamoDB_20120810.{op}",
         "Content-Type": "application/x-amz-json-1.0",
         "Authorization": (
@@ -645,12 +678,15 @@ class EmulatorApp:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith("ResourceGroupsTaggingAPI_"):
             return self.tagging(environ, start_response, raw, target.split(".", 1)[1])
+        if "/sts/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+            return self.sts(environ, start_response, raw)
         if not target.startswith("DynamoDB_"):
             return self.pass_through(environ, start_response, raw)
         op = target.split(".", 1)[1]
         match = REGION_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
         region = match.group(1) if match else "us-east-1"
-        call_no = arrive(op)
+        place: Place = (account_of(environ), region)
+        call_no = arrive(op, place)
         if call_no is None:
             return dynamo_error(
                 start_response, 400, "LimitExceededException",
@@ -666,7 +702,7 @@ class EmulatorApp:
                 STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
             if rule["kind"] == "stuck_cursor":
                 try:
-                    page = stuck_cursor(self.moto, region, op, body)
+                    page = stuck_cursor(self.moto, place, op, body)
                     return json_response(start_response, 200, page)
                 except ValueError as exc:
                     return dynamo_error(start_response, 400, "ValidationException", str(exc))
@@ -676,25 +712,25 @@ class EmulatorApp:
         if op == "ListBackups":
             try:
                 with STATE.moto_lock:
-                    return json_response(start_response, 200, list_backups(region, body))
+                    return json_response(start_response, 200, list_backups(place, body))
             except ValueError as exc:
                 return dynamo_error(start_response, 400, "ValidationException", str(exc))
         if op in ("DescribeBackup", "DeleteBackup", "RestoreTableFromBackup"):
             with STATE.moto_lock:
-                problem = check_backup(region, op, body)
+                problem = check_backup(place, op, body)
             if problem:
                 return dynamo_error(start_response, 400, problem[0], problem[1])
-        doomed = backend(region).backups.get(body.get("BackupArn", "")) if op == "DeleteBackup" else None
+        doomed = backend(place).backups.get(body.get("BackupArn", "")) if op == "DeleteBackup" else None
         answer = self.pass_through(environ, start_response, raw)
         if op == "CreateBackup":
             try:
                 arn = json.loads(b"".join(answer))["BackupDetails"]["BackupArn"]
-                index_update(region, backend(region).backups[arn], add=True)
+                index_update(place, backend(place).backups[arn], add=True)
             except (ValueError, KeyError, TypeError):
                 changed()
         elif op == "DeleteBackup":
-            if doomed is not None and doomed.arn not in backend(region).backups:
-                index_update(region, doomed, add=False)
+            if doomed is not None and doomed.arn not in backend(place).backups:
+                index_update(place, doomed, add=False)
         elif not op.startswith(("List", "Describe")):
             changed()
         return answer
@@ -703,7 +739,9 @@ class EmulatorApp:
         """The Resource Groups Tagging API: counted, rate-limited and faulted like DynamoDB's
         operations; moto answers, and GetResources's first page also names the ghost tables
         (deleted, but still tagged) that match its tag filters."""
-        call_no = arrive(op)
+        match = REGION_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        place: Place = (account_of(environ), match.group(1) if match else "us-east-1")
+        call_no = arrive(op, place)
         if call_no is None:
             return json_response(
                 start_response, 400,
@@ -731,7 +769,8 @@ class EmulatorApp:
             page = json.loads(data or b"{}")
             if not body.get("PaginationToken"):
                 wanted = {f["Key"]: set(f.get("Values", [])) for f in body.get("TagFilters", [])}
-                for ghost in STATE.ghosts:
+                prefix = f"arn:aws:dynamodb:{place[1]}:{place[0]}:"
+                for ghost in (g for g in STATE.ghosts if g["ResourceARN"].startswith(prefix)):
                     tags = {t["Key"]: t["Value"] for t in ghost["Tags"]}
                     if all(k in tags and (not v or tags[k] in v) for k, v in wanted.items()):
                         page.setdefault("ResourceTagMappingList", []).append(ghost)
@@ -742,6 +781,32 @@ class EmulatorApp:
             ]
         start_response(captured["status"], captured["headers"])
         return [data]
+
+    def sts(self, environ: dict[str, Any], start_response: Any, raw: bytes) -> Any:
+        """STS (moto answers): counted apart, and AssumeRole can be refused for a role with a
+        fault rule ``{"op": "AssumeRole", "role": ARN, "kind": "access_denied"}``."""
+        form = urllib.parse.parse_qs(raw.decode("utf-8", "replace"))
+        op = form.get("Action", ["?"])[0]
+        with STATE.lock:
+            STATE.sts_calls[op] = STATE.sts_calls.get(op, 0) + 1
+            refused = None
+            for rule in STATE.rules:
+                if rule.get("op") == op and rule.get("role") in (None, form.get("RoleArn", [None])[0]):
+                    refused = rule
+                    break
+        if refused is not None:
+            message = (
+                f"User is not authorized to perform: sts:AssumeRole on resource: "
+                f"{form.get('RoleArn', ['?'])[0]}"
+            )
+            data = (
+                '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+                f"<Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message>"
+                "</Error><RequestId>emu</RequestId></ErrorResponse>"
+            ).encode()
+            start_response("403 Forbidden", [("Content-Type", "text/xml"), ("Content-Length", str(len(data)))])
+            return [data]
+        return self.pass_through(environ, start_response, raw)
 
     def pass_through(self, environ: dict[str, Any], start_response: Any, raw: bytes) -> Any:
         import io

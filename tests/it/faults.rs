@@ -389,7 +389,7 @@ fn bad_input_matrix() {
         ),
         bad(
             &["--region", "eu-west-1", "describe", backup_arn],
-            "is in region us-east-1, but --region is eu-west-1",
+            "is in account 123456789012, region us-east-1, which no target of this run covers",
         ),
         bad(
             &[
@@ -619,7 +619,7 @@ fn bad_input_matrix() {
                 "--table",
                 "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
             ],
-            "is in region eu-west-1, but this run uses us-east-1",
+            "is in account 123456789012, region eu-west-1, which no target of this run covers",
         ),
         bad(
             &["--profile", "nosuch", "list", "--table", "orders"],
@@ -767,7 +767,7 @@ fn bad_input_matrix() {
                 "--table",
                 "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
             ],
-            "is in region eu-west-1, but this run uses us-east-1",
+            "is in account 123456789012, region eu-west-1, which no target of this run covers",
         ),
         bad(
             &["backup", "--match", "ord*", "--name", &long_template],

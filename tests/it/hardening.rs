@@ -694,7 +694,7 @@ fn metrics_forget_tables_that_left_the_config() {
     assert!(both.contains("table=\"users\""));
     let one = run("\"orders\"");
     assert!(!one.contains("table=\"users\""), "{one}");
-    assert!(one.contains("ddb_backup_table_last_success_timestamp_seconds{table=\"orders\""));
+    assert!(one.contains("ddb_backup_table_last_success_timestamp_seconds{account=\"123456789012\",region=\"us-east-1\",table=\"orders\""));
 }
 
 /// #21: -q means the same everywhere: nothing on stdout on success, the report on failure.

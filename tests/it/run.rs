@@ -180,25 +180,25 @@ min_keep = 1
     };
     assert_eq!(value("ddb_backup_run_success "), 0.0);
     assert_eq!(
-        value("ddb_backup_table_failure{table=\"good-table\",policy=\"all\"}"),
+        value("ddb_backup_table_failure{account=\"123456789012\",region=\"us-east-1\",table=\"good-table\",policy=\"all\"}"),
         0.0
     );
     assert_eq!(
-        value("ddb_backup_table_failure{table=\"denied-table\",policy=\"all\"}"),
+        value("ddb_backup_table_failure{account=\"123456789012\",region=\"us-east-1\",table=\"denied-table\",policy=\"all\"}"),
         1.0
     );
     assert_eq!(
-        value("ddb_backup_table_failure{table=\"missing-table\",policy=\"all\"}"),
+        value("ddb_backup_table_failure{account=\"123456789012\",region=\"us-east-1\",table=\"missing-table\",policy=\"all\"}"),
         1.0
     );
     assert_eq!(
-        value("ddb_backup_table_backups_deleted{table=\"good-table\",policy=\"all\"}"),
+        value("ddb_backup_table_backups_deleted{account=\"123456789012\",region=\"us-east-1\",table=\"good-table\",policy=\"all\"}"),
         4.0
     );
-    assert!(value("ddb_backup_table_last_success_timestamp_seconds{table=\"good-table\"") > 1.7e9);
-    assert!(value("ddb_backup_table_duration_seconds{table=\"good-table\",policy=\"all\"}") > 0.0);
+    assert!(value("ddb_backup_table_last_success_timestamp_seconds{account=\"123456789012\",region=\"us-east-1\",table=\"good-table\"") > 1.7e9);
+    assert!(value("ddb_backup_table_duration_seconds{account=\"123456789012\",region=\"us-east-1\",table=\"good-table\",policy=\"all\"}") > 0.0);
     assert!(value("ddb_backup_run_duration_seconds ") > 0.0);
-    assert!(!prom.contains("last_success_timestamp_seconds{table=\"denied-table\""));
+    assert!(!prom.contains("last_success_timestamp_seconds{account=\"123456789012\",region=\"us-east-1\",table=\"denied-table\""));
     // The report file holds the same JSON as stdout.
     let file: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(file["summary"], j["summary"]);

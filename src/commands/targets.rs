@@ -1,0 +1,362 @@
+//! Runs a command's per-region work in every target (account × region) side by side: each
+//! target has its own client, pacers, breaker and clock (DynamoDB's limits are per account
+//! and region); a target that cannot be reached fails alone; rows come back labelled with
+//! their account and region.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Result;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use crate::aws::Dynamo;
+use crate::commands::Ctx;
+use crate::error::UsageError;
+use crate::exit::Exit;
+use crate::targets::{Place, Placed, TargetSpec};
+
+/// A connected target.
+#[derive(Clone)]
+pub struct Target {
+    pub spec: TargetSpec,
+    pub at: Place,
+    pub dynamo: Dynamo,
+}
+
+/// One target's outcome: its work's result, or why it could not be worked on.
+pub struct Reached<T> {
+    pub spec: TargetSpec,
+    pub at: Place,
+    pub result: Result<T>,
+}
+
+/// The per-target part of every report's summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetSummary {
+    /// The config target's name (absent for command-line targets).
+    pub target: Option<String>,
+    pub account: String,
+    pub region: String,
+    pub tables: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+    /// Why the target as a whole failed (it could not be reached, or selected nothing).
+    pub error: Option<String>,
+}
+
+/// The account label used when no answer told it.
+pub const UNKNOWN_ACCOUNT: &str = "unknown";
+
+/// True when STS is worth asking for the account: not when only DynamoDB's endpoint is
+/// overridden (DynamoDB Local, an emulator without STS), where STS would be the real one,
+/// reached with local credentials.
+fn sts_reachable(ctx: &Ctx) -> bool {
+    let set = |n: &str| std::env::var_os(n).is_some_and(|v| !v.is_empty());
+    ctx.global.endpoint_url.is_some()
+        || set("AWS_ENDPOINT_URL")
+        || set("AWS_ENDPOINT_URL_STS")
+        || !set("AWS_ENDPOINT_URL_DYNAMODB")
+}
+
+/// Connects to one target and learns its account. A role that cannot be assumed fails the
+/// target; the base credentials' account is best effort ("unknown" if STS cannot tell).
+async fn connect(ctx: &Ctx, spec: &TargetSpec) -> Result<Target> {
+    let dynamo = Dynamo::connect(&ctx.options_for(spec)).await?;
+    let account = match (spec.role_arn.is_some(), sts_reachable(ctx)) {
+        (true, _) => dynamo.account_id().await?,
+        (false, true) => match dynamo.account_id().await {
+            Ok(a) => a,
+            Err(e) if e.kind == crate::error::AwsErrorKind::Interrupted => return Err(e.into()),
+            Err(e) => {
+                tracing::debug!("the account of the credentials is unknown: {e}");
+                UNKNOWN_ACCOUNT.to_string()
+            }
+        },
+        (false, false) => UNKNOWN_ACCOUNT.to_string(),
+    };
+    let at = Place {
+        account,
+        region: dynamo.region().to_string(),
+    };
+    Ok(Target {
+        spec: spec.clone(),
+        at,
+        dynamo,
+    })
+}
+
+/// Connects every target (at most `--target-concurrency` at once), refuses a target that
+/// turns out to be the same account and region as an earlier one (its tables would be
+/// worked on twice), then runs `work` in each, bounded the same way. Results come back in
+/// the order of `specs`. Every target's logs carry its account and region.
+///
+/// `tables` are the tables named by the command (or config): an ARN among them that no
+/// reached target holds (its region became known only once connected) is a usage error,
+/// found before any DynamoDB call.
+pub async fn each<T, F, Fut>(
+    ctx: &Ctx,
+    specs: &[TargetSpec],
+    tables: Vec<String>,
+    work: F,
+) -> Result<Vec<Reached<T>>>
+where
+    T: Send + 'static,
+    F: Fn(Target) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<T>> + Send + 'static,
+{
+    let limit = ctx
+        .global
+        .target_concurrency
+        .map(|n| n as usize)
+        .unwrap_or(specs.len())
+        .max(1);
+    let sem = Arc::new(Semaphore::new(limit));
+    // 1. Connect and identify.
+    let mut tasks = JoinSet::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let (ctx, spec, sem) = (ctx.clone(), spec.clone(), sem.clone());
+        tasks.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            (i, connect(&ctx, &spec).await)
+        });
+    }
+    let mut connected: Vec<Option<Result<Target>>> = specs.iter().map(|_| None).collect();
+    while let Some(j) = tasks.join_next().await {
+        if let Ok((i, r)) = j {
+            connected[i] = Some(r);
+        }
+    }
+    check_held(specs, &connected, &tables)?;
+    // 2. Work, in every target that was reached and is not a duplicate.
+    let work = Arc::new(work);
+    let mut seen: Vec<(Place, String)> = Vec::new();
+    let mut out: Vec<Option<Reached<T>>> = specs.iter().map(|_| None).collect();
+    let mut tasks = JoinSet::new();
+    for (i, (spec, c)) in specs.iter().zip(connected).enumerate() {
+        let c =
+            c.unwrap_or_else(|| Err(anyhow::anyhow!("internal error: the target's task ended")));
+        let target = match c {
+            Ok(t) => t,
+            Err(e) => {
+                out[i] = Some(Reached {
+                    spec: spec.clone(),
+                    at: Place {
+                        account: spec.role_account().unwrap_or(UNKNOWN_ACCOUNT).to_string(),
+                        region: spec.region.clone().unwrap_or_default(),
+                    },
+                    result: Err(e),
+                });
+                continue;
+            }
+        };
+        if target.at.account != UNKNOWN_ACCOUNT {
+            if let Some((_, first)) = seen.iter().find(|(p, _)| *p == target.at) {
+                let e = anyhow::anyhow!(
+                    "it reaches account {} in {}, as {first} does: skipped, so that no table is \
+                     worked on twice",
+                    target.at.account,
+                    target.at.region
+                );
+                out[i] = Some(Reached {
+                    spec: spec.clone(),
+                    at: target.at.clone(),
+                    result: Err(e),
+                });
+                continue;
+            }
+            seen.push((target.at.clone(), spec.label()));
+        }
+        let (work, sem) = (work.clone(), sem.clone());
+        let span = tracing::info_span!(
+            "target",
+            account = %target.at.account,
+            region = %target.at.region
+        );
+        tasks.spawn(
+            async move {
+                let _permit = sem.acquire_owned().await;
+                let (spec, at) = (target.spec.clone(), target.at.clone());
+                let result = work(target).await;
+                (i, Reached { spec, at, result })
+            }
+            .instrument(span),
+        );
+    }
+    while let Some(j) = tasks.join_next().await {
+        match j {
+            Ok((i, r)) => out[i] = Some(r),
+            Err(e) => tracing::error!("a target's task failed: {e}"),
+        }
+    }
+    let several = specs.len() > 1;
+    Ok(out
+        .into_iter()
+        .zip(specs)
+        .map(|(r, spec)| {
+            let mut r = r.unwrap_or_else(|| Reached {
+                spec: spec.clone(),
+                at: Place::default(),
+                result: Err(anyhow::anyhow!(
+                    "internal error: the target's task ended without a result"
+                )),
+            });
+            // With several targets, a target's failure is reported (once, naming it) and
+            // the others go on; alone, it is the command's error (see `single_failure`).
+            if several {
+                if let Err(e) = r.result {
+                    let e = e.context(spec.label());
+                    tracing::error!("{e:#}");
+                    r.result = Err(e);
+                }
+            }
+            r
+        })
+        .collect())
+}
+
+/// True when the table or backup `arn` is in the target at `at`.
+pub fn holds(at: &Place, arn: &str) -> bool {
+    match crate::targets::arn_place(arn) {
+        Some((account, region)) => {
+            region == at.region && (at.account == UNKNOWN_ACCOUNT || account == at.account)
+        }
+        None => true,
+    }
+}
+
+/// Every ARN among `tables` is held by a connected target, or may be by one that could not
+/// be reached (that target's failure says enough).
+fn check_held(
+    specs: &[TargetSpec],
+    connected: &[Option<Result<Target>>],
+    tables: &[String],
+) -> Result<(), UsageError> {
+    for arn in tables.iter().filter(|t| t.starts_with("arn:")) {
+        let held = connected
+            .iter()
+            .flatten()
+            .filter_map(|c| c.as_ref().ok())
+            .any(|t| holds(&t.at, arn));
+        let maybe = specs
+            .iter()
+            .zip(connected)
+            .any(|(s, c)| !matches!(c, Some(Ok(_))) && crate::targets::may_hold(s, arn));
+        if !held && !maybe {
+            let places: Vec<String> = connected
+                .iter()
+                .flatten()
+                .filter_map(|c| c.as_ref().ok())
+                .map(|t| t.at.to_string())
+                .collect();
+            let (account, region) = crate::targets::arn_place(arn).unwrap_or(("?", "?"));
+            return Err(UsageError::new(format!(
+                "'{arn}' is in account {account}, region {region}, which no target of this run \
+                 covers ({}): add --region {region} (and a --role-arn into account {account}), \
+                 or give the table by name",
+                places.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// With a single target, its failure is the command's failure, reported as before targets
+/// existed (one error line, the error's own exit code): returned here for `?`.
+pub fn single_failure<T>(reached: &mut Vec<Reached<T>>) -> Result<()> {
+    if reached.len() == 1 && reached[0].result.is_err() {
+        if let Some(Reached { result: Err(e), .. }) = reached.pop() {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Labels each row of each reached target with its place, in target order.
+pub fn placed<T, R>(reached: &[Reached<T>], rows: impl Fn(&T) -> Vec<R>) -> Vec<Placed<R>> {
+    reached
+        .iter()
+        .filter_map(|r| r.result.as_ref().ok().map(|t| (r, t)))
+        .flat_map(|(r, t)| {
+            rows(t)
+                .into_iter()
+                .map(|row| Placed::new(&r.at, row))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The per-target summary lines: `count(t)` gives (tables, succeeded, failed) of a reached
+/// target.
+pub fn summaries<T>(
+    reached: &[Reached<T>],
+    count: impl Fn(&T) -> (usize, usize, usize),
+) -> Vec<TargetSummary> {
+    reached
+        .iter()
+        .map(|r| {
+            let (tables, succeeded, failed, error) = match &r.result {
+                Ok(t) => {
+                    let (a, b, c) = count(t);
+                    (a, b, c, None)
+                }
+                Err(e) => (0, 0, 0, Some(format!("{e:#}"))),
+            };
+            TargetSummary {
+                target: r.spec.name.clone(),
+                account: r.at.account.clone(),
+                region: r.at.region.clone(),
+                tables,
+                succeeded,
+                failed,
+                error,
+            }
+        })
+        .collect()
+}
+
+/// The exit code of a whole run: 130 when stopped, else 0 when every table and target
+/// succeeded, 1 when nothing did, 3 in between. `failed` counts failed tables; failed
+/// targets count as failures too.
+pub fn fleet_exit(
+    targets: &[TargetSummary],
+    succeeded: usize,
+    failed: usize,
+    interrupted: bool,
+) -> Exit {
+    if interrupted {
+        return Exit::Interrupted;
+    }
+    let failed_targets = targets.iter().filter(|t| t.error.is_some()).count();
+    Exit::from_counts(succeeded, failed + failed_targets)
+}
+
+/// A line per target for table output (only when there are several).
+pub fn summary_lines(targets: &[TargetSummary]) -> String {
+    if targets.len() < 2 {
+        return String::new();
+    }
+    let mut s = String::new();
+    for t in targets {
+        let name = t
+            .target
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        match &t.error {
+            Some(e) => s.push_str(&format!(
+                "\n  {}/{}{name}: failed: {}",
+                t.account,
+                t.region,
+                crate::output::printable(e)
+            )),
+            None => s.push_str(&format!(
+                "\n  {}/{}{name}: {} table(s), {} ok, {} failed",
+                t.account, t.region, t.tables, t.succeeded, t.failed
+            )),
+        }
+    }
+    s
+}
