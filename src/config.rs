@@ -249,20 +249,6 @@ impl Config {
                 }
             }
         }
-        for t in &self.targets {
-            let name = t.name.get_ref();
-            if !self
-                .policies
-                .iter()
-                .any(|p| p.targets.is_empty() || p.targets.iter().any(|x| x.get_ref() == name))
-            {
-                return Err(format!(
-                    "{}no policy applies in target '{name}': name it in a policy's targets, or \
-                     leave a policy's targets out (it then applies everywhere)",
-                    at(t.name.span())
-                ));
-            }
-        }
         for p in &self.policies {
             if !p.targets.is_empty() && self.targets.is_empty() {
                 let t = &p.targets[0];
@@ -287,6 +273,20 @@ impl Config {
                         }
                     ));
                 }
+            }
+        }
+        for t in &self.targets {
+            let name = t.name.get_ref();
+            if !self
+                .policies
+                .iter()
+                .any(|p| p.targets.is_empty() || p.targets.iter().any(|x| x.get_ref() == name))
+            {
+                return Err(format!(
+                    "{}no policy applies in target '{name}': name it in a policy's targets, or \
+                     leave a policy's targets out (it then applies everywhere)",
+                    at(t.name.span())
+                ));
             }
         }
         Ok(())

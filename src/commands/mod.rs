@@ -68,7 +68,13 @@ impl Ctx {
     /// The one target that holds `arn` (a table or backup ARN): its region, and the role
     /// into its account when roles are given. Found before any call.
     pub fn target_for_arn(&self, arn: &str) -> Result<TargetSpec, UsageError> {
-        let specs = self.targets()?;
+        let mut specs = self.targets()?;
+        // Without --region, the ARN's own region is the one (not the environment's).
+        if self.global.region.is_empty() {
+            for s in &mut specs {
+                s.region = None;
+            }
+        }
         crate::targets::check_routed(&specs, [&arn.to_string()])?;
         let mut spec = specs
             .into_iter()

@@ -137,6 +137,9 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
     };
     // A failed target's tables are not in the report: their last-success series are kept.
     let narrowed = (config.is_some() && !args.select.is_empty())
+        || config
+            .as_ref()
+            .is_some_and(|c| !c.targets.is_empty() && !ctx.global.region.is_empty())
         || report.summary.targets.iter().any(|t| t.error.is_some());
     let mut exit = exit_for(&report);
     // Each output is attempted whatever happened to the others.

@@ -14,3 +14,4 @@ mod prune;
 mod restore;
 mod run;
 mod sim;
+mod targets;

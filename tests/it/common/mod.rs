@@ -406,3 +406,81 @@ pub fn wait_for_calls(emu: &Emulator, op: &str, n: u64) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+// ---- several accounts and regions ----
+
+/// The emulator's default account (the base credentials').
+pub const BASE_ACCOUNT: &str = "123456789012";
+
+/// A role the emulator's STS lets the base credentials assume into `account`.
+pub fn role(account: &str) -> String {
+    format!("arn:aws:iam::{account}:role/ddb-backup")
+}
+
+impl Emulator {
+    pub fn create_tables_in(&self, account: &str, region: &str, names: &[&str]) {
+        self.ctl(
+            "create_tables",
+            json!({ "names": names, "account": account, "region": region }),
+        );
+    }
+
+    /// Seeds backups in one account and region: (name, age in seconds, status, type).
+    pub fn seed_in(
+        &self,
+        account: &str,
+        region: &str,
+        table: &str,
+        specs: &[(String, i64, &str, &str)],
+    ) -> Vec<String> {
+        let now = now_secs();
+        let backups: Vec<Value> = specs
+            .iter()
+            .map(|(name, age, status, kind)| {
+                json!({"name": name, "created": now - age, "status": status, "type": kind})
+            })
+            .collect();
+        let r = self.ctl(
+            "seed_backups",
+            json!({"table": table, "account": account, "region": region, "backups": backups}),
+        );
+        r["arns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The names of a table's backups in one account and region.
+    pub fn backup_names_in(
+        &self,
+        account: &str,
+        region: &str,
+        table: &str,
+    ) -> std::collections::BTreeSet<String> {
+        self.ctl(
+            "backups",
+            json!({ "table": table, "account": account, "region": region }),
+        )["backups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["BackupName"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// DynamoDB calls of `op` received in one account and region.
+    pub fn calls_in(&self, account: &str, region: &str, op: &str) -> u64 {
+        self.ctl("stats", json!({}))["calls_at"][format!("{account}/{region}")][op]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// STS calls received per operation (AssumeRole, GetCallerIdentity).
+    pub fn sts_calls(&self, op: &str) -> u64 {
+        self.ctl("stats", json!({}))["sts_calls"][op]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
