@@ -89,9 +89,9 @@ pub struct PolicyConfig {
     pub backup: BackupSection,
     /// Absent: this policy only backs up (run says so); present: it must keep something.
     pub retention: Option<RetentionSection>,
-    /// The `[[targets]]` (by name) this policy applies in; empty: every target.
+    /// The `[[targets]]` (by name) this policy applies in; absent: every target.
     #[serde(default)]
-    pub targets: Vec<toml::Spanned<String>>,
+    pub targets: Option<toml::Spanned<Vec<toml::Spanned<String>>>>,
 }
 
 /// `[policy.backup]`
@@ -211,11 +211,22 @@ impl Config {
         let mut covered: BTreeMap<(Option<&str>, Option<&str>, &str), &str> = BTreeMap::new();
         for (i, t) in self.targets.iter().enumerate() {
             let name = t.name.get_ref();
-            if name.trim().is_empty() || name.chars().any(char::is_control) {
+            let name_ok = (1..=64).contains(&name.len())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            if !name_ok {
                 return Err(format!(
-                    "{}target #{} needs a name of printable characters",
+                    "{}target #{} has the name {name:?}: use 1 to 64 letters, digits, '-', '_' \
+                     or '.'",
                     at(t.name.span()),
                     i + 1
+                ));
+            }
+            if t.profile.as_deref().is_some_and(|p| p.trim().is_empty()) {
+                return Err(format!(
+                    "{}target '{name}' has an empty profile: name one, or leave it out",
+                    at(t.name.span())
                 ));
             }
             if names.insert(name, i).is_some() {
@@ -238,11 +249,16 @@ impl Config {
                 ));
             }
             for r in &t.regions {
-                let key = (t.role_arn.as_deref(), t.profile.as_deref(), r.0.as_str());
+                // A role's account is known: two roles into one account are one place.
+                let key = match t.role_arn.as_deref().and_then(crate::targets::role_account) {
+                    Some(account) => (Some(account), None, r.0.as_str()),
+                    None => (None, t.profile.as_deref(), r.0.as_str()),
+                };
                 if let Some(other) = covered.insert(key, name) {
                     return Err(format!(
-                        "{}targets '{other}' and '{name}' both cover region {} with the same \
-                         credentials: each table would be worked on twice; list the region once",
+                        "{}targets '{other}' and '{name}' both cover region {} of the same \
+                         account: each table would be worked on twice, possibly under two \
+                         policies; list the region once",
                         at(t.name.span()),
                         r.0
                     ));
@@ -250,15 +266,31 @@ impl Config {
             }
         }
         for p in &self.policies {
-            if !p.targets.is_empty() && self.targets.is_empty() {
-                let t = &p.targets[0];
+            if let Some(t) = p.target_names().first().filter(|_| self.targets.is_empty()) {
                 return Err(format!(
                     "{}policy '{}' names targets, but the config defines no [[targets]]",
                     at(t.span()),
                     p.name
                 ));
             }
-            for t in &p.targets {
+            if let Some(list) = p.targets.as_ref().filter(|l| l.get_ref().is_empty()) {
+                return Err(format!(
+                    "{}policy '{}' has targets = [], which applies it nowhere: name targets, or \
+                     leave targets out to apply it everywhere",
+                    at(list.span()),
+                    p.name
+                ));
+            }
+            let mut listed = std::collections::BTreeSet::new();
+            for t in p.target_names() {
+                if !listed.insert(t.get_ref().as_str()) {
+                    return Err(format!(
+                        "{}policy '{}' lists target '{}' twice",
+                        at(t.span()),
+                        p.name,
+                        t.get_ref()
+                    ));
+                }
                 if !names.contains_key(t.get_ref().as_str()) {
                     let known: Vec<&str> = names.keys().copied().collect();
                     return Err(format!(
@@ -277,11 +309,9 @@ impl Config {
         }
         for t in &self.targets {
             let name = t.name.get_ref();
-            if !self
-                .policies
-                .iter()
-                .any(|p| p.targets.is_empty() || p.targets.iter().any(|x| x.get_ref() == name))
-            {
+            if !self.policies.iter().any(|p| {
+                p.targets.is_none() || p.target_names().iter().any(|x| x.get_ref() == name)
+            }) {
                 return Err(format!(
                     "{}no policy applies in target '{name}': name it in a policy's targets, or \
                      leave a policy's targets out (it then applies everywhere)",
@@ -297,7 +327,7 @@ impl Config {
     pub fn applies(&self, i: usize, target: Option<&str>) -> bool {
         let p = &self.policies[i];
         match target {
-            Some(t) if !p.targets.is_empty() => p.targets.iter().any(|x| x.get_ref() == t),
+            Some(t) if p.targets.is_some() => p.target_names().iter().any(|x| x.get_ref() == t),
             _ => true,
         }
     }
@@ -356,7 +386,12 @@ impl Config {
     /// a table named in one policy and named, globbed or covered by `all_tables` in another.
     fn check_overlaps_offline(&self) -> Result<(), String> {
         for (i, a) in self.policies.iter().enumerate() {
-            for b in self.policies.iter().skip(i + 1) {
+            for b in self
+                .policies
+                .iter()
+                .skip(i + 1)
+                .filter(|b| a.shares_a_target(b))
+            {
                 for (x, y) in [(a, b), (b, a)] {
                     for t in &x.tables {
                         let name = table_name(t);
@@ -399,6 +434,23 @@ fn overlap_message(table: &str, a: &str, b: &str) -> String {
 }
 
 impl PolicyConfig {
+    /// The targets this policy names (empty when it applies everywhere).
+    pub fn target_names(&self) -> &[toml::Spanned<String>] {
+        self.targets
+            .as_ref()
+            .map(|l| l.get_ref().as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// True when this policy and `other` can apply in one target.
+    fn shares_a_target(&self, other: &PolicyConfig) -> bool {
+        let (a, b) = (self.target_names(), other.target_names());
+        a.is_empty()
+            || b.is_empty()
+            || a.iter()
+                .any(|x| b.iter().any(|y| x.get_ref() == y.get_ref()))
+    }
+
     /// This policy's tables as a command-line style selection.
     pub fn selection(&self) -> TableSelection {
         TableSelection {
@@ -811,5 +863,26 @@ keep_monthly = "unlimited"
         assert_eq!(line_col("ab\ncd", 0), (1, 1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
         assert_eq!(line_col("é\nx", 3), (2, 1));
+    }
+
+    #[test]
+    fn policies_in_disjoint_targets_may_name_the_same_table() {
+        let targets = "[[targets]]\nname = \"a\"\nregions = [\"us-east-1\"]\n\
+                       [[targets]]\nname = \"b\"\nregions = [\"eu-west-1\"]\n";
+        let two = |ta: &str, tb: &str| {
+            format!(
+                "{targets}[[policy]]\nname = \"p\"\n{ta}tables = [\"orders\"]\n\
+                 [[policy]]\nname = \"q\"\n{tb}tables = [\"orders\"]\n"
+            )
+        };
+        assert!(parse(&two("targets = [\"a\"]\n", "targets = [\"b\"]\n")).is_ok());
+        for (ta, tb) in [
+            ("targets = [\"a\"]\n", "targets = [\"a\", \"b\"]\n"),
+            ("targets = [\"a\"]\n", ""),
+            ("", ""),
+        ] {
+            let e = parse(&two(ta, tb)).unwrap_err();
+            assert!(e.contains("claimed by two policies"), "{e}");
+        }
     }
 }

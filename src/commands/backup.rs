@@ -182,7 +182,7 @@ pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
     })
     .await?;
     targets::single_failure(&mut reached)?;
-    let report = report(&reached, opts.dry_run, ctx);
+    let report = report(reached, opts.dry_run, ctx);
     let exit = exit_for(&report);
     if ctx.out.shows(exit) {
         print(&report, ctx)?;
@@ -221,12 +221,13 @@ pub fn exit_for(r: &Report) -> Exit {
     )
 }
 
-fn report(reached: &[Reached<Vec<TableReport>>], dry_run: bool, ctx: &Ctx) -> Report {
-    let results = targets::placed(reached, |rows| rows.clone());
+fn report(mut reached: Vec<Reached<Vec<TableReport>>>, dry_run: bool, ctx: &Ctx) -> Report {
     let count = |rows: &Vec<TableReport>| {
         let failed = rows.iter().filter(|r| !r.outcome.is_ok()).count();
         (rows.len(), rows.len() - failed, failed)
     };
+    let per_target = targets::summaries(&reached, count);
+    let results = targets::placed(&mut reached, std::mem::take);
     let failed = results.iter().filter(|r| !r.outcome.is_ok()).count();
     let skipped = results
         .iter()
@@ -241,7 +242,7 @@ fn report(reached: &[Reached<Vec<TableReport>>], dry_run: bool, ctx: &Ctx) -> Re
             failed,
             skipped,
             interrupted: ctx.stop.requested(),
-            targets: targets::summaries(reached, count),
+            targets: per_target,
         },
         results,
     }

@@ -93,12 +93,12 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         // A check cut short proves nothing: no verdicts that look complete.
         return Err(crate::error::Interrupted.into());
     }
-    let tables = targets::placed(&reached, |(t, _)| t.clone());
-    let policy_errors = targets::placed(&reached, |(_, e)| e.clone());
     let summaries = targets::summaries(&reached, |(t, e)| {
         let failed = t.iter().filter(|c| !c.ok).count();
         (t.len(), t.len() - failed, failed + e.len())
     });
+    let tables = targets::placed(&mut reached, |(t, _)| std::mem::take(t));
+    let policy_errors = targets::placed(&mut reached, |(_, e)| std::mem::take(e));
     let failed = tables.iter().filter(|t| !t.ok).count();
     let report = CheckReport {
         command: "check",

@@ -117,8 +117,8 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
         targets::single_failure(&mut reached)?;
         let summaries = targets::summaries(&reached, |(t, e)| (t.len(), t.len(), e.len()));
         (
-            Some(targets::placed(&reached, |(t, _)| t.clone())),
-            targets::placed(&reached, |(_, e)| e.clone()),
+            Some(targets::placed(&mut reached, |(t, _)| std::mem::take(t))),
+            targets::placed(&mut reached, |(_, e)| std::mem::take(e)),
             summaries
                 .into_iter()
                 .filter(|t| t.error.is_some())

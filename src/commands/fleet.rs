@@ -76,6 +76,17 @@ pub async fn resolve(
     target: &Target,
 ) -> Result<Fleet> {
     let dynamo = &target.dynamo;
+    // The command line's narrowing as it applies here: table ARNs of other targets are
+    // theirs (a narrowing that names only those leaves nothing to do here).
+    let Some(narrowing) = select::for_target(narrowing, &target.at) else {
+        return Ok(Fleet {
+            assigned: Vec::new(),
+            errors: Vec::new(),
+            in_region: None,
+            existing: Default::default(),
+        });
+    };
+    let narrowing = &narrowing;
     // The policies that apply in this target, with table ARNs of other targets left out;
     // `None` for a policy that has nothing here.
     let selections: Vec<Option<TableSelection>> = config

@@ -68,32 +68,29 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
     })
     .await?;
     targets::single_failure(&mut reached)?;
-    let mut backups = targets::placed(&reached, |l| l.backups.clone());
+    let summaries = targets::summaries(&reached, |l| {
+        (l.tables, l.tables - l.errors.len(), l.errors.len())
+    });
+    let mut backups = targets::placed(&mut reached, |l| std::mem::take(&mut l.backups));
     backups.sort_by(|a, b| {
         b.created_at
             .cmp(&a.created_at)
             .then_with(|| a.backup_arn.cmp(&b.backup_arn))
     });
-    let errors = targets::placed(&reached, |l| l.errors.clone());
+    // Counted before the errors are taken out.
+    let succeeded: usize = reached
+        .iter()
+        .filter_map(|r| r.result.as_ref().ok())
+        .map(|l| l.tables.max(1) - l.errors.len().min(l.tables))
+        .sum();
+    let errors = targets::placed(&mut reached, |l| std::mem::take(&mut l.errors));
     let tables: usize = reached
         .iter()
         .filter_map(|r| r.result.as_ref().ok())
         .map(|l| l.tables)
         .sum();
-    let summaries = targets::summaries(&reached, |l| {
-        (l.tables, l.tables - l.errors.len(), l.errors.len())
-    });
     // A target is one unit here; within a target, each listed table is one.
-    let exit = targets::fleet_exit(
-        &summaries,
-        reached
-            .iter()
-            .filter_map(|r| r.result.as_ref().ok())
-            .map(|l| l.tables.max(1) - l.errors.len().min(l.tables))
-            .sum(),
-        errors.len(),
-        false,
-    );
+    let exit = targets::fleet_exit(&summaries, succeeded, errors.len(), false);
     // A failed table's listing is never shown in part; the report says which failed.
     let report = ListReport {
         command: "list",

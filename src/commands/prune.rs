@@ -156,7 +156,7 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
     })
     .await?;
     targets::single_failure(&mut reached)?;
-    let report = build_report(&reached, &opts, ctx);
+    let report = build_report(reached, &opts, ctx);
     let exit = exit_for(&report);
     if ctx.out.shows(exit) {
         print(&report, ctx)?;
@@ -203,15 +203,16 @@ pub fn exit_for(r: &PruneReport) -> Exit {
 }
 
 fn build_report(
-    reached: &[Reached<Vec<TablePrune>>],
+    mut reached: Vec<Reached<Vec<TablePrune>>>,
     opts: &PruneOptions,
     ctx: &Ctx,
 ) -> PruneReport {
-    let tables = targets::placed(reached, |rows| rows.clone());
     let count = |rows: &Vec<TablePrune>| {
         let failed = rows.iter().filter(|t| t.status != "ok").count();
         (rows.len(), rows.len() - failed, failed)
     };
+    let per_target = targets::summaries(&reached, count);
+    let tables = targets::placed(&mut reached, std::mem::take);
     PruneReport {
         command: "prune",
         dry_run: opts.dry_run,
@@ -228,7 +229,7 @@ fn build_report(
             },
             kept: tables.iter().map(|t| t.kept).sum(),
             interrupted: ctx.stop.requested(),
-            targets: targets::summaries(reached, count),
+            targets: per_target,
         },
         tables,
     }

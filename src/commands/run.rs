@@ -122,7 +122,7 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
     let result = execute(&specs, &args.select, config.clone(), Arc::new(jobs), &ctx).await;
     let duration = started.elapsed().as_secs_f64();
     let report = match result {
-        Ok(reached) => build_report(&reached, &args, &ctx, duration),
+        Ok(reached) => build_report(reached, &args, &ctx, duration),
         Err(e) => {
             // Nothing ran (no listing, no connection): monitoring still learns of it.
             if let Some(path) = &args.sched.metrics_file {
@@ -613,13 +613,17 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
 }
 
 fn build_report(
-    reached: &[Reached<TargetRun>],
+    mut reached: Vec<Reached<TargetRun>>,
     args: &RunArgs,
     ctx: &Ctx,
     duration: f64,
 ) -> RunReport {
-    let tables = targets::placed(reached, |(t, _)| t.clone());
-    let policy_errors = targets::placed(reached, |(_, e)| e.clone());
+    let per_target = targets::summaries(&reached, |(t, e)| {
+        let failed = t.iter().filter(|r| !r.ok).count();
+        (t.len(), t.len() - failed, failed + e.len())
+    });
+    let tables = targets::placed(&mut reached, |(t, _)| std::mem::take(t));
+    let policy_errors = targets::placed(&mut reached, |(_, e)| std::mem::take(e));
     let created = tables.iter().filter(|t| t.backup.outcome.created()).count();
     let deleted = tables
         .iter()
@@ -658,10 +662,7 @@ fn build_report(
             },
             interrupted: ctx.stop.requested(),
             duration_seconds: to_ms(duration),
-            targets: targets::summaries(reached, |(t, e)| {
-                let failed = t.iter().filter(|r| !r.ok).count();
-                (t.len(), t.len() - failed, failed + e.len())
-            }),
+            targets: per_target,
         },
         tables,
         policy_errors,
@@ -870,23 +871,23 @@ fn write_metrics(
             .map(|t| (labels(t), if t.ok { 0.0 } else { 1.0 }))
             .collect(),
     );
+    // One series per account and region (two targets refused for reaching the same one
+    // fail both: one series, failed).
+    let mut per_target: BTreeMap<String, f64> = BTreeMap::new();
+    for t in r.map(|r| r.summary.targets.as_slice()).unwrap_or_default() {
+        let labels = format!(
+            "{{account=\"{}\",region=\"{}\"}}",
+            escape(&t.account),
+            escape(&t.region)
+        );
+        let failed = if t.error.is_some() { 1.0 } else { 0.0 };
+        let v = per_target.entry(labels).or_insert(0.0);
+        *v = f64::max(*v, failed);
+    }
     gauge(
         "ddb_backup_target_failure",
         "1 if the last run could not work in the target (account and region) at all, 0 otherwise.",
-        r.map(|r| r.summary.targets.as_slice())
-            .unwrap_or_default()
-            .iter()
-            .map(|t| {
-                (
-                    format!(
-                        "{{account=\"{}\",region=\"{}\"}}",
-                        escape(&t.account),
-                        escape(&t.region)
-                    ),
-                    if t.error.is_some() { 1.0 } else { 0.0 },
-                )
-            })
-            .collect(),
+        per_target.into_iter().collect(),
     );
     write_file_atomic(path, m.as_bytes())
         .with_context(|| format!("cannot write metrics to {}", path.display()))

@@ -130,12 +130,13 @@ where
         }
     }
     check_held(specs, &connected, &tables)?;
-    // 2. Work, in every target that was reached and is not a duplicate.
+    // 2. Work, in every target that was reached and does not overlap another.
+    let verdicts = overlaps(specs, &connected);
     let work = Arc::new(work);
-    let mut seen: Vec<(Place, String)> = Vec::new();
     let mut out: Vec<Option<Reached<T>>> = specs.iter().map(|_| None).collect();
+    let mut dropped = vec![false; specs.len()];
     let mut tasks = JoinSet::new();
-    for (i, (spec, c)) in specs.iter().zip(connected).enumerate() {
+    for (i, ((spec, c), verdict)) in specs.iter().zip(connected).zip(verdicts).enumerate() {
         let c =
             c.unwrap_or_else(|| Err(anyhow::anyhow!("internal error: the target's task ended")));
         let target = match c {
@@ -152,25 +153,30 @@ where
                 continue;
             }
         };
-        if target.at.account != UNKNOWN_ACCOUNT {
-            if let Some((_, first)) = seen.iter().find(|(p, _)| *p == target.at) {
-                let e = anyhow::anyhow!(
-                    "it reaches account {} in {}, as {first} does: skipped, so that no table is \
-                     worked on twice",
+        match verdict {
+            Overlap::None => {}
+            Overlap::SameAs(first) => {
+                tracing::warn!(
+                    "{} reaches account {} in {}, as {first} does: worked on once",
+                    spec.label(),
                     target.at.account,
                     target.at.region
                 );
+                dropped[i] = true;
+                continue;
+            }
+            Overlap::Conflict(why) => {
                 out[i] = Some(Reached {
                     spec: spec.clone(),
                     at: target.at.clone(),
-                    result: Err(e),
+                    result: Err(anyhow::anyhow!(why)),
                 });
                 continue;
             }
-            seen.push((target.at.clone(), spec.label()));
         }
         let (work, sem) = (work.clone(), sem.clone());
-        let span = tracing::info_span!(
+        // An error-level span: its account and region stay on every line, even under -q.
+        let span = tracing::error_span!(
             "target",
             account = %target.at.account,
             region = %target.at.region
@@ -195,7 +201,9 @@ where
     Ok(out
         .into_iter()
         .zip(specs)
-        .map(|(r, spec)| {
+        .zip(dropped)
+        .filter(|(_, dropped)| !dropped)
+        .map(|((r, spec), _)| {
             let mut r = r.unwrap_or_else(|| Reached {
                 spec: spec.clone(),
                 at: Place::default(),
@@ -217,12 +225,74 @@ where
         .collect())
 }
 
-/// True when the table or backup `arn` is in the target at `at`.
+/// How a reached target relates to the targets before it.
+enum Overlap {
+    None,
+    /// The same account and region as an earlier target with the same policies (the same
+    /// config target, or both from the command line): worked on once, by the earlier one.
+    SameAs(String),
+    /// The same account and region as another target whose policies may differ, or a
+    /// target whose account is unknown sharing a region with another: neither is worked on
+    /// (one policy's retention could delete what the other's keeps).
+    Conflict(String),
+}
+
+fn overlaps(specs: &[TargetSpec], connected: &[Option<Result<Target>>]) -> Vec<Overlap> {
+    let reached: Vec<Option<&Target>> = connected
+        .iter()
+        .map(|c| c.as_ref().and_then(|r| r.as_ref().ok()))
+        .collect();
+    let mut out: Vec<Overlap> = specs.iter().map(|_| Overlap::None).collect();
+    for i in 0..specs.len() {
+        let Some(a) = reached[i] else { continue };
+        for j in 0..i {
+            let Some(b) = reached[j] else { continue };
+            if a.at.region != b.at.region || matches!(out[j], Overlap::SameAs(_)) {
+                continue;
+            }
+            let unknown = a.at.account == UNKNOWN_ACCOUNT || b.at.account == UNKNOWN_ACCOUNT;
+            if !unknown && a.at.account != b.at.account {
+                continue;
+            }
+            if !unknown && specs[i].name == specs[j].name {
+                if matches!(out[i], Overlap::None) {
+                    out[i] = Overlap::SameAs(specs[j].label());
+                }
+                continue;
+            }
+            let why = if unknown {
+                format!(
+                    "{} and {} both work in {}, and the account of one is unknown (STS did not \
+                     answer GetCallerIdentity): they may be the same account, so neither is \
+                     worked on",
+                    specs[j].label(),
+                    specs[i].label(),
+                    a.at.region
+                )
+            } else {
+                format!(
+                    "{} and {} both reach account {} in {}: their policies would both apply \
+                     to the same tables, so neither is worked on (give each account and region \
+                     to one target)",
+                    specs[j].label(),
+                    specs[i].label(),
+                    a.at.account,
+                    a.at.region
+                )
+            };
+            out[i] = Overlap::Conflict(why.clone());
+            out[j] = Overlap::Conflict(why);
+        }
+    }
+    out
+}
+
+/// True when the table or backup `arn` is in the target at `at`. A target whose account
+/// is unknown holds no ARN: acting on it could mean acting on a same-named table of
+/// another account.
 pub fn holds(at: &Place, arn: &str) -> bool {
     match crate::targets::arn_place(arn) {
-        Some((account, region)) => {
-            region == at.region && (at.account == UNKNOWN_ACCOUNT || account == at.account)
-        }
+        Some((account, region)) => region == at.region && account == at.account,
         None => true,
     }
 }
@@ -252,6 +322,18 @@ fn check_held(
                 .map(|t| t.at.to_string())
                 .collect();
             let (account, region) = crate::targets::arn_place(arn).unwrap_or(("?", "?"));
+            let unverified = connected
+                .iter()
+                .flatten()
+                .filter_map(|c| c.as_ref().ok())
+                .any(|t| t.at.account == UNKNOWN_ACCOUNT && t.at.region == region);
+            if unverified {
+                return Err(UsageError::new(format!(
+                    "'{arn}' names account {account}, but the account of the credentials in \
+                     {region} is unknown (STS did not answer GetCallerIdentity), so it cannot be \
+                     checked: give the table by name"
+                )));
+            }
             return Err(UsageError::new(format!(
                 "'{arn}' is in account {account}, region {region}, which no target of this run \
                  covers ({}): add --region {region} (and a --role-arn into account {account}), \
@@ -274,18 +356,17 @@ pub fn single_failure<T>(reached: &mut Vec<Reached<T>>) -> Result<()> {
     Ok(())
 }
 
-/// Labels each row of each reached target with its place, in target order.
-pub fn placed<T, R>(reached: &[Reached<T>], rows: impl Fn(&T) -> Vec<R>) -> Vec<Placed<R>> {
-    reached
-        .iter()
-        .filter_map(|r| r.result.as_ref().ok().map(|t| (r, t)))
-        .flat_map(|(r, t)| {
-            rows(t)
-                .into_iter()
-                .map(|row| Placed::new(&r.at, row))
-                .collect::<Vec<_>>()
-        })
-        .collect()
+/// Labels each row of each reached target with its place, in target order. The rows are
+/// taken out of the targets' results (`take` empties them; count before), so a fleet's
+/// rows are held once.
+pub fn placed<T, R>(reached: &mut [Reached<T>], take: impl Fn(&mut T) -> Vec<R>) -> Vec<Placed<R>> {
+    let mut out = Vec::new();
+    for r in reached.iter_mut() {
+        if let Ok(t) = r.result.as_mut() {
+            out.extend(take(t).into_iter().map(|row| Placed::new(&r.at, row)));
+        }
+    }
+    out
 }
 
 /// The per-target summary lines: `count(t)` gives (tables, succeeded, failed) of a reached

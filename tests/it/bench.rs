@@ -67,6 +67,18 @@ fn the_benchmark_harness_runs_on_tiny_sizes() {
             "{r}"
         );
     }
+    assert_eq!(json["regions"]["ok"], true, "{}", json["regions"]);
+    // Two regions really were two targets: each got its own calls.
+    for region in ["us-east-1", "eu-west-1"] {
+        assert!(
+            json["regions"]["calls_at"][format!("123456789012/{region}")]["CreateBackup"]
+                .as_u64()
+                .unwrap_or(0)
+                >= 20,
+            "{}",
+            json["regions"]
+        );
+    }
     assert_eq!(json["tags"]["ok"], true);
     assert_eq!(json["tags"]["calls"]["GetResources"], 1, "{}", json["tags"]);
     assert_eq!(json["memory"]["ok"], true);

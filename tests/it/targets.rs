@@ -352,6 +352,31 @@ fn arns_go_to_the_target_that_holds_them() {
 }
 
 #[test]
+fn an_arn_is_refused_when_the_account_cannot_be_checked() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 4, 3600));
+    emu.faults(json!([{"op": "GetCallerIdentity", "kind": "access_denied"}]));
+    // The base credentials are account 123456789012; STS will not say so. An ARN of
+    // another account must not be taken for the same-named table here.
+    let arn = format!("arn:aws:dynamodb:us-east-1:{OTHER}:table/orders");
+    let r = emu.run(&["prune", "--table", &arn, "--keep-last", "1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("cannot be checked: give the table by name"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(emu.total_calls(), 0);
+    assert_eq!(emu.backup_names("orders").len(), 4);
+    // By name, the table is worked on, labelled with an unknown account.
+    let r = emu.run(&["list", "--table", "orders", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["backups"][0]["account"], "unknown");
+}
+
+#[test]
 fn two_roles_into_one_account_work_there_once() {
     let emu = Emulator::start();
     emu.create_tables_in(OTHER, "us-east-1", &["orders"]);
@@ -366,10 +391,12 @@ fn two_roles_into_one_account_work_there_once() {
         "-o",
         "json",
     ]);
-    // The second target is refused (a failure the operator sees), never run twice.
-    assert_eq!(r.code, 3, "{}", r.stderr);
+    // The same account reached twice from the command line (the same policies): worked on
+    // once, with a warning.
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(emu.backup_names_in(OTHER, "us-east-1", "orders").len(), 1);
-    assert!(r.stderr.contains("worked on twice"), "{}", r.stderr);
+    assert_eq!(r.json()["results"].as_array().unwrap().len(), 1);
+    assert!(r.stderr.contains("worked on once"), "{}", r.stderr);
     // The same target given twice is simply one target.
     let r = emu.run(&[
         "--region",
@@ -524,6 +551,25 @@ fn a_config_with_two_targets_and_two_policies_validates_offline_and_runs() {
     assert!(prom.contains(&format!(
         "ddb_backup_target_failure{{account=\"{BASE_ACCOUNT}\",region=\"eu-west-1\"}} 0"
     )));
+    // A table ARN narrows the run to the one target holding it (and the policy there).
+    emu.reset_stats();
+    let arn = format!("arn:aws:dynamodb:eu-west-1:{BASE_ACCOUNT}:table/orders");
+    let r = emu.run(&[
+        "run",
+        "--config",
+        config,
+        "--table",
+        &arn,
+        "--dry-run",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        row_places(&r.json()["tables"]),
+        [(BASE_ACCOUNT.to_string(), "eu-west-1".to_string())].into()
+    );
+    assert_eq!(emu.calls_in(BASE_ACCOUNT, "us-east-1", "ListBackups"), 0);
     // --region narrows the config's targets.
     emu.reset_stats();
     let r = emu.run(&[
@@ -566,7 +612,30 @@ fn config_target_mistakes_name_file_line_and_column() {
                 "regions = [\"us-east-1\"]\nrole_arn = \"arn:aws:iam::123456789012:role/ddb-backup\"",
             ),
             ":8:8:",
-            "both cover region us-east-1 with the same credentials",
+            "both cover region us-east-1 of the same account",
+        ),
+        (
+            TWO_TARGETS.replace(
+                "role_arn = \"arn:aws:iam::222222222222:role/ddb-backup\"",
+                "role_arn = \"arn:aws:iam::123456789012:role/another\"",
+            ),
+            ":8:8:",
+            "both cover region us-east-1 of the same account",
+        ),
+        (
+            TWO_TARGETS.replace("targets = [\"staging\"]", "targets = []"),
+            ":22:11:",
+            "targets = [], which applies it nowhere",
+        ),
+        (
+            TWO_TARGETS.replace("targets = [\"staging\"]", "targets = [\"staging\", \"staging\"]"),
+            ":22:23:",
+            "lists target 'staging' twice",
+        ),
+        (
+            TWO_TARGETS.replace("name = \"staging\"", "name = \"stag\u{202e}ing\""),
+            ":8:8:",
+            "use 1 to 64 letters, digits",
         ),
         (
             TWO_TARGETS.replace("role_arn = \"arn:aws:iam::222222222222", "role_arn = \"arn:aws:iam::2222"),
@@ -672,4 +741,75 @@ fn assumed_credentials_never_reach_the_logs() {
         !r.stderr.contains("SessionToken"),
         "a session token was printed"
     );
+}
+
+#[test]
+fn two_config_targets_reaching_one_account_are_both_refused() {
+    // Two profiles with the same keys: the same account, which only STS can tell. Their
+    // policies differ (keep 1 against keep 30): running either alone would let its
+    // retention delete what the other keeps, so neither runs.
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 10, 3600));
+    let aws = emu.home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("credentials"),
+        "[short]\naws_access_key_id = AKIDSHORT\naws_secret_access_key = x\n\
+         [long]\naws_access_key_id = AKIDLONG\naws_secret_access_key = x\n",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        r#"
+[[targets]]
+name = "short"
+regions = ["us-east-1"]
+profile = "short"
+
+[[targets]]
+name = "long"
+regions = ["us-east-1"]
+profile = "long"
+
+[[policy]]
+name = "short"
+targets = ["short"]
+tables = ["orders"]
+[policy.retention]
+keep_last = 1
+min_keep = 1
+
+[[policy]]
+name = "long"
+targets = ["long"]
+tables = ["orders"]
+[policy.retention]
+keep_last = 30
+"#,
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    // Offline, nothing tells the two profiles' accounts apart, and the policies' targets
+    // are disjoint: valid.
+    let r = emu.run(&["config", "check", "--offline", "--config", config]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = emu.run(&["run", "--config", config, "-o", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(emu.calls("CreateBackup") + emu.calls("DeleteBackup"), 0);
+    assert_eq!(emu.backup_names("orders").len(), 10);
+    let j = r.json();
+    let targets = j["summary"]["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2);
+    for t in targets {
+        assert!(
+            t["error"]
+                .as_str()
+                .unwrap()
+                .contains("both reach account 123456789012"),
+            "{t}"
+        );
+    }
 }
