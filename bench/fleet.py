@@ -1,6 +1,7 @@
 """ddb-backup fleet benchmark: one `run` over N tables × 15 managed daily backups with the
-documented per-operation limits enforced, against the run's floor; tag selection over
-1,000 tables; peak memory at 2,000 tables × 30 backups.
+documented per-operation limits enforced, against the run's floor; the same over two
+regions at once (the emulator limits each account and region apart, as DynamoDB does);
+tag selection over 1,000 tables; peak memory at 2,000 tables × 30 backups.
 
 Run it with `bench/run.sh --fleet` (which installs everything); see bench/README.md.
 """
@@ -25,12 +26,13 @@ from bench import DAY, LIMITS, ROOT, Emulator, run_measured, stamp  # noqa: E402
 PER_TABLE = 15
 
 
-def seed_fleet(emu: Emulator, n: int, per_table: int, prefix: str = "f") -> list[str]:
+def seed_fleet(emu: Emulator, n: int, per_table: int, prefix: str = "f",
+               region: str = "us-east-1") -> list[str]:
     names = [f"{prefix}-{i:04d}" for i in range(n)]
-    emu.ctl("create_tables", {"names": names})
+    emu.ctl("create_tables", {"names": names, "region": region})
     now = time.time()
     for t in names:
-        emu.ctl("seed_backups", {"table": t, "backups": [
+        emu.ctl("seed_backups", {"table": t, "region": region, "backups": [
             {"name": f"ddb-backup.{t}.{stamp(now - i * DAY - 3600)}", "created": now - i * DAY - 3600}
             for i in range(per_table)]})
     return names
@@ -72,6 +74,37 @@ def fleet_run(emu: Emulator, a: argparse.Namespace, env: dict[str, str], n: int)
           f"sum of floors {sum_floor:7.2f}s ({row['ratio_sum_floor']:.3f}x)  calls {calls}  "
           f"throttled {row['throttled_pct']}%  rss {rss / 1024:.1f} MiB{'' if code == 0 else '  FAILED'}",
           flush=True)
+    return row
+
+
+def regions(emu: Emulator, a: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    """The same run over N tables in one region, then over N tables in each of two regions
+    (two targets side by side): with limits per account and region, two take about as
+    long as one."""
+    n = 20 if a.small else 100
+    walls = {}
+    for regs in (["us-east-1"], ["us-east-1", "eu-west-1"]):
+        emu.fresh()
+        for r in regs:
+            seed_fleet(emu, n, PER_TABLE, region=r)
+        emu.ctl("reset_stats")
+        argv = [a.bin, "--output", "json", "--rate-multiplier", "1", "--region", ",".join(regs),
+                "run", "--all-tables", "--keep-last", str(PER_TABLE)]
+        wall, _rss, code = run_measured(argv, env)
+        stats = emu.ctl("stats")
+        walls[len(regs)] = {"wall_s": round(wall, 2), "ok": code == 0, "calls_at": stats["calls_at"],
+                            "throttled": stats["throttled"]}
+    run_floor, _ = floors(n)
+    row = {
+        "what": f"run over {n} tables in one region, then in each of two", "tables_per_region": n,
+        "one_region_s": walls[1]["wall_s"], "two_regions_s": walls[2]["wall_s"],
+        "ratio_two_to_one": round(walls[2]["wall_s"] / max(walls[1]["wall_s"], 0.001), 3),
+        "run_floor_per_region_s": round(run_floor, 2), "ok": walls[1]["ok"] and walls[2]["ok"],
+        "calls_at": walls[2]["calls_at"], "throttled": walls[2]["throttled"],
+    }
+    print(f"regions: {n} tables: one region {row['one_region_s']:.2f}s, two regions {row['two_regions_s']:.2f}s "
+          f"({row['ratio_two_to_one']:.3f}x; floor per region {row['run_floor_per_region_s']:.2f}s)"
+          f"{'' if row['ok'] else '  FAILED'}", flush=True)
     return row
 
 
@@ -127,6 +160,10 @@ def render(data: dict[str, Any]) -> str:
             f"{r['sum_floor_s']:.2f} | {r['ratio_sum_floor']:.3f} | {c.get('ListBackups', 0)} "
             f"(≤ {r['list_pages_max']}) | {c.get('CreateBackup', 0)} | {c.get('DeleteBackup', 0)} | "
             f"{r['throttled_pct']:.2f}% | {r['peak_rss_kib'] / 1024:.1f} |" + ("" if r["ok"] else " FAILED"))
+    g = data["regions"]
+    lines += ["", f"Two regions at once, {g['tables_per_region']} tables each: {g['two_regions_s']:.2f} s against "
+              f"{g['one_region_s']:.2f} s for one region ({g['ratio_two_to_one']:.3f}×; the run's floor in each "
+              f"region is {g['run_floor_per_region_s']:.2f} s)." + ("" if g["ok"] else " FAILED")]
     t = data["tags"]
     calls = ", ".join(f"{op} {k}" for op, k in sorted(t["calls"].items()))
     m = data["memory"]
@@ -155,6 +192,7 @@ def main() -> None:
     })
     try:
         fleet = [fleet_run(emu, a, env, int(n)) for n in a.sizes.split(",")]
+        regs = regions(emu, a, env)
         tags = tag_selection(emu, a, env)
         mem = memory(emu, a, env)
     finally:
@@ -165,13 +203,13 @@ def main() -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
             "latency_ms": a.latency_ms,
         },
-        "fleet": fleet, "tags": tags, "memory": mem,
+        "fleet": fleet, "regions": regs, "tags": tags, "memory": mem,
     }
     out = Path(a.out)
     out.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
     out.with_suffix(".md").write_text(render(data))
     print(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.json')}")
-    if not all(r["ok"] for r in [*fleet, tags, mem]):
+    if not all(r["ok"] for r in [*fleet, regs, tags, mem]):
         sys.exit(1)
 
 
