@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, unit and property tests, and the end-to-end
-# tests of the compiled binary against the project's DynamoDB emulator (installed into
-# .venv from PyPI on first use). Needs the Rust toolchain, Python 3 and faketime (installed
-# with apt-get when missing).
+# The whole test suite: formatting, lints, unit and property tests, the end-to-end tests of
+# the compiled binary against the project's DynamoDB emulator (installed into .venv from
+# PyPI on first use, with cfn-lint), the long-run simulation, the lint of the Lambda
+# template and the test of the Lambda artifact. Needs the Rust toolchain, Python 3 and
+# faketime (installed with apt-get when missing).
+#
+# Everything is built once, in the dev profile with the `lambda` feature: the Lambda
+# artifact, clippy's and the tests' builds share their compiled dependencies.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 echo "== emulator (moto from PyPI, in .venv)"
 DDB_BACKUP_EMULATOR_PYTHON="$(scripts/emulator-env.sh)"
 export DDB_BACKUP_EMULATOR_PYTHON
-"$DDB_BACKUP_EMULATOR_PYTHON" -m py_compile tests/emulator/ddb_emulator.py
+"$DDB_BACKUP_EMULATOR_PYTHON" -m py_compile tests/emulator/ddb_emulator.py \
+  tests/lambda/runtime_api.py tests/lambda/check_template_policy.py
 
 echo "== faketime (the long-run simulation test runs the binary under libfaketime)"
 if ! command -v faketime >/dev/null 2>&1; then
@@ -37,8 +42,14 @@ fi
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
-echo "== cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo clippy --all-targets --features lambda -- -D warnings"
+cargo clippy --all-targets --features lambda --locked -- -D warnings
 
-echo "== cargo test (unit, property and end-to-end tests)"
-cargo test --all-targets --locked -- --test-threads "${DDB_BACKUP_TEST_THREADS:-4}"
+echo "== cfn-lint deploy/template.yaml"
+"$(dirname "$DDB_BACKUP_EMULATOR_PYTHON")/cfn-lint" deploy/template.yaml
+
+echo "== the Lambda artifact (scripts/build-lambda.sh --debug; tested below)"
+scripts/build-lambda.sh --debug
+
+echo "== cargo test (unit, property, end-to-end, simulation, Lambda artifact)"
+cargo test --all-targets --features lambda --locked -- --test-threads "${DDB_BACKUP_TEST_THREADS:-4}"

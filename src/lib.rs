@@ -25,9 +25,10 @@ use chrono::Utc;
 use tokio::sync::watch;
 
 use crate::cli::Cli;
-use crate::commands::{Ctx, Stop};
+use crate::commands::Ctx;
 use crate::exit::Exit;
 use crate::output::Output;
+pub use crate::stop::Stop;
 
 /// How long after a stop request a command may still run before it is abandoned.
 pub const STOP_BACKSTOP: std::time::Duration = std::time::Duration::from_millis(1500);
@@ -43,12 +44,26 @@ pub async fn run(cli: Cli) -> Exit {
         wait_for_signal().await;
         std::process::exit(Exit::Interrupted.code() as i32);
     });
+    let out = Output::new(cli.global.output, cli.global.color, cli.global.quiet);
+    match execute(cli, out, Stop::new(rx)).await {
+        Ok(code) => code,
+        Err((code, err)) => {
+            print_error(&err);
+            code
+        }
+    }
+}
+
+/// Runs a parsed command line with the given output and stop signal (the CLI's: stdout
+/// and SIGINT/SIGTERM; the Lambda function's: a captured report and its deadline). A
+/// command that fails as a whole returns its exit code and error.
+pub async fn execute(cli: Cli, out: Output, stop: Stop) -> Result<Exit, (Exit, anyhow::Error)> {
     let ctx = Ctx {
-        out: Output::new(cli.global.output, cli.global.color, cli.global.quiet),
+        out,
         global: Arc::new(cli.global),
         now: Utc::now(),
         started: std::time::Instant::now(),
-        stop: Stop::new(rx),
+        stop,
         quiet_progress: false,
     };
     // The engine makes every call and wait stop at once on a signal; this is the backstop
@@ -62,22 +77,24 @@ pub async fn run(cli: Cli) -> Exit {
                 .context("stopped: work still in flight was abandoned"))
         }
     };
-    match result {
-        Ok(code) => code,
-        Err(err) => {
-            print_error(&err);
-            let code = exit::for_error(&err);
-            if code == Exit::Failure && ctx.stop.requested() {
-                Exit::Interrupted
-            } else {
-                code
-            }
-        }
-    }
+    result.map_err(|err| {
+        let code = exit::for_error(&err);
+        let code = if code == Exit::Failure && ctx.stop.requested() {
+            Exit::Interrupted
+        } else {
+            code
+        };
+        (code, err)
+    })
 }
 
 /// The one-line error report: the error and its causes joined by ": ".
 pub fn print_error(err: &anyhow::Error) {
+    eprintln!("error: {}", error_line(err));
+}
+
+/// An error and its causes as one line (without the "error: " prefix).
+pub fn error_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
         let s = cause.to_string();
@@ -85,7 +102,7 @@ pub fn print_error(err: &anyhow::Error) {
             parts.push(s);
         }
     }
-    eprintln!("error: {}", parts.join(": ").replace('\n', " "));
+    parts.join(": ").replace('\n', " ")
 }
 
 /// Formats a clap error as one line (help and version output pass through unchanged).

@@ -13,21 +13,38 @@ use crate::model::Backup;
 use crate::timeparse::format_age;
 
 /// Where and how data is printed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Output {
     pub format: OutputFormat,
     pub color: bool,
     /// `-q`: print nothing on stdout when the command succeeded (exit 0).
     pub quiet: bool,
+    /// Set when a caller takes the data document instead of stdout (the Lambda function
+    /// answers with it): `data` stores the JSON document here.
+    pub captured: Option<Captured>,
 }
 
+/// The JSON document a command produced, when captured.
+pub type Captured = std::sync::Arc<std::sync::Mutex<Option<serde_json::Value>>>;
+
 impl Output {
+    /// JSON documents go to `into` instead of stdout.
+    pub fn capture(into: Captured) -> Output {
+        Output {
+            format: OutputFormat::Json,
+            color: false,
+            quiet: false,
+            captured: Some(into),
+        }
+    }
+
     /// Plain JSON on stdout, whatever was chosen (a report that must not be lost).
     pub fn json() -> Output {
         Output {
             format: OutputFormat::Json,
             color: false,
             quiet: false,
+            captured: None,
         }
     }
 
@@ -55,6 +72,7 @@ impl Output {
             format,
             color,
             quiet,
+            captured: None,
         }
     }
 
@@ -67,6 +85,11 @@ impl Output {
     /// errors, completeness) marked `"record": "summary"`: both formats carry the same facts.
     /// `items` empty: the document is one item.
     pub fn data<T: Serialize>(&self, doc: &T, items: &str) -> io::Result<()> {
+        if let Some(c) = &self.captured {
+            let value = serde_json::to_value(doc)?;
+            *c.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+            return Ok(());
+        }
         let mut out = io::stdout().lock();
         match self.format {
             OutputFormat::Ndjson => {

@@ -5,10 +5,13 @@ mod common;
 
 mod backup;
 mod bench;
+mod deploy;
 mod docs;
 mod faults;
 mod fleet;
 mod hardening;
+#[cfg(feature = "lambda")]
+mod lambda;
 mod list;
 mod prune;
 mod restore;

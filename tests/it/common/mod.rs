@@ -19,7 +19,7 @@ pub fn root() -> PathBuf {
 }
 
 /// The emulator's Python, installed into the project's virtualenv on first use.
-fn python() -> &'static Path {
+pub fn python() -> &'static Path {
     static PY: OnceLock<PathBuf> = OnceLock::new();
     PY.get_or_init(|| {
         if let Some(p) = std::env::var_os("DDB_BACKUP_EMULATOR_PYTHON") {

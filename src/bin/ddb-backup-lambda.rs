@@ -1,0 +1,296 @@
+//! The AWS Lambda function: the same engine as the CLI behind an event adapter.
+//!
+//! Event: `{"command": "run" | "check", "config": "<TOML text>", "dry_run": false}`, or
+//! `"config_base64"` instead of `"config"` (what deploy/template.yaml sends: CloudFormation
+//! can base64-encode a parameter, not escape it into JSON).
+//! Response: the JSON report `run --output json` / `check --output json` prints. A run
+//! whose exit code would not be 0 fails the invocation (an error naming the failing
+//! tables; the report is logged), so Lambda's `Errors` metric, retries and alarms work.
+//! Credentials, region and endpoint come from the Lambda environment; logs are JSON lines.
+//! The invocation's deadline stops new work early enough to finish and report.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use clap::Parser;
+use ddb_backup::cli::Cli;
+use ddb_backup::exit::Exit;
+use ddb_backup::output::{Captured, Output};
+use ddb_backup::Stop;
+use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::watch;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Command {
+    Run,
+    Check,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Event {
+    command: Command,
+    config: Option<String>,
+    config_base64: Option<String>,
+    config_parameter: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+    /// `check`: the age the newest backup may have (default 25h: a daily schedule and an
+    /// hour's slack) and how many backups each table must have.
+    max_age: Option<String>,
+    min_count: Option<u32>,
+}
+
+/// The default `max_age` of a check event.
+const CHECK_MAX_AGE: &str = "25h";
+
+/// The share of the remaining time kept for finishing calls in flight and reporting,
+/// within these bounds.
+const MARGIN_SHARE: f64 = 0.1;
+const MARGIN_MIN: Duration = Duration::from_secs(3);
+const MARGIN_MAX: Duration = Duration::from_secs(30);
+
+fn diagnostic(kind: &str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        error_type: kind.to_string(),
+        error_message: message.into(),
+    }
+}
+
+/// When new work must stop: before the deadline by a tenth of the remaining time (3 to 30
+/// seconds), so calls in flight finish and the report is written.
+fn stop_at(deadline: SystemTime) -> SystemTime {
+    let remaining = deadline
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
+    let margin = remaining
+        .mul_f64(MARGIN_SHARE)
+        .clamp(MARGIN_MIN, MARGIN_MAX);
+    deadline.checked_sub(margin).unwrap_or(deadline)
+}
+
+/// The config of one invocation, in a file of its own (the engine reads a path; messages
+/// name it), removed afterwards.
+struct ConfigFile(PathBuf);
+
+impl ConfigFile {
+    fn write(text: &str) -> std::io::Result<ConfigFile> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "ddb-backup-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("event-config.toml");
+        std::fs::write(&path, text)?;
+        Ok(ConfigFile(path))
+    }
+}
+
+impl Drop for ConfigFile {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// What failed, for the error message: the failing tables (account/region/table), the
+/// failed targets and policies, as far as the report names them.
+fn failures(report: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let label = |r: &Value| {
+        format!(
+            "{}/{}/{}",
+            r["account"].as_str().unwrap_or("?"),
+            r["region"].as_str().unwrap_or("?"),
+            r["table"].as_str().unwrap_or("?")
+        )
+    };
+    for t in report["tables"].as_array().into_iter().flatten() {
+        if t["ok"] == Value::Bool(false) {
+            out.push(label(t));
+        }
+    }
+    for e in report["policy_errors"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "policy '{}' in {}/{}",
+            e["policy"].as_str().unwrap_or("?"),
+            e["account"].as_str().unwrap_or("?"),
+            e["region"].as_str().unwrap_or("?")
+        ));
+    }
+    for t in report["summary"]["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if !t["error"].is_null() {
+            out.push(format!(
+                "target {}/{}",
+                t["account"].as_str().unwrap_or("?"),
+                t["region"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    out
+}
+
+async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
+    let e: Event = serde_json::from_value(event.payload).map_err(|e| {
+        diagnostic(
+            "InvalidEvent",
+            format!(
+                "invalid event: {e}; send {{\"command\": \"run\" or \"check\", \"config\": \
+                 \"<TOML text>\", \"dry_run\": false}}"
+            ),
+        )
+    })?;
+    if e.config_parameter.is_some() {
+        return Err(diagnostic(
+            "InvalidEvent",
+            "config_parameter is not supported: pass the config's TOML text in \"config\" \
+             (deploy/template.yaml passes its Config parameter)",
+        ));
+    }
+    let text = match (e.config, e.config_base64) {
+        (Some(t), None) => t,
+        (None, Some(b)) => {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .map_err(|err| {
+                    diagnostic(
+                        "InvalidEvent",
+                        format!("invalid event: config_base64: {err}"),
+                    )
+                })?;
+            String::from_utf8(bytes).map_err(|_| {
+                diagnostic(
+                    "InvalidEvent",
+                    "invalid event: config_base64 does not decode to UTF-8 text",
+                )
+            })?
+        }
+        (Some(_), Some(_)) => {
+            return Err(diagnostic(
+                "InvalidEvent",
+                "invalid event: give \"config\" or \"config_base64\", not both",
+            ))
+        }
+        (None, None) => {
+            return Err(diagnostic(
+                "InvalidEvent",
+                "invalid event: \"config\" (the config file's TOML text) is missing",
+            ))
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(diagnostic(
+            "InvalidEvent",
+            "invalid event: the config is empty",
+        ));
+    }
+    let file = ConfigFile::write(&text)
+        .map_err(|err| diagnostic("Internal", format!("cannot write the config: {err}")))?;
+    let path = file.0.display().to_string();
+    let mut argv: Vec<String> = ["ddb-backup", "--log-format", "json", "--output", "json"]
+        .map(String::from)
+        .to_vec();
+    match e.command {
+        Command::Run => {
+            if e.max_age.is_some() || e.min_count.is_some() {
+                return Err(diagnostic(
+                    "InvalidEvent",
+                    "invalid event: max_age and min_count are for \"check\" events",
+                ));
+            }
+            argv.extend(["run".into(), "--config".into(), path.clone()]);
+            if e.dry_run {
+                argv.push("--dry-run".into());
+            }
+        }
+        Command::Check => {
+            argv.extend(["check".into(), "--config".into(), path.clone()]);
+            argv.extend([
+                "--max-age".into(),
+                e.max_age.unwrap_or_else(|| CHECK_MAX_AGE.into()),
+            ]);
+            if let Some(n) = e.min_count {
+                argv.extend(["--min-count".into(), n.to_string()]);
+            }
+        }
+    }
+    let cli = Cli::try_parse_from(&argv)
+        .map_err(|err| diagnostic("InvalidEvent", ddb_backup::clap_error_line(&err)))?;
+    // The deadline is the stop signal.
+    let (tx, rx) = watch::channel(false);
+    let at = stop_at(event.context.deadline());
+    let timer = tokio::spawn(async move {
+        let wait = at
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        tokio::time::sleep(wait).await;
+        tracing::warn!("the invocation's deadline is near: starting no new work");
+        let _ = tx.send(true);
+    });
+    let captured = Captured::default();
+    let result = ddb_backup::execute(cli, Output::capture(captured.clone()), Stop::new(rx)).await;
+    timer.abort();
+    drop(file);
+    let report = captured.lock().unwrap_or_else(|e| e.into_inner()).take();
+    match (result, report) {
+        (Ok(Exit::Success), Some(report)) => Ok(report),
+        (Ok(code), report) => {
+            let report = report.unwrap_or(Value::Null);
+            // The report is in the logs, as one JSON line.
+            println!(
+                "{}",
+                serde_json::json!({"level": "ERROR", "report": report})
+            );
+            let failed = failures(&report);
+            Err(diagnostic(
+                "RunFailed",
+                format!(
+                    "ddb-backup {} ended with exit code {} ({}){}",
+                    argv[5],
+                    code.code(),
+                    match code {
+                        Exit::Partial => "partial failure",
+                        Exit::Interrupted => "stopped before the deadline",
+                        _ => "failure",
+                    },
+                    if failed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", failed.join(", "))
+                    }
+                ),
+            ))
+        }
+        (Err((code, err)), _) => Err(diagnostic(
+            if code == Exit::Usage {
+                "InvalidConfig"
+            } else {
+                "RunFailed"
+            },
+            ddb_backup::error_line(&err),
+        )),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    let globals =
+        Cli::try_parse_from(["ddb-backup", "--log-format", "json", "list", "--all-tables"])
+            .map(|c| c.global);
+    if let Ok(g) = &globals {
+        ddb_backup::logging::init(g);
+    }
+    lambda_runtime::run(service_fn(handle)).await
+}
