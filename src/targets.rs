@@ -233,7 +233,6 @@ pub fn check_routed<'a>(
 ) -> Result<(), UsageError> {
     for arn in arns.into_iter().filter(|t| t.starts_with("arn:")) {
         if !specs.iter().any(|s| may_hold(s, arn)) {
-            let (account, region) = arn_place(arn).unwrap_or(("?", "?"));
             let covered: Vec<String> = specs
                 .iter()
                 .map(|s| {
@@ -244,15 +243,21 @@ pub fn check_routed<'a>(
                     )
                 })
                 .collect();
-            return Err(UsageError::new(format!(
-                "'{arn}' is in account {account}, region {region}, which no target of this run \
-                 covers ({}): add --region {region} (and a --role-arn into account {account}), \
-                 or give the table by name",
-                covered.join(", ")
-            )));
+            return Err(uncovered(arn, &covered));
         }
     }
     Ok(())
+}
+
+/// The usage error for an ARN no target holds; `covered` names the targets' places.
+pub fn uncovered(arn: &str, covered: &[String]) -> UsageError {
+    let (account, region) = arn_place(arn).unwrap_or(("?", "?"));
+    UsageError::new(format!(
+        "'{arn}' is in account {account}, region {region}, which no target of this run covers \
+         ({}): add --region {region} (and a --role-arn into account {account}), or give the \
+         table by name",
+        covered.join(", ")
+    ))
 }
 
 /// The session name of assumed roles: `ddb-backup-<host>`, within STS's rule (2–64

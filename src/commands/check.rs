@@ -88,7 +88,6 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         async move { in_target(&t, &shared.0, shared.1.as_ref(), &c).await }
     })
     .await?;
-    targets::single_failure(&mut reached)?;
     if ctx.stop.requested() {
         // A check cut short proves nothing: no verdicts that look complete.
         return Err(crate::error::Interrupted.into());

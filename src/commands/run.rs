@@ -366,7 +366,7 @@ async fn execute(
         .cloned()
         .collect();
     let (n, c, p) = (narrowing.clone(), ctx.clone(), progress.clone());
-    let mut reached = targets::each(ctx, specs, tables, move |t| {
+    let reached = targets::each(ctx, specs, tables, move |t| {
         let (n, c, p, config, jobs) = (
             n.clone(),
             c.clone(),
@@ -380,7 +380,6 @@ async fn execute(
     if let Some(bar) = &progress.bar {
         bar.finish_and_clear();
     }
-    targets::single_failure(&mut reached)?;
     Ok(reached)
 }
 

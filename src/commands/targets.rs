@@ -91,7 +91,8 @@ async fn connect(ctx: &Ctx, spec: &TargetSpec) -> Result<Target> {
 /// Connects every target (at most `--target-concurrency` at once), refuses a target that
 /// turns out to be the same account and region as an earlier one (its tables would be
 /// worked on twice), then runs `work` in each, bounded the same way. Results come back in
-/// the order of `specs`. Every target's logs carry its account and region.
+/// the order of `specs`. Every target's logs carry its account and region. With a single
+/// target, its failure is returned as the command's error.
 ///
 /// `tables` are the tables named by the command (or config): an ARN among them that no
 /// reached target holds (its region became known only once connected) is a usage error,
@@ -222,7 +223,11 @@ where
             }
             r
         })
-        .collect())
+        .collect::<Vec<_>>())
+    .and_then(|mut reached| {
+        single_failure(&mut reached)?;
+        Ok(reached)
+    })
 }
 
 /// How a reached target relates to the targets before it.
@@ -334,20 +339,15 @@ fn check_held(
                      checked: give the table by name"
                 )));
             }
-            return Err(UsageError::new(format!(
-                "'{arn}' is in account {account}, region {region}, which no target of this run \
-                 covers ({}): add --region {region} (and a --role-arn into account {account}), \
-                 or give the table by name",
-                places.join(", ")
-            )));
+            return Err(crate::targets::uncovered(arn, &places));
         }
     }
     Ok(())
 }
 
 /// With a single target, its failure is the command's failure, reported as before targets
-/// existed (one error line, the error's own exit code): returned here for `?`.
-pub fn single_failure<T>(reached: &mut Vec<Reached<T>>) -> Result<()> {
+/// existed (one error line, the error's own exit code).
+fn single_failure<T>(reached: &mut Vec<Reached<T>>) -> Result<()> {
     if reached.len() == 1 && reached[0].result.is_err() {
         if let Some(Reached { result: Err(e), .. }) = reached.pop() {
             return Err(e);
