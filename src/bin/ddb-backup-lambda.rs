@@ -20,6 +20,7 @@ use ddb_backup::output::{Captured, Output};
 use ddb_backup::Stop;
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -80,12 +81,17 @@ struct ConfigFile(PathBuf);
 impl ConfigFile {
     fn write(text: &str) -> std::io::Result<ConfigFile> {
         static N: AtomicU64 = AtomicU64::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let dir = std::env::temp_dir().join(format!(
-            "ddb-backup-{}-{}",
+            "ddb-backup-{}-{}-{nanos:09}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         ));
-        std::fs::create_dir_all(&dir)?;
+        // A fresh directory: one left behind (or planted) is never written through.
+        std::fs::create_dir(&dir)?;
         let path = dir.join("event-config.toml");
         std::fs::write(&path, text)?;
         Ok(ConfigFile(path))
@@ -141,8 +147,13 @@ fn failures(report: &Value) -> Vec<String> {
     out
 }
 
-async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
-    let e: Event = serde_json::from_value(event.payload).map_err(|e| {
+/// At most this many failing tables are named in an error message (the report has all).
+const NAMED_FAILURES: usize = 20;
+
+async fn handle(event: LambdaEvent<Box<RawValue>>) -> Result<Value, Diagnostic> {
+    // Parsed here from the raw JSON: a key given twice (e.g. two "dry_run") is refused,
+    // not decided by whichever came last.
+    let e: Event = serde_json::from_str(event.payload.get()).map_err(|e| {
         diagnostic(
             "InvalidEvent",
             format!(
@@ -196,6 +207,19 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
             "invalid event: the config is empty",
         ));
     }
+    // The function's endpoint and credentials come from its environment: a config must not
+    // send its requests (signed with the execution role's credentials) anywhere else.
+    if let Ok(c) = ddb_backup::config::Config::parse(&text, std::path::Path::new("event")) {
+        let profiles = c.targets.iter().any(|t| t.profile.is_some());
+        if c.defaults.endpoint_url.is_some() || c.defaults.profile.is_some() || profiles {
+            return Err(diagnostic(
+                "InvalidConfig",
+                "the function's config may not set endpoint_url or profile: its endpoint and \
+                 credentials come from the Lambda environment (use role_arn in [[targets]] for \
+                 other accounts)",
+            ));
+        }
+    }
     let file = ConfigFile::write(&text)
         .map_err(|err| diagnostic("Internal", format!("cannot write the config: {err}")))?;
     let path = file.0.display().to_string();
@@ -216,13 +240,21 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
             }
         }
         Command::Check => {
+            let max_age = e.max_age.unwrap_or_else(|| CHECK_MAX_AGE.into());
+            ddb_backup::timeparse::parse_span(&max_age).map_err(|err| {
+                diagnostic("InvalidEvent", format!("invalid event: max_age: {err}"))
+            })?;
             argv.extend(["check".into(), "--config".into(), path.clone()]);
-            argv.extend([
-                "--max-age".into(),
-                e.max_age.unwrap_or_else(|| CHECK_MAX_AGE.into()),
-            ]);
-            if let Some(n) = e.min_count {
-                argv.extend(["--min-count".into(), n.to_string()]);
+            argv.push(format!("--max-age={max_age}"));
+            match e.min_count {
+                Some(0) => {
+                    return Err(diagnostic(
+                        "InvalidEvent",
+                        "invalid event: min_count must be at least 1",
+                    ))
+                }
+                Some(n) => argv.push(format!("--min-count={n}")),
+                None => {}
             }
         }
     }
@@ -231,6 +263,7 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
     // The deadline is the stop signal.
     let (tx, rx) = watch::channel(false);
     let at = stop_at(event.context.deadline());
+    let near_deadline = SystemTime::now() >= at;
     let timer = tokio::spawn(async move {
         let wait = at
             .duration_since(SystemTime::now())
@@ -244,20 +277,35 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
     timer.abort();
     drop(file);
     let report = captured.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let stopped = near_deadline || SystemTime::now() >= at;
+    let deadline_note = if stopped {
+        "the invocation's deadline was near, so no new work was started: "
+    } else {
+        ""
+    };
+    // Messages name the event's config, not the file it was written to.
+    let own_words = |m: String| m.replace(&path, "(the event's config)");
     match (result, report) {
         (Ok(Exit::Success), Some(report)) => Ok(report),
         (Ok(code), report) => {
             let report = report.unwrap_or(Value::Null);
-            // The report is in the logs, as one JSON line.
-            println!(
-                "{}",
-                serde_json::json!({"level": "ERROR", "report": report})
-            );
+            log_report(&report);
             let failed = failures(&report);
+            let named = if failed.is_empty() {
+                String::new()
+            } else if failed.len() > NAMED_FAILURES {
+                format!(
+                    ": {} and {} more (see the report in the logs)",
+                    failed[..NAMED_FAILURES].join(", "),
+                    failed.len() - NAMED_FAILURES
+                )
+            } else {
+                format!(": {}", failed.join(", "))
+            };
             Err(diagnostic(
                 "RunFailed",
                 format!(
-                    "ddb-backup {} ended with exit code {} ({}){}",
+                    "{deadline_note}ddb-backup {} ended with exit code {} ({}){named}",
                     argv[5],
                     code.code(),
                     match code {
@@ -265,11 +313,6 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
                         Exit::Interrupted => "stopped before the deadline",
                         _ => "failure",
                     },
-                    if failed.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", failed.join(", "))
-                    }
                 ),
             ))
         }
@@ -279,9 +322,19 @@ async fn handle(event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
             } else {
                 "RunFailed"
             },
-            ddb_backup::error_line(&err),
+            own_words(format!("{deadline_note}{}", ddb_backup::error_line(&err))),
         )),
     }
+}
+
+/// The report of a failed run, as one JSON log line shaped like the others.
+fn log_report(report: &Value) {
+    let line = serde_json::json!({
+        "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        "level": "ERROR",
+        "fields": {"message": "the run's report", "report": report},
+    });
+    println!("{line}");
 }
 
 #[tokio::main]

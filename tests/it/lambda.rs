@@ -137,7 +137,14 @@ fn start(emu: &Emulator) -> Runtime {
 impl Runtime {
     /// One invocation, answered by the function: {"ok", "response" | "error"}.
     fn invoke(&self, event: Value, timeout_ms: u64) -> Value {
-        let body = json!({"event": event, "timeout_ms": timeout_ms}).to_string();
+        self.post(
+            json!({"event": event, "timeout_ms": timeout_ms}),
+            timeout_ms,
+        )
+    }
+
+    fn post(&self, body: Value, timeout_ms: u64) -> Value {
+        let body = body.to_string();
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         s.set_read_timeout(Some(Duration::from_millis(timeout_ms + 60_000)))
             .ok();
@@ -153,6 +160,14 @@ impl Runtime {
         let v: Value = serde_json::from_str(payload).unwrap();
         assert!(v["timeout"].is_null(), "the function did not answer: {v}");
         v
+    }
+
+    /// One invocation with the event's exact bytes.
+    fn invoke_raw(&self, event: &str, timeout_ms: u64) -> Value {
+        self.post(
+            json!({"event_raw": event, "timeout_ms": timeout_ms}),
+            timeout_ms,
+        )
     }
 
     /// Ends the function and returns what it logged (stdout and stderr).
@@ -217,12 +232,49 @@ fn the_function_runs_fails_refuses_and_keeps_serving() {
         30_000,
     );
     assert_eq!(r["error"]["errorType"], "InvalidConfig", "{r}");
+    let msg = r["error"]["errorMessage"].as_str().unwrap();
+    assert!(msg.contains(":4:1: unknown field `keep_daily`"), "{r}");
     assert!(
-        r["error"]["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains(":4:1: unknown field `keep_daily`"),
-        "{r}"
+        msg.contains("(the event's config)") && !msg.contains("/tmp"),
+        "{msg}"
+    );
+
+    // ... a key given twice is refused, not decided by the last one ...
+    let raw = format!(
+        r#"{{"command": "run", "config": {}, "dry_run": true, "dry_run": false}}"#,
+        serde_json::to_string(CONFIG).unwrap()
+    );
+    let r = rt.invoke_raw(&raw, 30_000);
+    assert_eq!(r["error"]["errorType"], "InvalidEvent", "{r}");
+    assert!(r["error"]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("duplicate field `dry_run`"));
+    // ... a config may not send the role's signed requests to another endpoint ...
+    let r = rt.invoke(
+        json!({"command": "run", "dry_run": true,
+               "config": format!("[defaults]\nendpoint_url = \"http://127.0.0.1:9\"\n{CONFIG}")}),
+        30_000,
+    );
+    assert_eq!(r["error"]["errorType"], "InvalidConfig", "{r}");
+    assert!(r["error"]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("may not set endpoint_url"));
+    // ... check's fields are checked as event fields.
+    let r = rt.invoke(
+        json!({"command": "check", "config": CONFIG, "max_age": "-5h"}),
+        30_000,
+    );
+    assert_eq!(r["error"]["errorType"], "InvalidEvent", "{r}");
+    assert!(r["error"]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .starts_with("invalid event: max_age"));
+    assert_eq!(
+        emu.calls("CreateBackup"),
+        2,
+        "nothing ran for the refused events"
     );
 
     // 3. ... and the next event still works: a check, as the schedule may send it.
@@ -278,7 +330,10 @@ fn the_function_runs_fails_refuses_and_keeps_serving() {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect();
     assert!(lines.len() > 3, "{logs}");
-    assert!(lines.iter().any(|l| l["report"]["summary"]["failed"] == 1));
+    assert!(lines
+        .iter()
+        .any(|l| l["fields"]["report"]["summary"]["failed"] == 1 && l["timestamp"].is_string()));
+    assert!(lines.iter().all(|l| l["level"].is_string()), "{logs}");
     assert!(!logs.contains("lambda-test-secret") && !logs.contains("lambda-test-token"));
 }
 
@@ -306,6 +361,10 @@ fn the_deadline_stops_new_work_early_enough_to_report() {
     assert_eq!(r["ok"], false, "{r}");
     let msg = r["error"]["errorMessage"].as_str().unwrap();
     assert!(msg.contains("stopped before the deadline"), "{msg}");
+    assert!(
+        msg.starts_with("the invocation's deadline was near"),
+        "{msg}"
+    );
     // Work stopped: not every deletion happened, and the report was logged.
     assert!(emu.calls("DeleteBackup") < 30 * 7);
     let logs = rt.logs();

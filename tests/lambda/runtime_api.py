@@ -11,7 +11,7 @@ It serves the documented runtime interface (version 2018-06-01) to one function 
 * ``POST /2018-06-01/runtime/init/error`` records a failed start.
 
 Tests invoke the function through ``POST /_test/invoke`` with ``{"event": ..., "timeout_ms":
-N}``: the call returns ``{"ok": true, "response": ...}`` or ``{"ok": false, "error":
+N}`` (or ``"event_raw"``: the event's exact bytes as a string, e.g. with a key given twice): the call returns ``{"ok": true, "response": ...}`` or ``{"ok": false, "error":
 {"errorType", "errorMessage"}}`` once the function answers (or ``{"timeout": true}``).
 
 Usage: runtime_api.py [--port N] [--port-file PATH]; prints ``PORT <n>`` once listening.
@@ -47,8 +47,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def reply(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
+    def reply(self, status: int, payload: Any, headers: dict[str, str] | None = None,
+              raw: bytes | None = None) -> None:
+        data = raw if raw is not None else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -60,7 +61,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == f"{PREFIX}/invocation/next":
             inv = pending.get()
-            self.reply(200, inv["event"], {
+            self.reply(200, inv["event"], raw=inv.get("raw"), headers={
                 "Lambda-Runtime-Aws-Request-Id": inv["id"],
                 "Lambda-Runtime-Deadline-Ms": str(inv["deadline_ms"]),
                 "Lambda-Runtime-Invoked-Function-Arn":
@@ -79,9 +80,11 @@ class Handler(BaseHTTPRequestHandler):
             box: "queue.Queue[dict[str, Any]]" = queue.Queue()
             with lock:
                 answers[inv_id] = box
+            raw = req.get("event_raw")
             pending.put({
                 "id": inv_id,
                 "event": req.get("event"),
+                "raw": raw.encode() if isinstance(raw, str) else None,
                 "deadline_ms": int(time.time() * 1000) + timeout_ms,
             })
             try:
