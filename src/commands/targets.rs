@@ -242,16 +242,35 @@ enum Overlap {
     Conflict(String),
 }
 
+/// A reached target, as far as overlaps go: where it works, which config target it is.
+struct Seat<'a> {
+    at: &'a Place,
+    name: Option<&'a str>,
+    label: String,
+}
+
 fn overlaps(specs: &[TargetSpec], connected: &[Option<Result<Target>>]) -> Vec<Overlap> {
-    let reached: Vec<Option<&Target>> = connected
+    let seats: Vec<Option<Seat>> = specs
         .iter()
-        .map(|c| c.as_ref().and_then(|r| r.as_ref().ok()))
+        .zip(connected)
+        .map(|(s, c)| {
+            c.as_ref().and_then(|r| r.as_ref().ok()).map(|t| Seat {
+                at: &t.at,
+                name: s.name.as_deref(),
+                label: s.label(),
+            })
+        })
         .collect();
-    let mut out: Vec<Overlap> = specs.iter().map(|_| Overlap::None).collect();
-    for i in 0..specs.len() {
-        let Some(a) = reached[i] else { continue };
+    overlaps_of(&seats)
+}
+
+/// The pure part of [`overlaps`] (`None`: a target that was not reached).
+fn overlaps_of(seats: &[Option<Seat>]) -> Vec<Overlap> {
+    let mut out: Vec<Overlap> = seats.iter().map(|_| Overlap::None).collect();
+    for i in 0..seats.len() {
+        let Some(a) = &seats[i] else { continue };
         for j in 0..i {
-            let Some(b) = reached[j] else { continue };
+            let Some(b) = &seats[j] else { continue };
             if a.at.region != b.at.region || matches!(out[j], Overlap::SameAs(_)) {
                 continue;
             }
@@ -259,9 +278,9 @@ fn overlaps(specs: &[TargetSpec], connected: &[Option<Result<Target>>]) -> Vec<O
             if !unknown && a.at.account != b.at.account {
                 continue;
             }
-            if !unknown && specs[i].name == specs[j].name {
+            if !unknown && a.name == b.name {
                 if matches!(out[i], Overlap::None) {
-                    out[i] = Overlap::SameAs(specs[j].label());
+                    out[i] = Overlap::SameAs(b.label.clone());
                 }
                 continue;
             }
@@ -270,19 +289,14 @@ fn overlaps(specs: &[TargetSpec], connected: &[Option<Result<Target>>]) -> Vec<O
                     "{} and {} both work in {}, and the account of one is unknown (STS did not \
                      answer GetCallerIdentity): they may be the same account, so neither is \
                      worked on",
-                    specs[j].label(),
-                    specs[i].label(),
-                    a.at.region
+                    b.label, a.label, a.at.region
                 )
             } else {
                 format!(
                     "{} and {} both reach account {} in {}: their policies would both apply \
                      to the same tables, so neither is worked on (give each account and region \
                      to one target)",
-                    specs[j].label(),
-                    specs[i].label(),
-                    a.at.account,
-                    a.at.region
+                    b.label, a.label, a.at.account, a.at.region
                 )
             };
             out[i] = Overlap::Conflict(why.clone());
@@ -440,4 +454,72 @@ pub fn summary_lines(targets: &[TargetSummary]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn seat_strategy() -> impl Strategy<Value = Option<(u8, u8, u8)>> {
+        // account (0 = unknown), region, config target name (0 = command line)
+        proptest::option::weighted(0.85, (0u8..3, 0u8..2, 0u8..3))
+    }
+
+    proptest! {
+        /// Whatever targets a run is given, the ones that run never share an account and
+        /// region (so no table is worked on twice, under one policy or two), nor a region
+        /// with a target of unknown account; a dropped duplicate always has a running
+        /// target in its place with the same policies.
+        #[test]
+        fn running_targets_never_share_a_place(raw in proptest::collection::vec(seat_strategy(), 0..9)) {
+            let places: Vec<Option<(Place, Option<String>)>> = raw
+                .iter()
+                .map(|s| s.map(|(a, r, n)| {
+                    (
+                        Place {
+                            account: if a == 0 { UNKNOWN_ACCOUNT.into() } else { format!("{a:012}") },
+                            region: format!("region-{r}"),
+                        },
+                        (n > 0).then(|| format!("target-{n}")),
+                    )
+                }))
+                .collect();
+            let seats: Vec<Option<Seat>> = places
+                .iter()
+                .enumerate()
+                .map(|(i, p)| p.as_ref().map(|(at, name)| Seat {
+                    at,
+                    name: name.as_deref(),
+                    label: format!("#{i}"),
+                }))
+                .collect();
+            let verdicts = overlaps_of(&seats);
+            let running: Vec<&Seat> = seats
+                .iter()
+                .zip(&verdicts)
+                .filter_map(|(s, v)| s.as_ref().filter(|_| matches!(v, Overlap::None)))
+                .collect();
+            for (i, a) in running.iter().enumerate() {
+                for b in &running[i + 1..] {
+                    if a.at.region == b.at.region {
+                        prop_assert!(a.at.account != UNKNOWN_ACCOUNT && b.at.account != UNKNOWN_ACCOUNT);
+                        prop_assert_ne!(&a.at.account, &b.at.account);
+                    }
+                }
+            }
+            for (s, v) in seats.iter().zip(&verdicts) {
+                if let (Some(s), Overlap::SameAs(_)) = (s, v) {
+                    prop_assert!(s.at.account != UNKNOWN_ACCOUNT);
+                    // Its place is covered by a target with the same policies: one that
+                    // runs, or one refused for a conflict (then nothing runs there).
+                    let covered = seats.iter().zip(&verdicts).any(|(o, ov)| {
+                        o.as_ref().is_some_and(|o| o.at == s.at && o.name == s.name)
+                            && !matches!(ov, Overlap::SameAs(_))
+                    });
+                    prop_assert!(covered);
+                }
+            }
+        }
+    }
 }
