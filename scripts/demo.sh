@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # See ddb-backup work without an AWS account: starts the local DynamoDB emulator, creates
 # a sample table with a month of aged backups, and runs backup, list, prune --dry-run,
-# prune and restore against it. Needs only the Rust toolchain and Python 3.
+# prune and restore against it, then one run across two accounts and two regions (the
+# emulator's STS assumes roles into other account ids). Needs only the Rust toolchain and Python 3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -45,5 +46,21 @@ run prune --table demo-orders --keep-daily 7 --keep-weekly 4 --output table
 run restore --table demo-orders --latest --target demo-orders-restored --wait --output table
 run check --table demo-orders --max-age 1d --output table
 run config check --config examples/ddb-backup.toml --offline --output table
+
 echo
-echo "demo finished: backup, list, prune --dry-run, prune, restore and check ran against the local emulator"
+echo "== the same table name in accounts 123456789012 and 222222222222, in us-east-1 and eu-west-1"
+"$PY" - "$port" <<'PYEOF'
+import json, sys, urllib.request
+port = sys.argv[1]
+def ctl(cmd, body):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/_emu/{cmd}", data=json.dumps(body).encode(), method="POST")
+    return json.loads(urllib.request.urlopen(req).read())
+for account in ("123456789012", "222222222222"):
+    for region in ("us-east-1", "eu-west-1"):
+        ctl("create_tables", {"names": ["demo-fleet"], "account": account, "region": region})
+PYEOF
+run --region us-east-1,eu-west-1 \
+  --role-arn arn:aws:iam::123456789012:role/ddb-backup --role-arn arn:aws:iam::222222222222:role/ddb-backup \
+  run --table demo-fleet --keep-daily 7 --output table
+echo
+echo "demo finished: backup, list, prune --dry-run, prune, restore and check ran against the local emulator, then one run across two accounts and two regions"
