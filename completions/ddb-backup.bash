@@ -854,7 +854,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__restore)
-            opts="-o -v -q -h -V --backup-arn --table --latest --backup-name --before --to-time --latest-restorable --target --target-region --billing-mode --read-capacity --write-capacity --exclude-gsi --no-gsi --exclude-lsi --no-lsi --sse --sse-kms-key --copy-settings --wait --timeout --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-o -v -q -h -V --backup-arn --table --latest --backup-name --before --to-time --latest-restorable --target --target-region --replace --yes --disable-deletion-protection --billing-mode --read-capacity --write-capacity --exclude-gsi --no-gsi --exclude-lsi --no-lsi --sse --sse-kms-key --copy-settings --wait --timeout --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -236,6 +236,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l read-t
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest -d 'The newest AVAILABLE backup of --table'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest-restorable -d 'Point-in-time restore of --table to its latest restorable time'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l replace -d 'Restore into the source table\'s own name: safety backup, delete, restore, re-apply its settings (the table is unavailable between the deletion and ACTIVE; see above)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l yes -d 'Confirm --replace without typing the table name (required when not on a terminal)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l disable-deletion-protection -d 'Let --replace turn off the table\'s deletion protection (it is turned on again after)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-gsi -d 'Restore without any global secondary index'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-lsi -d 'Restore without any local secondary index'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-settings -d 'Re-apply TTL, stream, tags, point-in-time recovery and deletion protection from the source table'

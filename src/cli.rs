@@ -493,8 +493,8 @@ pub const RESTORE_EXAMPLES: &str = "\
 Examples:
   ddb-backup restore --table orders --latest --target orders-restored --wait
   ddb-backup restore --backup-arn arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234 --target orders-copy
-  ddb-backup restore --table orders --before 2026-11-20T00:00:00Z --target orders-20 --no-gsi
-  ddb-backup restore --table orders --to-time 2h --target orders-2h-ago --copy-settings --wait";
+  ddb-backup restore --table orders --to-time 2h --target orders-2h-ago --copy-settings --wait
+  ddb-backup restore --table orders --latest --replace";
 
 const RESTORE_LONG: &str = "\
 Restore a new table from an on-demand backup (RestoreTableFromBackup) or from point-in-time \
@@ -504,7 +504,18 @@ target must not exist.
 A restored table does not get back its TTL, stream settings, tags, point-in-time recovery or \
 deletion protection. With --copy-settings (off by default) these are re-applied from the \
 source table when it still exists, and each is reported. Auto scaling policies, IAM policies \
-and CloudWatch alarms are out of scope: set them up again yourself.";
+and CloudWatch alarms are out of scope: set them up again yourself.
+
+--replace restores into the source table's own name, as one guarded procedure: it asks for \
+the table name to be typed (or --yes, required off a terminal), refuses a table with deletion \
+protection unless --disable-deletion-protection, takes a safety backup \
+(ddb-backup-safety.TABLE.TIMESTAMP, never pruned) and waits until it is AVAILABLE, records the \
+table's settings (TTL, stream, tags, point-in-time recovery, deletion protection, billing \
+mode and capacity), deletes the table, restores under its name, waits for ACTIVE and \
+re-applies the settings. THE TABLE IS UNAVAILABLE between its deletion and ACTIVE (about as \
+long as a restore takes). A point in time is first restored to a staging table and backed up, \
+so the table is deleted only once the data to put back is a backup. Any failure after the \
+deletion prints the safety backup's ARN and the command that puts it back.";
 
 /// Which tables a command works on.
 #[derive(Debug, Clone, Default, Args)]
@@ -759,12 +770,25 @@ pub struct RestoreArgs {
     pub latest_restorable: bool,
 
     /// Name of the new table (must not exist)
-    #[arg(long, value_name = "NAME", value_parser = parse_table_name)]
-    pub target: String,
+    #[arg(long, value_name = "NAME", value_parser = parse_table_name, required_unless_present = "replace")]
+    pub target: Option<String>,
 
     /// Region to restore into (default: the backup's region); needs an SSE choice, default is used if none
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
     pub target_region: Option<String>,
+
+    /// Restore into the source table's own name: safety backup, delete, restore, re-apply
+    /// its settings (the table is unavailable between the deletion and ACTIVE; see above)
+    #[arg(long, conflicts_with_all = ["target", "target_region", "copy_settings"])]
+    pub replace: bool,
+
+    /// Confirm --replace without typing the table name (required when not on a terminal)
+    #[arg(long, requires = "replace")]
+    pub yes: bool,
+
+    /// Let --replace turn off the table's deletion protection (it is turned on again after)
+    #[arg(long, requires = "replace")]
+    pub disable_deletion_protection: bool,
 
     /// Billing mode of the new table
     #[arg(long, value_enum, help_heading = "Overrides")]

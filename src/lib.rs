@@ -65,14 +65,23 @@ pub async fn execute(cli: Cli, out: Output, stop: Stop) -> Result<Exit, (Exit, a
         started: std::time::Instant::now(),
         stop,
         quiet_progress: false,
+        critical: Default::default(),
     };
     // The engine makes every call and wait stop at once on a signal; this is the backstop
     // for anything outside it (credential providers, a stuck write), so that a stopped
     // command always ends promptly.
     let mut stop = ctx.stop.clone();
+    let critical = ctx.critical.clone();
     let result = tokio::select! {
         r = commands::dispatch(cli.command, &ctx) => r,
-        _ = async { stop.wait().await; tokio::time::sleep(STOP_BACKSTOP).await } => {
+        _ = async {
+            stop.wait().await;
+            tokio::time::sleep(STOP_BACKSTOP).await;
+            // A change that must be finished (a deleted table's restore) is not abandoned.
+            while critical.active() {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        } => {
             Err(anyhow::Error::from(crate::error::Interrupted)
                 .context("stopped: work still in flight was abandoned"))
         }

@@ -131,6 +131,10 @@ pub struct TableInfo {
     pub key_schema: Vec<KeyElement>,
     pub stream: Option<StreamInfo>,
     pub deletion_protection: bool,
+    /// `PAY_PER_REQUEST` or `PROVISIONED` (absent when DynamoDB did not say).
+    pub billing_mode: Option<String>,
+    /// Provisioned (read, write) capacity units, for provisioned tables.
+    pub capacity: Option<(i64, i64)>,
 }
 
 /// The point-in-time recovery window of a table (DescribeContinuousBackups).

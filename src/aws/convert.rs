@@ -176,6 +176,16 @@ pub fn table(d: &t::TableDescription) -> TableInfo {
             view_type: s.stream_view_type().map(|v| v.as_str().to_string()),
         }),
         deletion_protection: d.deletion_protection_enabled().unwrap_or(false),
+        billing_mode: d
+            .billing_mode_summary()
+            .and_then(|b| b.billing_mode())
+            .map(|b| b.as_str().to_string()),
+        capacity: d.provisioned_throughput().and_then(|p| {
+            match (p.read_capacity_units(), p.write_capacity_units()) {
+                (Some(r), Some(w)) if r > 0 && w > 0 => Some((r, w)),
+                _ => None,
+            }
+        }),
     }
 }
 

@@ -389,6 +389,16 @@ impl Dynamo {
         &self.region
     }
 
+    /// The same client (pacers, breaker, clock) with calls that a stop does not cut: for
+    /// the few calls that must be made once a change has begun (`restore --replace` puts
+    /// the table back after deleting it, whatever signal comes).
+    pub fn unstoppable(&self) -> Dynamo {
+        Dynamo {
+            stop: Stop::never(),
+            ..self.clone()
+        }
+    }
+
     /// The account these credentials work in (STS GetCallerIdentity, which needs no
     /// permission). For an assumed role this is also the first use of the role, so a role
     /// that cannot be assumed fails here, with a message naming it.

@@ -316,6 +316,23 @@ impl Dynamo {
     }
 }
 
+impl Dynamo {
+    /// DeleteTable. Only `restore --replace` calls it, after a safety backup of the table is
+    /// AVAILABLE (and for the staging table it made itself).
+    pub async fn delete_table(&self, table: &str) -> Result<(), AwsError> {
+        self.call("DeleteTable", true, || async {
+            self.client
+                .delete_table()
+                .table_name(table)
+                .send()
+                .await
+                .map_err(|e| errors::map("DeleteTable", table, e))
+        })
+        .await?;
+        Ok(())
+    }
+}
+
 fn local_error(op: &'static str, e: impl std::fmt::Display) -> AwsError {
     AwsError {
         kind: AwsErrorKind::Other,
@@ -345,5 +362,7 @@ fn pending(target: &str) -> TableInfo {
         key_schema: Vec::new(),
         stream: None,
         deletion_protection: false,
+        billing_mode: None,
+        capacity: None,
     }
 }

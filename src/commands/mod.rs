@@ -7,6 +7,7 @@ pub mod describe;
 pub mod fleet;
 pub mod list;
 pub mod prune;
+mod replace;
 pub mod restore;
 pub mod run;
 pub mod targets;
@@ -39,6 +40,33 @@ pub struct Ctx {
     /// Set inside fleet work, where one overall bar stands for every table: per-table
     /// progress bars would draw over each other.
     pub quiet_progress: bool,
+    /// Held while a change must be finished whatever signal comes (`restore --replace`
+    /// between deleting the table and requesting its restore): the stop backstop waits.
+    pub critical: Critical,
+}
+
+/// A count of critical sections in progress (see [`Ctx::critical`]).
+#[derive(Clone, Default, Debug)]
+pub struct Critical(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Critical {
+    /// Enters a critical section until the returned guard is dropped.
+    pub fn enter(&self) -> CriticalGuard {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        CriticalGuard(self.0.clone())
+    }
+
+    pub fn active(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst) > 0
+    }
+}
+
+pub struct CriticalGuard(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for CriticalGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Ctx {

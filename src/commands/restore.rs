@@ -42,10 +42,23 @@ pub struct RestoreReport {
     pub target_region: String,
     pub table_status: Option<String>,
     pub settings: Vec<SettingResult>,
+    /// `--replace`: the procedure's steps, and the safety backup it took.
+    pub replace: bool,
+    pub steps: Vec<Step>,
+    pub safety_backup_arn: Option<String>,
     pub note: &'static str,
 }
 
-enum Source {
+/// One step of `restore --replace`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub step: &'static str,
+    /// `done`, `failed`, `skipped` or (dry run) `planned`.
+    pub status: &'static str,
+    pub detail: String,
+}
+
+pub(crate) enum Source {
     Backup(Backup),
     Pitr(PitrPoint),
 }
@@ -70,9 +83,15 @@ fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(), U
         }
     }
     if let Some(t) = &a.table {
-        if table_name(t) == a.target && a.target_region.is_none() {
-            return Err(UsageError::new(format!("--target '{}' is the source table: DynamoDB restores into a new table; choose another name", a.target)));
+        if a.target.as_deref() == Some(table_name(t)) && a.target_region.is_none() {
+            return Err(UsageError::new(format!("--target '{}' is the source table: DynamoDB restores into a new table; choose another name, or use --replace to restore into the table itself", table_name(t))));
         }
+    }
+    if a.replace && !a.yes && !a.dry_run && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(UsageError::new(
+            "--replace deletes the table and restores it under its name: confirm with --yes \
+             (stdin is not a terminal, so the name cannot be typed)",
+        ));
     }
     match (a.billing_mode, a.read_capacity, a.write_capacity) {
         (Some(BillingModeArg::Provisioned), Some(_), Some(_)) => {}
@@ -201,6 +220,9 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         }
     };
 
+    // --replace restores into the source table's own name.
+    let target_name = a.target.clone().unwrap_or_else(|| source_table.clone());
+
     // Overrides that need the backup's index definitions.
     let (gsi, lsi) = if a.no_gsi
         || !a.exclude_gsi.is_empty()
@@ -237,7 +259,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         (None, None) => SseChoice::Keep,
     };
     let req = RestoreRequest {
-        target: a.target.clone(),
+        target: target_name.clone(),
         billing_mode: a.billing_mode.map(|b| match b {
             BillingModeArg::PayPerRequest => BillingMode::PayPerRequest,
             BillingModeArg::Provisioned => BillingMode::Provisioned,
@@ -248,15 +270,6 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         sse,
     };
 
-    // DynamoDB cannot restore over a table: check before the restore call.
-    if target.describe_table(&a.target).await?.is_some() {
-        bail!(
-            "table '{}' already exists in {}: DynamoDB cannot restore over an existing table; choose another --target or delete that table first",
-            a.target,
-            target.region()
-        );
-    }
-
     let mut report = RestoreReport {
         command: "restore",
         dry_run: a.dry_run,
@@ -265,10 +278,13 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         backup_name: None,
         backup_created_at: None,
         point_in_time: None,
-        target: a.target.clone(),
+        target: target_name.clone(),
         target_region: target.region().to_string(),
         table_status: None,
         settings: Vec::new(),
+        replace: false,
+        steps: Vec::new(),
+        safety_backup_arn: None,
         note: OUT_OF_SCOPE,
     };
     match &src {
@@ -280,6 +296,19 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         Source::Pitr(PitrPoint::Latest) => report.point_in_time = Some("latest restorable".into()),
         Source::Pitr(PitrPoint::At(t)) => report.point_in_time = Some(time(*t)),
     }
+    if a.replace {
+        report.replace = true;
+        return super::replace::run(&source, src, req, &a, report, ctx).await;
+    }
+    // DynamoDB cannot restore over a table: check before the restore call.
+    if target.describe_table(&target_name).await?.is_some() {
+        bail!(
+            "table '{}' already exists in {}: DynamoDB cannot restore over an existing table; choose another --target or delete that table first",
+            target_name,
+            target.region()
+        );
+    }
+
     if a.dry_run {
         if ctx.out.shows(Exit::Success) {
             print(&report, ctx)?;
@@ -294,23 +323,23 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
                 .await?
         }
     };
-    tracing::info!(target = %a.target, "restore started");
+    tracing::info!(target = %target_name, "restore started");
     report.table_status = info.status.clone();
     let mut exit = Exit::Success;
     if a.wait || a.copy_settings {
-        match wait_active(&target, &a.target, a.timeout.duration, ctx).await? {
+        match wait_active(&target, &target_name, a.timeout.duration, ctx).await? {
             Some(status) => report.table_status = Some(status),
             None => {
                 report.table_status = Some("CREATING".into());
                 if ctx.stop.requested() {
                     tracing::warn!(
                         "stopped while waiting: table '{}' is being restored and not ACTIVE yet",
-                        a.target
+                        target_name
                     );
                 } else {
                     tracing::error!(
                         "table '{}' is not ACTIVE after --timeout {}",
-                        a.target,
+                        target_name,
                         a.timeout
                     );
                 }
@@ -327,7 +356,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         }
     }
     if a.copy_settings {
-        report.settings = copy_settings(&source, &target, &source_table, &a.target).await;
+        report.settings = copy_settings(&source, &target, &source_table, &target_name).await;
         if report
             .settings
             .iter()
@@ -391,7 +420,7 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
 
 /// Polls DescribeTable until ACTIVE; `None` on timeout or interruption. A table that
 /// disappears (or never appears) while waited for is an error at once, not a long wait.
-async fn wait_active(
+pub(crate) async fn wait_active(
     d: &Dynamo,
     table: &str,
     timeout: Duration,
@@ -476,95 +505,152 @@ fn skipped(setting: &'static str, why: &str) -> SettingResult {
     }
 }
 
-/// Re-applies TTL, stream, tags, PITR and deletion protection from the source table.
-async fn copy_settings(
-    src: &Dynamo,
-    dst: &Dynamo,
-    source: &str,
-    target: &str,
-) -> Vec<SettingResult> {
-    let names = [
-        "ttl",
-        "stream",
-        "tags",
-        "point_in_time_recovery",
-        "deletion_protection",
-    ];
-    let info = match src.describe_table(source).await {
-        Ok(Some(i)) => i,
-        Ok(None) => {
-            return names
-                .iter()
-                .map(|n| skipped(n, "not copied: the source table no longer exists"))
-                .collect()
+/// A table's settings that a restore does not bring back, as read from it: each one, or
+/// why it could not be read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub ttl: Result<Option<String>, String>,
+    /// The stream's view type when a stream is on.
+    pub stream: Result<Option<String>, String>,
+    pub tags: Result<Vec<(String, String)>, String>,
+    pub pitr: Result<bool, String>,
+    pub deletion_protection: Result<bool, String>,
+}
+
+impl Settings {
+    /// The first setting that could not be read.
+    pub fn unreadable(&self) -> Option<String> {
+        [
+            self.ttl.as_ref().err(),
+            self.stream.as_ref().err(),
+            self.tags.as_ref().err(),
+            self.pitr.as_ref().err(),
+            self.deletion_protection.as_ref().err(),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .cloned()
+    }
+
+    /// What re-applying them means, for a person who has to do it by hand.
+    pub fn describe(&self) -> String {
+        let mut out = Vec::new();
+        if let Ok(Some(a)) = &self.ttl {
+            out.push(format!("TTL on attribute '{a}'"));
         }
-        Err(e) => {
-            return names
-                .iter()
-                .map(|n| skipped(n, &format!("failed: {}", e.message)))
-                .collect()
+        if let Ok(Some(v)) = &self.stream {
+            out.push(format!("stream ({v})"));
+        }
+        if let Ok(t) = &self.tags {
+            if !t.is_empty() {
+                let list: Vec<String> = t.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                out.push(format!("tags {}", list.join(",")));
+            }
+        }
+        if let Ok(true) = self.pitr {
+            out.push("point-in-time recovery".into());
+        }
+        if let Ok(true) = self.deletion_protection {
+            out.push("deletion protection".into());
+        }
+        if out.is_empty() {
+            "none".into()
+        } else {
+            out.join("; ")
+        }
+    }
+}
+
+/// Reads the settings of `table` (TTL, stream, tags, PITR, deletion protection).
+pub async fn read_settings(d: &Dynamo, table: &str) -> Settings {
+    let msg = |e: AwsError| format!("failed: {}", e.message);
+    let info = match d.describe_table(table).await {
+        Ok(Some(i)) => Ok(i),
+        Ok(None) => Err("not copied: the source table no longer exists".to_string()),
+        Err(e) => Err(msg(e)),
+    };
+    let info = match info {
+        Ok(i) => i,
+        Err(why) => {
+            return Settings {
+                ttl: Err(why.clone()),
+                stream: Err(why.clone()),
+                tags: Err(why.clone()),
+                pitr: Err(why.clone()),
+                deletion_protection: Err(why),
+            }
         }
     };
-    let target_arn = match dst.describe_table(target).await {
+    let tags = match &info.arn {
+        Some(arn) => d.list_tags(arn).await.map_err(msg),
+        None => Err("failed: the table's ARN is unknown".to_string()),
+    };
+    Settings {
+        ttl: d.ttl_attribute(table).await.map_err(msg),
+        stream: Ok(info.stream.as_ref().filter(|s| s.enabled).map(|s| {
+            s.view_type
+                .clone()
+                .unwrap_or_else(|| "NEW_AND_OLD_IMAGES".into())
+        })),
+        tags,
+        pitr: d.pitr_window(table).await.map(|w| w.enabled).map_err(msg),
+        deletion_protection: Ok(info.deletion_protection),
+    }
+}
+
+/// Applies recorded settings to `target`, one result each.
+pub async fn apply_settings(d: &Dynamo, target: &str, s: &Settings) -> Vec<SettingResult> {
+    let target_arn = match d.describe_table(target).await {
         Ok(Some(t)) => t.arn,
         _ => None,
     };
     let mut out = Vec::new();
-    out.push(match src.ttl_attribute(source).await {
+    out.push(match &s.ttl {
         Ok(Some(attr)) => applied(
             "ttl",
-            dst.enable_ttl(target, &attr).await,
+            d.enable_ttl(target, attr).await,
             format!("enabled on attribute '{attr}'"),
         ),
         Ok(None) => skipped("ttl", "off on the source table"),
-        Err(e) => skipped("ttl", &format!("failed: {}", e.message)),
+        Err(e) => skipped("ttl", e),
     });
-    out.push(match info.stream.as_ref().filter(|s| s.enabled) {
-        Some(s) => {
-            let view = s
-                .view_type
-                .clone()
-                .unwrap_or_else(|| "NEW_AND_OLD_IMAGES".into());
-            applied(
-                "stream",
-                dst.update_table_settings(target, Some(&view), None).await,
-                format!("enabled ({view})"),
-            )
-        }
-        None => skipped("stream", "off on the source table"),
+    out.push(match &s.stream {
+        Ok(Some(view)) => applied(
+            "stream",
+            d.update_table_settings(target, Some(view), None).await,
+            format!("enabled ({view})"),
+        ),
+        Ok(None) => skipped("stream", "off on the source table"),
+        Err(e) => skipped("stream", e),
     });
-    out.push(match (&info.arn, &target_arn) {
-        (Some(sa), Some(ta)) => match src.list_tags(sa).await {
-            Ok(tags) if tags.is_empty() => skipped("tags", "the source table has no tags"),
-            Ok(tags) => {
-                let n = tags.len();
-                applied(
-                    "tags",
-                    dst.tag_table(ta, &tags).await,
-                    format!("{n} tag(s) copied"),
-                )
-            }
-            Err(e) => skipped("tags", &format!("failed: {}", e.message)),
-        },
-        _ => skipped("tags", "failed: a table ARN is unknown"),
+    out.push(match (&s.tags, &target_arn) {
+        (Ok(tags), _) if tags.is_empty() => skipped("tags", "the source table has no tags"),
+        (Ok(tags), Some(ta)) => applied(
+            "tags",
+            d.tag_table(ta, tags).await,
+            format!("{} tag(s) copied", tags.len()),
+        ),
+        (Ok(_), None) => skipped("tags", "failed: the new table's ARN is unknown"),
+        (Err(e), _) => skipped("tags", e),
     });
-    out.push(match src.pitr_window(source).await {
-        Ok(w) if w.enabled => applied(
+    out.push(match &s.pitr {
+        Ok(true) => applied(
             "point_in_time_recovery",
-            dst.enable_pitr(target).await,
+            d.enable_pitr(target).await,
             "enabled".into(),
         ),
-        Ok(_) => skipped("point_in_time_recovery", "off on the source table"),
-        Err(e) => skipped("point_in_time_recovery", &format!("failed: {}", e.message)),
+        Ok(false) => skipped("point_in_time_recovery", "off on the source table"),
+        Err(e) => skipped("point_in_time_recovery", e),
     });
-    out.push(if info.deletion_protection {
-        applied(
+    out.push(match &s.deletion_protection {
+        Ok(true) => applied(
             "deletion_protection",
-            dst.update_table_settings(target, None, Some(true)).await,
+            d.update_table_settings(target, None, Some(true)).await,
             "enabled".into(),
-        )
-    } else {
-        skipped("deletion_protection", "off on the source table")
+        ),
+        Ok(false) => skipped("deletion_protection", "off on the source table"),
+        Err(e) => skipped("deletion_protection", e),
     });
     for s in &out {
         if s.applied {
@@ -576,7 +662,18 @@ async fn copy_settings(
     out
 }
 
-fn print(r: &RestoreReport, ctx: &Ctx) -> Result<()> {
+/// Re-applies TTL, stream, tags, PITR and deletion protection from the source table.
+async fn copy_settings(
+    src: &Dynamo,
+    dst: &Dynamo,
+    source: &str,
+    target: &str,
+) -> Vec<SettingResult> {
+    let settings = read_settings(src, source).await;
+    apply_settings(dst, target, &settings).await
+}
+
+pub(crate) fn print(r: &RestoreReport, ctx: &Ctx) -> Result<()> {
     if !ctx.out.is_table() {
         ctx.out.data(r, "")?;
         return Ok(());
@@ -597,9 +694,21 @@ fn print(r: &RestoreReport, ctx: &Ctx) -> Result<()> {
         "restoring"
     };
     s.push_str(&format!(
-        "{verb} {source} -> table {} in {}\n",
-        r.target, r.target_region
+        "{verb} {source} -> table {} in {}{}\n",
+        r.target,
+        r.target_region,
+        if r.replace {
+            " (replacing it: the table is unavailable between its deletion and ACTIVE)"
+        } else {
+            ""
+        }
     ));
+    for x in &r.steps {
+        s.push_str(&format!("  {:<28} {:<8} {}\n", x.step, x.status, x.detail));
+    }
+    if let Some(arn) = &r.safety_backup_arn {
+        s.push_str(&format!("safety backup: {arn}\n"));
+    }
     if let Some(st) = &r.table_status {
         s.push_str(&format!("table status: {st}\n"));
     }

@@ -14,6 +14,7 @@ mod hardening;
 mod lambda;
 mod list;
 mod prune;
+mod replace;
 mod restore;
 mod run;
 mod sim;
