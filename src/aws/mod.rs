@@ -276,7 +276,23 @@ impl Dynamo {
             }
         }
         if let Some(p) = &opts.profile {
-            loader = loader.profile_name(p);
+            // A profile named on purpose (--profile, a target's or [defaults]' profile) is
+            // the credentials, as with the AWS CLI: access keys in the environment must not
+            // silently win over it and put the run in another account.
+            // Its own role chain (role_arn/source_profile) signs STS in the run's region.
+            use aws_config::provider_config::ProviderConfig;
+            let pc = match &opts.region {
+                Some(r) => {
+                    ProviderConfig::without_region().with_region(Some(Region::new(r.clone())))
+                }
+                None => ProviderConfig::without_region().load_default_region().await,
+            };
+            loader = loader.profile_name(p).credentials_provider(
+                aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .configure(&pc)
+                    .profile_name(p)
+                    .build(),
+            );
         }
         if let Some(r) = &opts.region {
             loader = loader.region(Region::new(r.clone()));
@@ -740,23 +756,57 @@ impl Dynamo {
 
     /// CreateBackup, retried while the table is busy.
     pub async fn create_backup(&self, table: &str, name: &str) -> Result<Backup, AwsError> {
-        let out = self
+        // A retry after an answer that was lost (a 500, a timeout, a dropped connection)
+        // first looks for the backup the lost attempt may have made: one table, one backup.
+        let since = self.service_now() - chrono::Duration::minutes(5);
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let made = self
             .call("CreateBackup", true, || async {
+                if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+                    if let Some(b) = self.find_backup_named(table, name, since).await? {
+                        tracing::info!(table, backup = %name, "an earlier attempt made the backup: not sent again");
+                        return Ok(Err(b));
+                    }
+                }
                 self.client
                     .create_backup()
                     .table_name(table)
                     .backup_name(name)
                     .send()
                     .await
+                    .map(Ok)
                     .map_err(|e| errors::map("CreateBackup", table, e))
             })
             .await?;
+        let out = match made {
+            Ok(out) => out,
+            Err(found) => return Ok(found),
+        };
         let details = out.backup_details().ok_or_else(|| AwsError {
             kind: AwsErrorKind::Other,
             operation: "CreateBackup",
             message: format!("CreateBackup for '{table}' returned no backup details"),
         })?;
         Ok(convert::details(details, table, None))
+    }
+
+    /// The USER backup of `table` named `name` created since `since`, if any.
+    async fn find_backup_named(
+        &self,
+        table: &str,
+        name: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Backup>, AwsError> {
+        let filter = ListFilter {
+            kind: None,
+            since: Some(since),
+            until: None,
+        };
+        Ok(self
+            .list_backups(Some(table), &filter)
+            .await?
+            .into_iter()
+            .find(|b| b.backup_name == name))
     }
 
     /// DescribeBackup.

@@ -152,8 +152,17 @@ impl Dynamo {
         backup_arn: &str,
         req: &RestoreRequest,
     ) -> Result<TableInfo, AwsError> {
+        // Callers check that the target does not exist before the first attempt: on a retry
+        // after a lost answer, a target that now exists is the one the lost attempt made.
+        let attempts = std::sync::atomic::AtomicU32::new(0);
         let out = self
             .call("RestoreTableFromBackup", true, || async {
+                if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+                    if let Some(t) = self.describe_table(&req.target).await? {
+                        tracing::info!(target = %req.target, "an earlier attempt started the restore: not sent again");
+                        return Ok(Err(t));
+                    }
+                }
                 with_overrides!(
                     self.client
                         .restore_table_from_backup()
@@ -162,13 +171,17 @@ impl Dynamo {
                 )
                 .send()
                 .await
+                .map(Ok)
                 .map_err(|e| {
                     let e = errors::map("RestoreTableFromBackup", backup_arn, e);
                     retarget(e, &req.target)
                 })
             })
             .await?;
-        Ok(restored(out.table_description(), &req.target))
+        match out {
+            Ok(out) => Ok(restored(out.table_description(), &req.target)),
+            Err(existing) => Ok(existing),
+        }
     }
 
     /// RestoreTableToPointInTime.
@@ -178,8 +191,16 @@ impl Dynamo {
         point: &PitrPoint,
         req: &RestoreRequest,
     ) -> Result<TableInfo, AwsError> {
+        // As for restore_from_backup: a retry finds the target the lost attempt made.
+        let attempts = std::sync::atomic::AtomicU32::new(0);
         let out = self
             .call("RestoreTableToPointInTime", true, || async {
+                if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+                    if let Some(t) = self.describe_table(&req.target).await? {
+                        tracing::info!(target = %req.target, "an earlier attempt started the restore: not sent again");
+                        return Ok(Err(t));
+                    }
+                }
                 let b = self.client.restore_table_to_point_in_time();
                 let b = if source.starts_with("arn:") {
                     b.source_table_arn(source)
@@ -190,13 +211,16 @@ impl Dynamo {
                     PitrPoint::Latest => b.use_latest_restorable_time(true),
                     PitrPoint::At(t) => b.restore_date_time(convert::to_smithy(*t)),
                 };
-                with_overrides!(b, req).send().await.map_err(|e| {
+                with_overrides!(b, req).send().await.map(Ok).map_err(|e| {
                     let e = errors::map("RestoreTableToPointInTime", source, e);
                     retarget(e, &req.target)
                 })
             })
             .await?;
-        Ok(restored(out.table_description(), &req.target))
+        match out {
+            Ok(out) => Ok(restored(out.table_description(), &req.target)),
+            Err(existing) => Ok(existing),
+        }
     }
 
     /// Tags of a table as pairs; used to copy them to a restored table.

@@ -219,6 +219,14 @@ async fn handle(event: LambdaEvent<Box<RawValue>>) -> Result<Value, Diagnostic> 
                  other accounts)",
             ));
         }
+        // AWS_REGION is always set in Lambda, and it wins over [defaults] region.
+        if c.defaults.region.is_some() {
+            return Err(diagnostic(
+                "InvalidConfig",
+                "the function's config may not set [defaults] region: the function works in \
+                 its own region (AWS_REGION); name other regions in [[targets]] regions",
+            ));
+        }
     }
     let file = ConfigFile::write(&text)
         .map_err(|err| diagnostic("Internal", format!("cannot write the config: {err}")))?;

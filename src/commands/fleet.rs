@@ -146,7 +146,10 @@ pub async fn resolve(
             }
         }
     }
-    if out.is_empty() && errors.is_empty() {
+    // A target where every policy's tables were ARNs of other targets has nothing to do:
+    // that is not "no tables selected".
+    let looked_here = selections.iter().any(Option::is_some);
+    if out.is_empty() && errors.is_empty() && looked_here {
         anyhow::bail!(
             "no tables selected: the config's policies and --table/--match/--exclude left none"
         );

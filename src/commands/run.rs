@@ -872,7 +872,22 @@ fn write_metrics(
     );
     // One series per account and region (two targets refused for reaching the same one
     // fail both: one series, failed).
-    let mut per_target: BTreeMap<String, f64> = BTreeMap::new();
+    // A run narrowed to some targets keeps the others' series (a broken target stays
+    // alerting until a run covers it again).
+    const TARGET_FAILURE: &str = "ddb_backup_target_failure";
+    let mut per_target: BTreeMap<String, f64> = if keep_others {
+        previous
+            .lines()
+            .filter_map(|l| l.strip_prefix(TARGET_FAILURE))
+            .filter_map(|rest| {
+                let (labels, value) = rest.rsplit_once(' ')?;
+                Some((labels.to_string(), value.trim().parse::<f64>().ok()?))
+            })
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let mut seen_now = std::collections::BTreeSet::new();
     for t in r.map(|r| r.summary.targets.as_slice()).unwrap_or_default() {
         let labels = format!(
             "{{account=\"{}\",region=\"{}\"}}",
@@ -880,11 +895,16 @@ fn write_metrics(
             escape(&t.region)
         );
         let failed = if t.error.is_some() { 1.0 } else { 0.0 };
-        let v = per_target.entry(labels).or_insert(0.0);
-        *v = f64::max(*v, failed);
+        // This run's value replaces the previous one; two targets of one place: the worst.
+        let v = per_target.entry(labels.clone()).or_insert(0.0);
+        if seen_now.insert(labels) {
+            *v = failed;
+        } else {
+            *v = f64::max(*v, failed);
+        }
     }
     gauge(
-        "ddb_backup_target_failure",
+        TARGET_FAILURE,
         "1 if the last run could not work in the target (account and region) at all, 0 otherwise.",
         per_target.into_iter().collect(),
     );

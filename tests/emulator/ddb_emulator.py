@@ -21,7 +21,9 @@ moto's WSGI application, closes the gaps:
   and BackupInUseException like DynamoDB instead of failing with a server error.
 * Per-operation rate limits (token buckets, answering LimitExceededException), a
   round-trip latency, and injected faults (500, throttling, dropped connections, stalls)
-  for the next k calls, a fraction of calls, or call number k. Besides DynamoDB errors a
+  for the next k calls, a fraction of calls, or call number k (``lost_answer``: the operation
+  is carried out, then answered with a 500, as when a connection breaks after DynamoDB
+  acted). Besides DynamoDB errors a
   rule can answer like something that is not DynamoDB (``not_dynamo``: a 404 HTML page;
   ``plain_200``: 200 with a ``text/plain`` body ``hello``), or with a cursor that never
   advances (``stuck_cursor``: a valid page of ListBackups / ListTables /
@@ -697,6 +699,13 @@ class EmulatorApp:
         except ValueError:
             body = {}
         rule = pick_fault(op, call_no, body)
+        # "lost_answer": the operation is done, then its answer is lost (a 500), as when a
+        # connection breaks after DynamoDB acted: a retry must not do it twice.
+        lost = rule is not None and rule["kind"] == "lost_answer"
+        if lost:
+            with STATE.lock:
+                STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
+            rule = None
         if rule is not None and (rule["kind"] != "stuck_cursor" or op in STUCK_CURSOR_OPS):
             with STATE.lock:
                 STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
@@ -721,7 +730,9 @@ class EmulatorApp:
             if problem:
                 return dynamo_error(start_response, 400, problem[0], problem[1])
         doomed = backend(place).backups.get(body.get("BackupArn", "")) if op == "DeleteBackup" else None
-        answer = self.pass_through(environ, start_response, raw)
+        # A lost answer is not started: the 500 below is the one answer.
+        quiet = lambda _status, _headers, _exc_info=None: (lambda _data: None)  # noqa: E731
+        answer = self.pass_through(environ, quiet if lost else start_response, raw)
         if op == "CreateBackup":
             try:
                 arn = json.loads(b"".join(answer))["BackupDetails"]["BackupArn"]
@@ -733,6 +744,8 @@ class EmulatorApp:
                 index_update(place, doomed, add=False)
         elif not op.startswith(("List", "Describe")):
             changed()
+        if lost:
+            return dynamo_error(start_response, 500, "InternalServerError", "the answer was lost")
         return answer
 
     def tagging(self, environ: dict[str, Any], start_response: Any, raw: bytes, op: str) -> Any:

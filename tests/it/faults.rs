@@ -848,3 +848,30 @@ fn bad_input_matrix() {
     assert!(r.stderr.contains("AWS_REGION"), "{}", r.stderr);
     assert_eq!(emu.total_calls(), 0);
 }
+
+#[test]
+fn a_lost_answer_never_makes_a_second_backup_or_restore() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    // CreateBackup is carried out, then answered with a 500: the retry finds the backup.
+    emu.faults(json!([{"op": "CreateBackup", "kind": "lost_answer", "next": 1}]));
+    let r = emu.run(&["backup", "--table", "orders", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.backups("orders").len(), 1, "one table, one backup");
+    assert_eq!(emu.calls("CreateBackup"), 1, "not sent again");
+    let made = r.json()["results"][0]["backup_arn"].clone();
+    assert_eq!(made, emu.backups("orders")[0]["BackupArn"]);
+    // The same for a restore: the retry finds the table the lost attempt started.
+    emu.faults(json!([{"op": "RestoreTableFromBackup", "kind": "lost_answer", "next": 1}]));
+    let r = emu.run(&[
+        "restore",
+        "--table",
+        "orders",
+        "--latest",
+        "--target",
+        "orders-copy",
+        "--wait",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.calls("RestoreTableFromBackup"), 1);
+}

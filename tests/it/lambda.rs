@@ -261,6 +261,16 @@ fn the_function_runs_fails_refuses_and_keeps_serving() {
         .as_str()
         .unwrap()
         .contains("may not set endpoint_url"));
+    let r = rt.invoke(
+        json!({"command": "run", "dry_run": true,
+               "config": format!("[defaults]\nregion = \"eu-west-1\"\n{CONFIG}")}),
+        30_000,
+    );
+    assert_eq!(r["error"]["errorType"], "InvalidConfig", "{r}");
+    assert!(r["error"]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("[defaults] region"));
     // ... check's fields are checked as event fields.
     let r = rt.invoke(
         json!({"command": "check", "config": CONFIG, "max_age": "-5h"}),

@@ -813,3 +813,130 @@ keep_last = 30
         );
     }
 }
+
+#[test]
+fn an_explicit_profile_wins_over_access_keys_in_the_environment() {
+    // The harness sets AWS_ACCESS_KEY_ID (account 123456789012); the profile assumes a role
+    // into 333333333333. As with the AWS CLI, the profile named on purpose is the one used.
+    let emu = Emulator::start();
+    let third = "333333333333";
+    emu.create_tables_in(third, "us-east-1", &["orders"]);
+    emu.create_tables(&["orders"]);
+    let aws = emu.home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("config"),
+        format!("[profile pb]\nrole_arn = arn:aws:iam::{third}:role/r\nsource_profile = base\nregion = us-east-1\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        aws.join("credentials"),
+        "[base]\naws_access_key_id = AKIDBASEPROFILE\naws_secret_access_key = x\n",
+    )
+    .unwrap();
+    let r = run_cmd(emu.cmd().env("AWS_ENDPOINT_URL", emu.endpoint()).args([
+        "--profile",
+        "pb",
+        "backup",
+        "--table",
+        "orders",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["results"][0]["account"], third);
+    assert_eq!(emu.backup_names_in(third, "us-east-1", "orders").len(), 1);
+    assert_eq!(
+        emu.backup_names("orders").len(),
+        0,
+        "nothing in the environment keys' account"
+    );
+}
+
+#[test]
+fn a_policy_naming_a_table_by_arn_leaves_the_other_targets_with_nothing_to_do() {
+    let emu = Emulator::start();
+    for r in REGIONS {
+        emu.create_tables_in(BASE_ACCOUNT, r, &["orders"]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[targets]]\nname = \"prod\"\nregions = [\"us-east-1\", \"eu-west-1\"]\nrole_arn = \"{}\"\n\n\
+             [[policy]]\nname = \"one\"\ntables = [\"arn:aws:dynamodb:eu-west-1:{BASE_ACCOUNT}:table/orders\"]\n",
+            role(BASE_ACCOUNT)
+        ),
+    )
+    .unwrap();
+    let r = emu.run(&["run", "--config", config.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        row_places(&r.json()["tables"]),
+        [(BASE_ACCOUNT.to_string(), "eu-west-1".to_string())].into()
+    );
+    assert_eq!(
+        emu.backup_names_in(BASE_ACCOUNT, "us-east-1", "orders")
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn a_broken_target_keeps_alerting_through_narrowed_runs() {
+    let emu = Emulator::start();
+    for (a, r) in places() {
+        emu.create_tables_in(a, r, &["orders"]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[targets]]\nname = \"a\"\nregions = [\"us-east-1\", \"eu-west-1\"]\nrole_arn = \"{}\"\n\n\
+             [[targets]]\nname = \"b\"\nregions = [\"us-east-1\"]\nrole_arn = \"{}\"\n\n\
+             [[policy]]\nname = \"all\"\ntables = [\"orders\"]\n",
+            role(BASE_ACCOUNT),
+            role(OTHER)
+        ),
+    )
+    .unwrap();
+    let (config, metrics) = (config.to_str().unwrap(), dir.path().join("m.prom"));
+    emu.faults(json!([{"op": "AssumeRole", "role": role(OTHER), "kind": "access_denied"}]));
+    let series = format!("ddb_backup_target_failure{{account=\"{OTHER}\",region=\"us-east-1\"}} 1");
+    let r = emu.run(&[
+        "run",
+        "--config",
+        config,
+        "--metrics-file",
+        metrics.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(std::fs::read_to_string(&metrics).unwrap().contains(&series));
+    // A run narrowed to eu-west-1 does not cover the broken target: its alert stays.
+    let r = emu.run(&[
+        "--region",
+        "eu-west-1",
+        "run",
+        "--config",
+        config,
+        "--metrics-file",
+        metrics.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(prom.contains(&series), "{prom}");
+    // Once it works again, a run covering it clears it.
+    emu.faults(json!([]));
+    let r = emu.run(&[
+        "run",
+        "--config",
+        config,
+        "--metrics-file",
+        metrics.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(prom.contains(&series.replace("} 1", "} 0")), "{prom}");
+}
