@@ -54,6 +54,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "prune" -d 'De
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "restore" -d 'Restore a table from a backup or to a point in time'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "run" -d 'The daily job: back up every table of a config (or the command line), then prune it'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "check" -d 'Verify that tables have a recent AVAILABLE backup (for monitoring and CI gates)'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "verify" -d 'Restore drill: restore each table\'s newest backup to a scratch table, check it, drop it'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "config" -d 'Work with the config file'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s t -l table -d 'A table name or ARN (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
@@ -336,6 +337,41 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l ver
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l backup-arn -d 'Drill this backup instead of each table\'s newest one made by ddb-backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l timeout -d 'How long a scratch table may take to become ACTIVE' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l concurrency -d 'Drills at once per target (DynamoDB allows 50 table operations in progress)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l metrics-file -d 'Prometheus textfile metrics of the drills (last success, restore time, items), atomic' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l dry-run -d 'Show which backup each table\'s drill would restore; restore nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r

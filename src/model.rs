@@ -135,6 +135,9 @@ pub struct TableInfo {
     pub billing_mode: Option<String>,
     /// Provisioned (read, write) capacity units, for provisioned tables.
     pub capacity: Option<(i64, i64)>,
+    pub global_secondary_indexes: Vec<IndexInfo>,
+    pub local_secondary_indexes: Vec<IndexInfo>,
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 /// The point-in-time recovery window of a table (DescribeContinuousBackups).

@@ -186,6 +186,9 @@ pub fn table(d: &t::TableDescription) -> TableInfo {
                 _ => None,
             }
         }),
+        global_secondary_indexes: indexes!(d.global_secondary_indexes()),
+        local_secondary_indexes: indexes!(d.local_secondary_indexes()),
+        created_at: d.creation_date_time().map(to_chrono),
     }
 }
 

@@ -341,6 +341,43 @@ impl Dynamo {
 }
 
 impl Dynamo {
+    /// The number of items in `table`: a Scan with `Select=COUNT`, every page (paced like
+    /// any call; DescribeTable's count is only refreshed every few hours).
+    pub async fn count_items(&self, table: &str) -> Result<i64, AwsError> {
+        let mut total = 0i64;
+        let mut start: Option<std::collections::HashMap<String, t::AttributeValue>> = None;
+        let mut pages = 0usize;
+        loop {
+            let out = self
+                .call("Scan", false, || async {
+                    self.client
+                        .scan()
+                        .table_name(table)
+                        .select(t::Select::Count)
+                        .set_exclusive_start_key(start.clone())
+                        .send()
+                        .await
+                        .map_err(|e| errors::map("Scan", table, e))
+                })
+                .await?;
+            total += i64::from(out.count());
+            pages += 1;
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => {
+                    if start.as_ref() == Some(k) || pages > 10_000_000 {
+                        return Err(AwsError {
+                            kind: AwsErrorKind::BrokenListing,
+                            operation: "Scan",
+                            message: format!("Scan of '{table}' returned the same page key twice: the count is incomplete"),
+                        });
+                    }
+                    start = Some(k.clone());
+                }
+                _ => return Ok(total),
+            }
+        }
+    }
+
     /// DeleteTable. Only `restore --replace` calls it, after a safety backup of the table is
     /// AVAILABLE (and for the staging table it made itself).
     pub async fn delete_table(&self, table: &str) -> Result<(), AwsError> {
@@ -388,5 +425,8 @@ fn pending(target: &str) -> TableInfo {
         deletion_protection: false,
         billing_mode: None,
         capacity: None,
+        global_secondary_indexes: Vec::new(),
+        local_secondary_indexes: Vec::new(),
+        created_at: None,
     }
 }

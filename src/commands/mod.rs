@@ -11,6 +11,7 @@ mod replace;
 pub mod restore;
 pub mod run;
 pub mod targets;
+pub mod verify;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -164,6 +165,7 @@ pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
         Command::Restore(a) => restore::run(*a, ctx).await,
         Command::Run(a) => run::run(*a, ctx).await,
         Command::Check(a) => check::run(a, ctx).await,
+        Command::Verify(a) => verify::run(*a, ctx).await,
         Command::Config(crate::cli::ConfigCommand::Check(a)) => config_check::run(a, ctx).await,
     }
 }

@@ -175,7 +175,7 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
 
 /// A file this run will write must be writable now: its directory exists and accepts a
 /// new file (the file itself is replaced by rename, so its own mode does not matter).
-fn check_writable(path: &Path) -> Result<(), UsageError> {
+pub fn check_writable(path: &Path) -> Result<(), UsageError> {
     let fail = |why: String| {
         UsageError::new(format!(
             "cannot write {}: {why}; choose a writable path",

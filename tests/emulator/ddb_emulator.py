@@ -17,6 +17,9 @@ moto's WSGI application, closes the gaps:
   header is on that clock too (as DynamoDB's responses carry its own), so a test can run the tool
   under faketime at a simulated date and see backups made "on that day". Seeded backups
   keep their explicit ``created``; the CREATING hold stays measured in real time.
+* Restores: a restored table can stay CREATING for a while (``restore_creating_seconds``;
+  DeleteTable is refused meanwhile, as DynamoDB does) and can lose items
+  (``restore_drop_items``, for drills that must notice a bad restore).
 * DescribeBackup / DeleteBackup / RestoreTableFromBackup answer BackupNotFoundException
   and BackupInUseException like DynamoDB instead of failing with a server error.
 * Per-operation rate limits (token buckets, answering LimitExceededException), a
@@ -119,6 +122,11 @@ class State:
             self.index_version = -1
             # Tables GetResources still names after they were deleted (as the real API may).
             self.ghosts: list[dict[str, Any]] = []
+            # Restores: how long a restored table stays CREATING, how many items a restore
+            # loses (a test hook for drills that must notice), and the tables being restored.
+            self.restore_creating_seconds = 0.0
+            self.restore_drop_items = 0
+            self.restoring: dict[Any, float] = {}
 
 
 STATE = State()
@@ -532,6 +540,10 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 STATE.latency_ms = float(body["latency_ms"])
             if "clock_offset_seconds" in body:
                 STATE.clock_offset = float(body["clock_offset_seconds"])
+            if "restore_creating_seconds" in body:
+                STATE.restore_creating_seconds = float(body["restore_creating_seconds"])
+            if "restore_drop_items" in body:
+                STATE.restore_drop_items = int(body["restore_drop_items"])
             if body.get("documented_limits"):
                 STATE.limits.update(DOCUMENTED_LIMITS)
             STATE.limits.update({k: float(v) for k, v in body.get("limits", {}).items()})
@@ -729,6 +741,24 @@ class EmulatorApp:
                 problem = check_backup(place, op, body)
             if problem:
                 return dynamo_error(start_response, 400, problem[0], problem[1])
+        still_creating = STATE.restoring.get((place, body.get("TableName")), 0) > time.time()
+        if op == "DeleteTable" and still_creating:
+            return dynamo_error(start_response, 400, "ResourceInUseException",
+                                f"Table is being created: {body.get('TableName')}")
+        if op == "DescribeTable" and still_creating:
+            captured: dict[str, Any] = {}
+
+            def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                captured["status"], captured["headers"] = status, headers
+                return lambda _data: None
+
+            data = b"".join(self.pass_through(environ, capture, raw))
+            if captured["status"].startswith("200"):
+                doc = json.loads(data)
+                doc["Table"]["TableStatus"] = "CREATING"
+                return json_response(start_response, 200, doc)
+            start_response(captured["status"], captured["headers"])
+            return [data]
         doomed = backend(place).backups.get(body.get("BackupArn", "")) if op == "DeleteBackup" else None
         # A lost answer is not started: the 500 below is the one answer.
         quiet = lambda _status, _headers, _exc_info=None: (lambda _data: None)  # noqa: E731
@@ -744,6 +774,8 @@ class EmulatorApp:
                 index_update(place, doomed, add=False)
         elif not op.startswith(("List", "Describe")):
             changed()
+        if op in ("RestoreTableFromBackup", "RestoreTableToPointInTime"):
+            self.restored(place, str(body.get("TargetTableName", "")))
         if lost:
             return dynamo_error(start_response, 500, "InternalServerError", "the answer was lost")
         return answer
@@ -794,6 +826,21 @@ class EmulatorApp:
             ]
         start_response(captured["status"], captured["headers"])
         return [data]
+
+    def restored(self, place: Place, target: str) -> None:
+        """A table was restored: it stays CREATING for ``restore_creating_seconds``, and
+        loses ``restore_drop_items`` items (a restore that went wrong, for drill tests)."""
+        with STATE.lock:
+            STATE.restoring[(place, target)] = time.time() + STATE.restore_creating_seconds
+            drop = STATE.restore_drop_items
+        if drop <= 0 or not target:
+            return
+        items = internal_call(self.moto, place, "Scan", {"TableName": target})["body"].get("Items", [])
+        table = backend(place).get_table(target)
+        keys = [k["AttributeName"] for k in table.schema]
+        for item in items[:drop]:
+            internal_call(self.moto, place, "DeleteItem",
+                          {"TableName": target, "Key": {k: item[k] for k in keys if k in item}})
 
     def sts(self, environ: dict[str, Any], start_response: Any, raw: bytes) -> Any:
         """STS (moto answers): counted apart, and AssumeRole can be refused for a role with a

@@ -19,3 +19,4 @@ mod restore;
 mod run;
 mod sim;
 mod targets;
+mod verify;
