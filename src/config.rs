@@ -92,6 +92,17 @@ pub struct PolicyConfig {
     /// The `[[targets]]` (by name) this policy applies in; absent: every target.
     #[serde(default)]
     pub targets: Option<toml::Spanned<Vec<toml::Spanned<String>>>>,
+    /// `[policy.verify]`: `run` performs a restore drill of each table when one is due.
+    pub verify: Option<VerifySection>,
+}
+
+/// `[policy.verify]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifySection {
+    /// A drill is due when the table's last passed drill is older than this.
+    #[serde(deserialize_with = "parsed::<_, Span>")]
+    pub every: Span,
 }
 
 /// `[policy.backup]`
@@ -541,6 +552,15 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 // ---- value deserializers: each reuses the command line's parser and message ----
+
+fn parsed<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr<Err = String>,
+{
+    let s = String::deserialize(d)?;
+    s.parse::<T>().map_err(de::Error::custom)
+}
 
 fn parsed_opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where

@@ -42,6 +42,8 @@ pub struct Job {
     pub selection: TableSelection,
     pub backup: backup::Options,
     pub prune: Option<PruneOptions>,
+    /// `[policy.verify] every`: a restore drill when the last passed one is older.
+    pub verify_every: Option<Span>,
 }
 
 /// One table's run.
@@ -57,6 +59,10 @@ pub struct TableRun {
     /// Set when two policies claim the table (found after listing): backed up once by the
     /// first policy, not pruned, and counted as a failure.
     pub conflict: Option<String>,
+    /// The restore drill this run made (a policy with `[policy.verify]`, when due).
+    pub verify: Option<crate::commands::verify::Drill>,
+    /// Why no drill was made for a policy with `[policy.verify]`.
+    pub verify_skipped: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,7 +125,30 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
     };
     let started = Instant::now();
     let config = config.map(Arc::new);
-    let result = execute(&specs, &args.select, config.clone(), Arc::new(jobs), &ctx).await;
+    // Drills due by the metrics file's record of the last passed drill per table.
+    let drill = Arc::new(DrillPlan {
+        last: args
+            .sched
+            .metrics_file
+            .as_deref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .map(|t| crate::commands::verify::last_successes(&t))
+            .unwrap_or_default(),
+        options: crate::commands::verify::Options {
+            timeout: std::time::Duration::from_secs(30 * 60),
+            dry_run: args.dry_run,
+            run_id: crate::commands::verify::run_id(),
+        },
+    });
+    let result = execute(
+        &specs,
+        &args.select,
+        config.clone(),
+        Arc::new(jobs),
+        drill,
+        &ctx,
+    )
+    .await;
     let duration = started.elapsed().as_secs_f64();
     let report = match result {
         Ok(reached) => build_report(reached, &args, &ctx, duration),
@@ -237,6 +266,7 @@ pub fn jobs(args: &RunArgs, config: Option<&Config>) -> Result<Vec<Job>, UsageEr
                 dry_run: args.dry_run,
             },
             prune,
+            verify_every: None,
         }]);
     };
     fleet::check_narrowing(&args.select)?;
@@ -303,7 +333,15 @@ pub fn jobs(args: &RunArgs, config: Option<&Config>) -> Result<Vec<Job>, UsageEr
                 dry_run: args.dry_run,
             },
             prune,
+            verify_every: p.verify.as_ref().map(|v| v.every.clone()),
         });
+        if p.verify.is_some() && args.sched.metrics_file.is_none() {
+            return Err(UsageError::new(format!(
+                "policy '{}' has [policy.verify]: give --metrics-file, where the last drill of \
+                 each table is remembered (without it, every run would be a drill)",
+                p.name
+            )));
+        }
     }
     Ok(out)
 }
@@ -353,6 +391,7 @@ async fn execute(
     narrowing: &TableSelection,
     config: Option<Arc<Config>>,
     jobs: Arc<Vec<Job>>,
+    drill: Arc<DrillPlan>,
     ctx: &Ctx,
 ) -> Result<Vec<Reached<TargetRun>>> {
     // One bar for the whole run; each target adds its tables once it knows them.
@@ -367,14 +406,15 @@ async fn execute(
         .collect();
     let (n, c, p) = (narrowing.clone(), ctx.clone(), progress.clone());
     let reached = targets::each(ctx, specs, tables, move |t| {
-        let (n, c, p, config, jobs) = (
+        let (n, c, p, config, jobs, drill) = (
             n.clone(),
             c.clone(),
             p.clone(),
             config.clone(),
             jobs.clone(),
+            drill.clone(),
         );
-        async move { execute_in(&t, &n, config.as_deref(), &jobs, &c, p).await }
+        async move { execute_in(&t, &n, config.as_deref(), &jobs, &c, p, drill).await }
     })
     .await?;
     if let Some(bar) = &progress.bar {
@@ -391,6 +431,7 @@ async fn execute_in(
     jobs: &[Job],
     ctx: &Ctx,
     progress: Arc<Progress>,
+    drill: Arc<DrillPlan>,
 ) -> Result<TargetRun> {
     let dynamo = t.dynamo.clone();
     // (job, table, conflict) for every table of the run.
@@ -440,6 +481,9 @@ async fn execute_in(
     }
     let shared = Arc::new(Shared {
         dynamo,
+        at: t.at.clone(),
+        drills: Semaphore::new(RUN_DRILL_CONCURRENCY),
+        drill: drill.clone(),
         listing,
         backups: Semaphore::new(jobs[0].backup.concurrency as usize),
         prunes: Semaphore::new(prune::PRUNE_CONCURRENCY),
@@ -477,6 +521,8 @@ async fn execute_in(
                     prune: None,
                     prune_skipped: None,
                     conflict: conflict.clone(),
+                    verify: None,
+                    verify_skipped: None,
                 }
             })
         })
@@ -488,12 +534,26 @@ async fn execute_in(
 /// and the bounds on backups and prunes in flight.
 struct Shared {
     dynamo: Dynamo,
+    at: crate::targets::Place,
     listing: Option<Arc<RunListing>>,
     backups: Semaphore,
     prunes: Semaphore,
+    /// Restore drills in flight (each is a table restore).
+    drills: Semaphore,
     ctx: Ctx,
     progress: Arc<Progress>,
+    drill: Arc<DrillPlan>,
 }
+
+/// When drills are due: the last passed drill per table (from the metrics file) and this
+/// run's drill options.
+pub struct DrillPlan {
+    pub last: std::collections::BTreeMap<String, f64>,
+    pub options: crate::commands::verify::Options,
+}
+
+/// Drills at once per target within a run.
+const RUN_DRILL_CONCURRENCY: usize = 2;
 
 /// The fleet's one progress bar (on a terminal), with a count per phase.
 struct Progress {
@@ -520,7 +580,7 @@ impl Progress {
 
 impl Job {
     fn needs_listing(&self) -> bool {
-        self.prune.is_some() || self.backup.skip_if_recent.is_some()
+        self.prune.is_some() || self.backup.skip_if_recent.is_some() || self.verify_every.is_some()
     }
 }
 
@@ -575,6 +635,23 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
     } else {
         None
     };
+    // A drill restores the newest backup made by ddb-backup before this run's own (which
+    // may still be CREATING): taken from the table's listing before the prune uses it.
+    if job.verify_every.is_some() && conflict.is_none() && listed.is_none() {
+        if let Some(l) = &s.listing {
+            listed = Some(Box::pin(l.backups_of(&table)).await);
+        }
+    }
+    let drill_source: Option<Result<Option<crate::model::Backup>, String>> =
+        job.verify_every.as_ref().map(|_| match &listed {
+            Some(Ok(list)) => Ok(crate::commands::verify::newest_managed(
+                list,
+                &job.backup.template,
+                &table,
+            )),
+            Some(Err(e)) => Err(e.message.clone()),
+            None => Err("the table's backups could not be listed".into()),
+        });
     let mut run = TableRun {
         table: b.table.clone(),
         policy: job.policy.clone(),
@@ -583,6 +660,8 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
         prune: None,
         prune_skipped: skipped,
         conflict,
+        verify: None,
+        verify_skipped: None,
     };
     if let (None, Some(opts), Some(listing)) = (&run.prune_skipped, &job.prune, &s.listing) {
         let listed = match listed.take() {
@@ -608,7 +687,63 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
     } else if let Some(bar) = &s.progress.bar {
         bar.inc(1);
     }
+    if let (Some(every), Some(source)) = (&job.verify_every, drill_source) {
+        Box::pin(drill_if_due(s, &mut run, every, source)).await;
+    }
     run
+}
+
+/// The table's restore drill when one is due (its last passed drill, from the metrics
+/// file, is older than `every`); the result, or why none was made, goes in the table's run.
+async fn drill_if_due(
+    s: &Shared,
+    run: &mut TableRun,
+    every: &Span,
+    source: Result<Option<crate::model::Backup>, String>,
+) {
+    use crate::commands::verify;
+    if run.conflict.is_some() {
+        run.verify_skipped = Some("not drilled: two policies claim the table".into());
+        return;
+    }
+    let label = verify::labels(&s.at, &run.table);
+    let now = Utc::now().timestamp() as f64;
+    if let Some(last) = s.drill.last.get(&label) {
+        let age = chrono::Duration::seconds((now - last).max(0.0) as i64);
+        if age < every.chrono() {
+            run.verify_skipped = Some(format!(
+                "not due: the last drill passed {} ago (every {every})",
+                crate::timeparse::format_age(age)
+            ));
+            return;
+        }
+    }
+    let backup = match source {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            run.verify_skipped =
+                Some("due, but no AVAILABLE backup made by ddb-backup to drill yet".into());
+            return;
+        }
+        Err(e) => {
+            let mut d = verify::Drill::failed(&run.table, e);
+            d.outcome = "error";
+            run.ok = false;
+            run.verify = Some(d);
+            return;
+        }
+    };
+    let _permit = s.drills.acquire().await;
+    let d = verify::drill(
+        &s.dynamo,
+        &run.table,
+        verify::Source::Listed(backup),
+        &s.drill.options,
+        &s.ctx,
+    )
+    .await;
+    run.ok = run.ok && d.ok();
+    run.verify = Some(d);
 }
 
 fn build_report(
@@ -698,10 +833,16 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
             (Some(p), _) => format!("kept {}, deleted {}", p.kept, p.deleted),
             (None, _) => "skipped".to_string(),
         };
+        let drill = x.verify.as_ref().map(|d| match &d.detail {
+            Some(why) => format!("drill {}: {why}", d.outcome),
+            None => format!("drill {}", d.outcome),
+        });
         let detail = [
             x.backup.detail.clone(),
             x.prune.as_ref().and_then(|p| p.error.clone()),
             x.prune_skipped.clone(),
+            drill,
+            x.verify_skipped.clone(),
         ]
         .into_iter()
         .flatten()
@@ -872,6 +1013,17 @@ fn write_metrics(
     );
     // One series per account and region (two targets refused for reaching the same one
     // fail both: one series, failed).
+    // Restore drills: their series, when this run made drills or earlier runs did.
+    let drills: Vec<Placed<crate::commands::verify::Drill>> = tables
+        .iter()
+        .filter_map(|t| t.verify.clone().map(|d| Placed::new(&t.at, d)))
+        .collect();
+    let verify_metrics = (!drills.is_empty()
+        || !crate::commands::verify::last_successes(&previous).is_empty())
+    .then(|| {
+        let refs: Vec<&Placed<crate::commands::verify::Drill>> = drills.iter().collect();
+        crate::commands::verify::metrics_text(&previous, &refs)
+    });
     // A run narrowed to some targets keeps the others' series (a broken target stays
     // alerting until a run covers it again).
     const TARGET_FAILURE: &str = "ddb_backup_target_failure";
@@ -908,6 +1060,9 @@ fn write_metrics(
         "1 if the last run could not work in the target (account and region) at all, 0 otherwise.",
         per_target.into_iter().collect(),
     );
+    if let Some(v) = verify_metrics {
+        m.push_str(&v);
+    }
     write_file_atomic(path, m.as_bytes())
         .with_context(|| format!("cannot write metrics to {}", path.display()))
 }

@@ -68,6 +68,14 @@ impl Drill {
         matches!(self.outcome, "passed" | "would_verify")
     }
 
+    /// A drill that could not be made, and why.
+    pub fn failed(table: &str, why: String) -> Drill {
+        let mut d = Drill::new(table);
+        d.outcome = "failed";
+        d.detail = Some(why);
+        d
+    }
+
     fn new(table: &str) -> Drill {
         Drill {
             table: table_name(table).to_string(),

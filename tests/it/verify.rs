@@ -199,3 +199,82 @@ fn a_dry_run_names_the_backup_and_restores_nothing() {
         0
     );
 }
+
+#[test]
+fn run_performs_a_due_drill_and_skips_one_that_is_not_due() {
+    let emu = Emulator::start();
+    backed_up(&emu, "orders", 7);
+    backed_up(&emu, "users", 3);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"drilled\"\ntables = [\"orders\"]\n[policy.verify]\nevery = \"7d\"\n\n\
+         [[policy]]\nname = \"plain\"\ntables = [\"users\"]\n",
+    )
+    .unwrap();
+    let (config, metrics) = (config.to_str().unwrap(), dir.path().join("m.prom"));
+    // Without a metrics file, nothing remembers the last drill: refused before any call.
+    emu.reset_stats();
+    let r = emu.run(&["run", "--config", config]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("give --metrics-file"), "{}", r.stderr);
+    assert_eq!(emu.total_calls(), 0);
+    // First run: the drill is due (never made).
+    let run = |emu: &Emulator| {
+        emu.run(&[
+            "run",
+            "--config",
+            config,
+            "--metrics-file",
+            metrics.to_str().unwrap(),
+            "-o",
+            "json",
+        ])
+    };
+    let r = run(&emu);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let orders = j["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "orders")
+        .unwrap();
+    assert_eq!(orders["verify"]["outcome"], "passed", "{orders}");
+    assert_eq!(orders["verify"]["items"], 7);
+    let users = j["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "users")
+        .unwrap();
+    assert!(users["verify"].is_null() && users["verify_skipped"].is_null());
+    assert_eq!(emu.calls("RestoreTableFromBackup"), 1);
+    assert_eq!(tables(&emu).len(), 2, "the scratch table was dropped");
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(prom.contains("ddb_backup_verify_last_success_timestamp_seconds{account=\"123456789012\",region=\"us-east-1\",table=\"orders\"}"), "{prom}");
+    assert!(prom.contains("ddb_backup_table_last_success_timestamp_seconds"));
+    // Second run: not due for 7 days.
+    let r = run(&emu);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let orders = j["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "orders")
+        .unwrap();
+    assert!(orders["verify"].is_null());
+    assert!(
+        orders["verify_skipped"]
+            .as_str()
+            .unwrap()
+            .starts_with("not due"),
+        "{orders}"
+    );
+    assert_eq!(emu.calls("RestoreTableFromBackup"), 1, "no second drill");
+    // The record of the last drill survives the run that made none.
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(prom.contains("ddb_backup_verify_last_success_timestamp_seconds{account=\"123456789012\",region=\"us-east-1\",table=\"orders\"}"), "{prom}");
+}
