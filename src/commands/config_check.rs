@@ -184,6 +184,9 @@ fn summary(p: &PolicyConfig, default_name: Option<&NameTemplate>) -> PolicySumma
                 .unwrap_or("30m".into())
         ));
     }
+    if let Some(v) = &p.verify {
+        backup.push(format!("restore drill every {}", v.every));
+    }
     let retention = p.retention.as_ref().map(|r| {
         let mut parts = vec![Policy::from(&r.keep_opts()).describe()];
         let rails = r.rail_opts();

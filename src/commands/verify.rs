@@ -610,13 +610,17 @@ async fn drop_scratch(
                 Some(arn) => u.list_tags(arn).await.unwrap_or_default(),
                 None => Vec::new(),
             };
+            // Ours: tagged by this run; or untagged when this run's restore of it surely
+            // succeeded (`made`). A table that was there before a failed restore (it may
+            // have made the restore fail) is never ours.
             let mine = tags.iter().any(|(k, v)| k == TAG && v == run_id);
-            if !mine && tags.iter().any(|(k, _)| k == TAG) {
+            let untagged = !tags.iter().any(|(k, _)| k == TAG);
+            if !mine && !(made && untagged) {
                 tracing::error!(
                     scratch,
-                    "the scratch table carries another run's tag: not dropped"
+                    "the table is not this drill's scratch table: not dropped"
                 );
-                return Some(false);
+                return if made { Some(false) } else { None };
             }
             return match u.delete_table(scratch).await {
                 Ok(()) => {
