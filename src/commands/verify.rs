@@ -615,7 +615,7 @@ async fn drop_scratch(
             // have made the restore fail) is never ours.
             let mine = tags.iter().any(|(k, v)| k == TAG && v == run_id);
             let untagged = !tags.iter().any(|(k, _)| k == TAG);
-            if !mine && !(made && untagged) {
+            if !(mine || (made && untagged)) {
                 tracing::error!(
                     scratch,
                     "the table is not this drill's scratch table: not dropped"
