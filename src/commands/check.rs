@@ -210,12 +210,7 @@ async fn in_target(
             .in_current_span(),
         );
     }
-    let mut tables = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        tables.push(joined?);
-    }
-    tables.sort_by_key(|(i, _)| *i);
-    Ok((tables.into_iter().map(|(_, t)| t).collect(), policy_errors))
+    Ok((crate::commands::join_in_order(tasks).await?, policy_errors))
 }
 
 /// The pure part: which backups count, the newest one, and the verdict.

@@ -155,6 +155,18 @@ impl Ctx {
     }
 }
 
+/// The results of indexed tasks, in index order (a task that panicked is an error).
+pub async fn join_in_order<T: Send + 'static>(
+    mut tasks: tokio::task::JoinSet<(usize, T)>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        out.push(joined?);
+    }
+    out.sort_by_key(|(i, _)| *i);
+    Ok(out.into_iter().map(|(_, t)| t).collect())
+}
+
 /// Runs one subcommand.
 pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
     match cmd {

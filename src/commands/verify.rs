@@ -330,12 +330,7 @@ async fn in_target(
             .in_current_span(),
         );
     }
-    let mut out = Vec::new();
-    while let Some(j) = tasks.join_next().await {
-        out.push(j?);
-    }
-    out.sort_by_key(|(i, _)| *i);
-    Ok((out.into_iter().map(|(_, r)| r).collect(), leftovers))
+    Ok((crate::commands::join_in_order(tasks).await?, leftovers))
 }
 
 /// The newest AVAILABLE backup of `table` made by ddb-backup (by its name template).
