@@ -43,6 +43,9 @@ pub enum AwsErrorKind {
     NotDynamo,
     /// A listing whose page cursor repeated: it would never end, so it is incomplete.
     BrokenListing,
+    /// A listing whose summaries are not self-consistent (a field missing, an ARN twice,
+    /// another table's backup): nothing is acted on for the tables it concerns.
+    InconsistentListing,
     /// A stop was requested: the call was not started, or a read was abandoned.
     Interrupted,
     /// A stop was requested while a change was on the wire: it may or may not have happened.

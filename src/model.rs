@@ -14,6 +14,8 @@ pub enum BackupKind {
     System,
     /// Made by AWS Backup; can only be deleted through AWS Backup.
     AwsBackup,
+    /// A type this build does not know: never deleted by this tool.
+    Unknown,
 }
 
 impl BackupKind {
@@ -22,6 +24,7 @@ impl BackupKind {
             BackupKind::User => "USER",
             BackupKind::System => "SYSTEM",
             BackupKind::AwsBackup => "AWS_BACKUP",
+            BackupKind::Unknown => "UNKNOWN",
         }
     }
 }

@@ -4,6 +4,7 @@ use aws_sdk_dynamodb::primitives::DateTime as SmithyTime;
 use aws_sdk_dynamodb::types as t;
 use chrono::{DateTime, Utc};
 
+use super::integrity::Entry;
 use crate::model::*;
 
 /// DynamoDB's times have millisecond precision; the wire carries them as a double, so the
@@ -30,39 +31,54 @@ fn status(s: Option<&t::BackupStatus>) -> BackupStatus {
     }
 }
 
-fn kind(k: Option<&t::BackupType>) -> BackupKind {
+fn kind(k: &t::BackupType) -> BackupKind {
     match k {
-        Some(t::BackupType::User) => BackupKind::User,
-        Some(t::BackupType::System) => BackupKind::System,
-        // AWS_BACKUP, or a type this build does not know: never deletable by this tool.
-        _ => BackupKind::AwsBackup,
+        t::BackupType::User => BackupKind::User,
+        t::BackupType::System => BackupKind::System,
+        t::BackupType::AwsBackup => BackupKind::AwsBackup,
+        // A type this build does not know: never deletable by this tool.
+        _ => BackupKind::Unknown,
     }
 }
 
-/// The table name from a backup ARN (`…:table/NAME/backup/ID`).
-fn table_from_arn(arn: &str) -> String {
-    super::table_of_arn(arn).unwrap_or_default().to_string()
-}
-
-pub fn summary(s: &t::BackupSummary) -> Backup {
-    let arn = s.backup_arn().unwrap_or_default().to_string();
-    Backup {
-        table: s
-            .table_name()
-            .map(str::to_string)
-            .unwrap_or_else(|| table_from_arn(&arn)),
+/// A ListBackups summary: the backup, or the first field it lacks (such a summary makes
+/// its table's listing unusable, see [`super::integrity`]).
+pub fn summary(s: &t::BackupSummary) -> Entry {
+    let malformed = |missing: &'static str| Entry::Malformed {
+        arn: s.backup_arn().map(str::to_string),
+        table: s.table_name().map(str::to_string),
+        missing,
+    };
+    let Some(arn) = s.backup_arn().filter(|a| !a.is_empty()) else {
+        return malformed("BackupArn");
+    };
+    let Some(table) = s.table_name().filter(|t| !t.is_empty()) else {
+        return malformed("TableName");
+    };
+    let Some(created) = s.backup_creation_date_time() else {
+        return malformed("BackupCreationDateTime");
+    };
+    let Some(backup_status) = s.backup_status() else {
+        return malformed("BackupStatus");
+    };
+    let Some(backup_type) = s.backup_type() else {
+        return malformed("BackupType");
+    };
+    let created_at = to_chrono(created);
+    if created_at == DateTime::<Utc>::MIN_UTC {
+        return malformed("BackupCreationDateTime");
+    }
+    Entry::Summary(Backup {
+        table: table.to_string(),
         backup_name: s.backup_name().unwrap_or_default().to_string(),
-        status: status(s.backup_status()),
-        kind: kind(s.backup_type()),
-        created_at: s
-            .backup_creation_date_time()
-            .map(to_chrono)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC),
+        status: status(Some(backup_status)),
+        kind: kind(backup_type),
+        created_at,
         size_bytes: s.backup_size_bytes(),
         expires_at: s.backup_expiry_date_time().map(to_chrono),
         table_arn: s.table_arn().map(str::to_string),
-        backup_arn: arn,
-    }
+        backup_arn: arn.to_string(),
+    })
 }
 
 pub fn details(d: &t::BackupDetails, table: &str, table_arn: Option<&str>) -> Backup {
@@ -75,7 +91,7 @@ pub fn details(d: &t::BackupDetails, table: &str, table_arn: Option<&str>) -> Ba
         backup_arn: d.backup_arn().to_string(),
         backup_name: d.backup_name().to_string(),
         status: status(Some(d.backup_status())),
-        kind: kind(Some(d.backup_type())),
+        kind: kind(d.backup_type()),
         created_at: to_chrono(d.backup_creation_date_time()),
         size_bytes: d.backup_size_bytes(),
         expires_at: d.backup_expiry_date_time().map(to_chrono),

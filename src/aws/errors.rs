@@ -106,6 +106,7 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
              e.g. http://127.0.0.1:8000 or https://dynamodb.us-east-1.amazonaws.com)"
         ),
         AwsErrorKind::BrokenListing
+        | AwsErrorKind::InconsistentListing
         | AwsErrorKind::Interrupted
         | AwsErrorKind::OutcomeUnknown
         | AwsErrorKind::NotAttempted => {

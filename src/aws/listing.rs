@@ -17,7 +17,7 @@
 //! incomplete, and every table it covers gets that error instead of a list, so nothing is
 //! deleted for them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use tracing::Instrument;
 
@@ -56,7 +56,7 @@ impl Strategy {
     }
 }
 
-type Grouped = Mutex<HashMap<String, Vec<Backup>>>;
+type Grouped = Mutex<super::ByTable>;
 
 /// The run's listing: every table's complete backups, each handed out once.
 pub struct RunListing {
@@ -79,13 +79,7 @@ fn filter() -> ListFilter {
 }
 
 async fn list_all(dynamo: Dynamo) -> Result<Grouped, AwsError> {
-    let mut grouped: HashMap<String, Vec<Backup>> = HashMap::new();
-    dynamo
-        .list_backups_each(None, &filter(), |b| {
-            grouped.entry(b.table.clone()).or_default().push(b)
-        })
-        .await?;
-    Ok(Mutex::new(grouped))
+    Ok(Mutex::new(dynamo.list_all_backups(&filter()).await?))
 }
 
 impl RunListing {
@@ -137,15 +131,15 @@ impl RunListing {
             });
         }
         let listed = match self.strategy {
-            Strategy::PerTable => self.dynamo.list_backups(Some(table), &filter()).await,
+            Strategy::PerTable => self.dynamo.list_backups(table, &filter()).await,
             Strategy::AccountWide => {
                 let d = self.dynamo.clone();
                 match self.all.get_or_init(|| list_all(d)).await {
-                    Ok(grouped) => Ok(grouped
+                    Ok(grouped) => grouped
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .remove(&name)
-                        .unwrap_or_default()),
+                        .unwrap_or_else(|| Ok(Vec::new())),
                     Err(e) => Err(AwsError {
                         kind: e.kind,
                         operation: e.operation,

@@ -6,6 +6,7 @@
 pub mod clock;
 mod convert;
 pub mod errors;
+pub mod integrity;
 pub mod listing;
 mod restore;
 
@@ -83,6 +84,18 @@ pub struct ListFilter {
     pub kind: Option<BackupTypeFilter>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+}
+
+/// Each table's checked backups from an account-wide listing.
+pub type ByTable = HashMap<String, Result<Vec<Backup>, AwsError>>;
+
+/// The error of a table whose listing is not self-consistent.
+fn inconsistent(table: &str, anomaly: &str) -> AwsError {
+    AwsError {
+        kind: AwsErrorKind::InconsistentListing,
+        operation: "ListBackups",
+        message: integrity::refusal(table, anomaly),
+    }
 }
 
 /// Result of a DeleteBackup call.
@@ -582,7 +595,7 @@ impl Dynamo {
             names.extend(out.table_names().iter().cloned());
             match cursor.advance(out.last_evaluated_table_name())? {
                 Some(next) => start = Some(next),
-                None => return Ok(names),
+                None => return checked_names("ListTables", &self.region, names),
             }
         }
     }
@@ -650,35 +663,76 @@ impl Dynamo {
             // The end of the listing is an absent or empty token.
             match cursor.advance(out.pagination_token().filter(|t| !t.is_empty()))? {
                 Some(t) => token = Some(t),
-                None => return Ok(arns),
+                None => {
+                    for arn in &arns {
+                        if validate_arn(arn, false).is_err() {
+                            return Err(AwsError {
+                                kind: AwsErrorKind::InconsistentListing,
+                                operation: "GetResources",
+                                message: format!(
+                                    "GetResources returned '{}', which is not a table ARN: the \
+                                     tag selection is refused",
+                                    arn.chars().take(200).collect::<String>()
+                                ),
+                            });
+                        }
+                    }
+                    return checked_names("GetResources", "tagged tables", arns);
+                }
             }
         }
     }
 
-    /// The complete list of backups of `table` (or of every table when `None`).
+    /// The complete list of backups of `table`, checked to be self-consistent.
     ///
     /// Follows `LastEvaluatedBackupArn` until DynamoDB stops returning one; a failure on
     /// any page, or a cursor that repeats, fails the whole listing, so a partial list is
-    /// never taken as complete.
+    /// never taken as complete. A listing that breaks [`integrity`]'s rule (a summary
+    /// without a field, an ARN twice, another table's backup) is refused the same way.
     pub async fn list_backups(
         &self,
-        table: Option<&str>,
+        table: &str,
         filter: &ListFilter,
     ) -> Result<Vec<Backup>, AwsError> {
-        let mut out = Vec::new();
-        self.list_backups_each(table, filter, |b| out.push(b))
+        let name = table_of_arn(table).unwrap_or(table);
+        let mut checker = integrity::Checker::new(Some(name), &self.region);
+        self.list_pages(Some(table), filter, |e| checker.add(e))
             .await?;
-        Ok(out)
+        checker
+            .finish_one()
+            .map_err(|anomaly| inconsistent(name, &anomaly))
     }
 
-    /// [`Dynamo::list_backups`], handing each backup to `each` as its page arrives (an
-    /// account-wide listing is grouped by table without first collecting it whole). On an
-    /// error, what `each` received is not the complete list and must not be acted on.
-    pub async fn list_backups_each(
+    /// Every table's backups from one account-wide listing (without `TableName`), grouped
+    /// by the table in each backup's ARN: a table whose summaries break [`integrity`]'s
+    /// rule gets its error instead of a list. A failure on any page, or a summary that
+    /// names no table, fails the whole listing.
+    pub async fn list_all_backups(&self, filter: &ListFilter) -> Result<ByTable, AwsError> {
+        let mut checker = integrity::Checker::new(None, &self.region);
+        self.list_pages(None, filter, |e| checker.add(e)).await?;
+        let grouped = checker.finish().map_err(|anomaly| AwsError {
+            kind: AwsErrorKind::InconsistentListing,
+            operation: "ListBackups",
+            message: format!(
+                "{anomaly}: the account-wide listing is refused and nothing is deleted"
+            ),
+        })?;
+        Ok(grouped
+            .into_iter()
+            .map(|(table, checked)| {
+                let r = checked.map_err(|anomaly| inconsistent(&table, &anomaly));
+                (table, r)
+            })
+            .collect())
+    }
+
+    /// Pages through ListBackups, handing each summary to `each` as its page arrives (an
+    /// account-wide listing is grouped by table without first collecting it whole).
+    async fn list_pages(
         &self,
         table: Option<&str>,
         filter: &ListFilter,
-        mut each: impl FnMut(Backup),
+        mut each: impl FnMut(integrity::Entry),
     ) -> Result<(), AwsError> {
         let subject = table.unwrap_or("all tables");
         let mut count = 0usize;
@@ -803,7 +857,7 @@ impl Dynamo {
             until: None,
         };
         Ok(self
-            .list_backups(Some(table), &filter)
+            .list_backups(table, &filter)
             .await?
             .into_iter()
             .find(|b| b.backup_name == name))
@@ -887,6 +941,38 @@ impl Dynamo {
     pub fn region_of_arn(arn: &str) -> Option<&str> {
         arn.split(':').nth(3).filter(|r| !r.is_empty())
     }
+}
+
+/// A table listing made usable: a name listed twice is one table (kept where it first
+/// appeared), and a name DynamoDB could not have given refuses the whole listing (whatever
+/// else it says cannot be trusted to be this account's tables).
+fn checked_names(
+    op: &'static str,
+    subject: &str,
+    names: Vec<String>,
+) -> Result<Vec<String>, AwsError> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(names.len());
+    for n in names {
+        let name = table_of_arn(&n).unwrap_or(&n);
+        if crate::names::validate_name("table name", name).is_err() {
+            return Err(AwsError {
+                kind: AwsErrorKind::InconsistentListing,
+                operation: op,
+                message: format!(
+                    "{op} for '{subject}' returned a malformed table name '{}': the listing is \
+                     refused and nothing is selected from it",
+                    n.chars().take(200).collect::<String>()
+                ),
+            });
+        }
+        if seen.insert(n.clone()) {
+            out.push(n);
+        } else {
+            tracing::debug!(operation = op, table = %n, "listed twice: taken once");
+        }
+    }
+    Ok(out)
 }
 
 /// A named profile must exist in the AWS config or credentials file: otherwise the SDK's

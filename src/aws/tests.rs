@@ -70,7 +70,7 @@ async fn empty_listing_is_one_call() {
     let r = mock!(Client::list_backups).then_output(|| page(0..0, false));
     let d = dynamo(&[&r]);
     let got = d
-        .list_backups(Some("orders"), &ListFilter::default())
+        .list_backups("orders", &ListFilter::default())
         .await
         .unwrap();
     assert!(got.is_empty());
@@ -86,7 +86,7 @@ async fn one_page() {
         .then_output(|| page(0..42, false));
     let d = dynamo(&[&r]);
     let got = d
-        .list_backups(Some("orders"), &ListFilter::default())
+        .list_backups("orders", &ListFilter::default())
         .await
         .unwrap();
     assert_eq!(got.len(), 42);
@@ -107,7 +107,7 @@ async fn three_pages_follow_last_evaluated_arn() {
         .then_output(|| page(200..250, false));
     let d = dynamo(&[&p1, &p2, &p3]);
     let got = d
-        .list_backups(Some("orders"), &ListFilter::default())
+        .list_backups("orders", &ListFilter::default())
         .await
         .unwrap();
     assert_eq!(got.len(), 250);
@@ -126,7 +126,7 @@ async fn error_on_page_two_is_an_error_not_a_short_list() {
         .build();
     let d = dynamo(&[&p1, &p2]);
     let err = d
-        .list_backups(Some("orders"), &ListFilter::default())
+        .list_backups("orders", &ListFilter::default())
         .await
         .unwrap_err();
     assert_eq!(err.kind, AwsErrorKind::AccessDenied);
@@ -143,7 +143,7 @@ async fn throttling_then_success_is_retried_by_the_layer() {
         .build();
     let d = dynamo(&[&r]);
     let got = d
-        .list_backups(Some("orders"), &ListFilter::default())
+        .list_backups("orders", &ListFilter::default())
         .await
         .unwrap();
     assert_eq!(got.len(), 3);
@@ -189,26 +189,65 @@ async fn create_backup_maps_table_not_found() {
     assert_eq!(r.num_calls(), 1, "not retried");
 }
 
+fn tables_page(
+    names: &[&str],
+    last: Option<&str>,
+) -> aws_sdk_dynamodb::operation::list_tables::ListTablesOutput {
+    aws_sdk_dynamodb::operation::list_tables::ListTablesOutput::builder()
+        .set_table_names(Some(names.iter().map(|n| n.to_string()).collect()))
+        .set_last_evaluated_table_name(last.map(str::to_string))
+        .build()
+}
+
 #[tokio::test]
-async fn list_tables_paginates() {
+async fn list_tables_paginates_and_a_table_listed_twice_is_one() {
     let p1 = mock!(Client::list_tables)
         .match_requests(|r| r.exclusive_start_table_name().is_none())
-        .then_output(|| {
-            aws_sdk_dynamodb::operation::list_tables::ListTablesOutput::builder()
-                .table_names("a")
-                .table_names("b")
-                .last_evaluated_table_name("b")
-                .build()
-        });
+        .then_output(|| tables_page(&["aaa", "bbb"], Some("bbb")));
     let p2 = mock!(Client::list_tables)
-        .match_requests(|r| r.exclusive_start_table_name() == Some("b"))
-        .then_output(|| {
-            aws_sdk_dynamodb::operation::list_tables::ListTablesOutput::builder()
-                .table_names("c")
-                .build()
-        });
+        .match_requests(|r| r.exclusive_start_table_name() == Some("bbb"))
+        .then_output(|| tables_page(&["bbb", "ccc", "aaa"], None));
     let d = dynamo(&[&p1, &p2]);
-    assert_eq!(d.list_tables().await.unwrap(), vec!["a", "b", "c"]);
+    assert_eq!(d.list_tables().await.unwrap(), vec!["aaa", "bbb", "ccc"]);
+}
+
+#[tokio::test]
+async fn a_malformed_table_name_refuses_the_table_listing() {
+    let p1 = mock!(Client::list_tables).then_output(|| tables_page(&["orders", "a/b"], None));
+    let d = dynamo(&[&p1]);
+    let err = d.list_tables().await.unwrap_err();
+    assert_eq!(err.kind, AwsErrorKind::InconsistentListing);
+    assert!(
+        err.message.contains("malformed table name 'a/b'"),
+        "{}",
+        err.message
+    );
+}
+
+#[tokio::test]
+async fn a_backup_listed_on_two_pages_refuses_the_listing() {
+    // Page two repeats the last backup of page one.
+    let p1 = mock!(Client::list_backups)
+        .match_requests(|r| r.exclusive_start_backup_arn().is_none())
+        .then_output(|| page(0..100, true));
+    let p2 = mock!(Client::list_backups)
+        .match_requests(|r| r.exclusive_start_backup_arn().is_some())
+        .then_output(|| page(99..120, false));
+    let d = dynamo(&[&p1, &p2]);
+    let err = d
+        .list_backups("orders", &ListFilter::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, AwsErrorKind::InconsistentListing);
+    assert!(
+        err.message
+            .starts_with("'orders': ListBackups returned arn:")
+            && err
+                .message
+                .ends_with("twice: listing refused, nothing deleted"),
+        "{}",
+        err.message
+    );
 }
 
 #[tokio::test]

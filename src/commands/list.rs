@@ -68,7 +68,11 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
     })
     .await?;
     let summaries = targets::summaries(&reached, |l| {
-        (l.tables, l.tables - l.errors.len(), l.errors.len())
+        (
+            l.tables,
+            l.tables.saturating_sub(l.errors.len()),
+            l.errors.len(),
+        )
     });
     let mut backups = targets::placed(&mut reached, |l| std::mem::take(&mut l.backups));
     backups.sort_by(|a, b| {
@@ -145,10 +149,27 @@ async fn in_target(t: &Target, args: &ListArgs, filter: &ListFilter) -> Result<L
     let only_all =
         sel.all_tables && sel.tables.is_empty() && sel.tags.is_empty() && sel.excludes.is_empty();
     if only_all {
-        // One paginated listing over every table is the cheapest way.
+        // One paginated listing over every table is the cheapest way; a table whose
+        // summaries are not self-consistent is reported as failed, never shown.
+        let mut backups = Vec::new();
+        let mut errors = Vec::new();
+        let mut grouped: Vec<_> = dynamo.list_all_backups(filter).await?.into_iter().collect();
+        grouped.sort_by(|a, b| a.0.cmp(&b.0));
+        for (table, r) in grouped {
+            match r {
+                Ok(list) => backups.extend(list),
+                Err(e) => {
+                    tracing::error!("{}", e.message);
+                    errors.push(ListError {
+                        table,
+                        error: e.message,
+                    });
+                }
+            }
+        }
         return Ok(Listed {
-            backups: dynamo.list_backups(None, filter).await?,
-            errors: Vec::new(),
+            backups,
+            errors,
             tables: 0,
         });
     }
@@ -162,7 +183,7 @@ async fn in_target(t: &Target, args: &ListArgs, filter: &ListFilter) -> Result<L
         let f = filter.clone();
         tasks.spawn(
             async move {
-                let r = match d.list_backups(Some(&table), &f).await {
+                let r = match d.list_backups(&table, &f).await {
                     Ok(list) => d.confirm_listed(&table, list).await,
                     Err(e) => Err(e),
                 };

@@ -376,13 +376,14 @@ pub async fn prune_listed(
     let mut backups = match listed {
         Ok(b) => b,
         Err(e) => {
-            tracing::error!(table = %name, "nothing deleted: {}", e.message);
+            let why = nothing_deleted(&e.message);
+            tracing::error!(table = %name, "{why}");
             let status = if e.kind == AwsErrorKind::Interrupted {
                 "interrupted"
             } else {
                 "failed"
             };
-            return TablePrune::failed(table, format!("nothing deleted: {}", e.message), status);
+            return TablePrune::failed(table, why, status);
         }
     };
     // Backups made after this run started (by DynamoDB's clock, from its Date header, so
@@ -448,6 +449,9 @@ pub async fn prune_listed(
     };
     if let Some(skew) = &plan.clock_skew {
         tracing::warn!(table = %name, "{skew}");
+    }
+    if let Some(short) = &plan.short_window {
+        tracing::warn!(table = %name, "{short}");
     }
     if let Some(why) = &plan.held {
         tracing::error!(table = %name, "nothing deleted: {why}");
@@ -649,4 +653,13 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     text.push_str(&targets::summary_lines(&s.targets));
     ctx.out.text(&text)?;
     Ok(())
+}
+
+/// A listing failure as the one line a table gets: it says nothing was deleted once.
+fn nothing_deleted(message: &str) -> String {
+    if message.ends_with("nothing deleted") {
+        message.to_string()
+    } else {
+        format!("nothing deleted: {message}")
+    }
 }

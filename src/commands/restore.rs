@@ -388,7 +388,7 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
             .transpose()
             .map_err(UsageError::new)?,
     };
-    let mut all = d.list_backups(Some(table), &filter).await?;
+    let mut all = d.list_backups(table, &filter).await?;
     crate::retention::newest_first(&mut all);
     let name = table_name(table);
     if let Some(n) = &a.backup_name {

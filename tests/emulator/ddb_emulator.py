@@ -36,6 +36,16 @@ moto's WSGI application, closes the gaps:
 * The Resource Groups Tagging API (GetResources), served by moto, is counted, limited and
   faulted like the DynamoDB operations; ``ghost_tables`` makes GetResources name tables
   that no longer exist, as the real API may after a tagged table is deleted.
+* Listing anomalies (``listing_anomalies`` control: a list of rules), the answers a faulty
+  endpoint or a man in the middle could give, so tests can show no such answer makes the
+  tool delete more. A rule ``{"kind": K, "table": T}`` rewrites every ListBackups answer
+  that holds T's newest backup: ``duplicate`` (that summary twice on its page),
+  ``later_page`` (every continued page starts with the previous page's last summary
+  again), ``redate`` (a second copy dated 400 days earlier), ``drop_field`` (``field``,
+  e.g. BackupCreationDateTime, removed from it), ``foreign`` (a per-table listing of T also
+  holds the newest backup of table ``other``; an account-wide one names ``other`` as its
+  TableName). ListTables rules: ``tables_twice`` (the last page lists the first table
+  again) and ``malformed_table`` (the last page also names ``bad/name``).
 * Call counters per operation, so tests can assert how many calls were made (or none).
 
 Test code drives it through a small JSON control API under ``/_emu/``; those requests
@@ -127,6 +137,9 @@ class State:
             self.restore_creating_seconds = 0.0
             self.restore_drop_items = 0
             self.restoring: dict[Any, float] = {}
+            # Rewrites of ListBackups / ListTables answers (see the module docstring).
+            self.anomalies: list[dict[str, Any]] = []
+            self.first_table = ""
 
 
 STATE = State()
@@ -335,6 +348,61 @@ def list_backups(place: Place, body: dict[str, Any]) -> dict[str, Any]:
     if len(out) > limit:
         response["LastEvaluatedBackupArn"] = page[-1].arn
     return response
+
+
+def newest_arn(place: Place, table: str) -> str | None:
+    items, _ = sorted_backups(place, table)
+    return items[-1].arn if items else None
+
+
+def rewrite_backups(place: Place, body: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:
+    """Applies the listing anomaly rules to one ListBackups page."""
+    summaries: list[dict[str, Any]] = page["BackupSummaries"]
+    per_table = body.get("TableName")
+    for rule in STATE.anomalies:
+        kind = rule["kind"]
+        if kind == "later_page":
+            start = body.get("ExclusiveStartBackupArn")
+            b = backend(place).backups.get(start) if start else None
+            if b is not None:
+                summaries.insert(0, summary(b))
+            continue
+        target = newest_arn(place, rule["table"])
+        where = [i for i, s in enumerate(summaries) if s["BackupArn"] == target]
+        if not where:
+            continue
+        i = where[0]
+        s = summaries[i]
+        if kind == "duplicate":
+            summaries.insert(i + 1, dict(s))
+        elif kind == "redate":
+            copy = dict(s)
+            copy["BackupCreationDateTime"] = s["BackupCreationDateTime"] - 400 * 86400
+            summaries.insert(i + 1, copy)
+        elif kind == "drop_field":
+            s.pop(rule["field"], None)
+        elif kind == "foreign":
+            if per_table:
+                other = newest_arn(place, rule["other"])
+                if other:
+                    summaries.append(summary(backend(place).backups[other]))
+            else:
+                s["TableName"] = rule["other"]
+    return page
+
+
+def rewrite_tables(page: dict[str, Any], first_page: bool) -> dict[str, Any]:
+    """Applies the ListTables anomaly rules to one ListTables page."""
+    names: list[str] = page.setdefault("TableNames", [])
+    last = "LastEvaluatedTableName" not in page
+    for rule in STATE.anomalies:
+        if rule["kind"] == "tables_twice" and last and names:
+            names.append(STATE.first_table if not first_page else names[0])
+        if rule["kind"] == "malformed_table" and last:
+            names.append("bad/name")
+    if first_page and names:
+        STATE.first_table = names[0]
+    return page
 
 
 def start_key(place: Place, arn: str) -> tuple[float, str]:
@@ -554,6 +622,10 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
             "burst": STATE.burst,
             "clock_offset_seconds": STATE.clock_offset,
         }
+    if cmd == "listing_anomalies":
+        with STATE.lock:
+            STATE.anomalies = [dict(r) for r in body.get("rules", [])]
+        return {}
     if cmd == "faults":
         with STATE.lock:
             STATE.rules = [dict(r) for r in body.get("rules", [])]
@@ -733,7 +805,8 @@ class EmulatorApp:
         if op == "ListBackups":
             try:
                 with STATE.moto_lock:
-                    return json_response(start_response, 200, list_backups(place, body))
+                    page = rewrite_backups(place, body, list_backups(place, body))
+                    return json_response(start_response, 200, page)
             except ValueError as exc:
                 return dynamo_error(start_response, 400, "ValidationException", str(exc))
         if op in ("DescribeBackup", "DeleteBackup", "RestoreTableFromBackup"):
@@ -745,6 +818,19 @@ class EmulatorApp:
         if op == "DeleteTable" and still_creating:
             return dynamo_error(start_response, 400, "ResourceInUseException",
                                 f"Table is being created: {body.get('TableName')}")
+        if op == "ListTables" and STATE.anomalies:
+            got: dict[str, Any] = {}
+
+            def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                got["status"], got["headers"] = status, headers
+                return lambda _data: None
+
+            data = b"".join(self.pass_through(environ, keep, raw))
+            if got["status"].startswith("200"):
+                first = "ExclusiveStartTableName" not in body
+                return json_response(start_response, 200, rewrite_tables(json.loads(data), first))
+            start_response(got["status"], got["headers"])
+            return [data]
         if op == "DescribeTable" and still_creating:
             captured: dict[str, Any] = {}
 

@@ -10,6 +10,7 @@ mod docs;
 mod faults;
 mod fleet;
 mod hardening;
+mod integrity;
 #[cfg(feature = "lambda")]
 mod lambda;
 mod list;

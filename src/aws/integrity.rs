@@ -1,0 +1,569 @@
+//! The one rule every deletion rests on: a backup listing is usable only if it is
+//! self-consistent.
+//!
+//! ListBackups answers are data from outside (a proxy, a faulty endpoint or a man in the
+//! middle can rewrite them), and the retention plan trusts them: a backup listed twice is
+//! counted twice, a backup without a creation time is the "oldest", another table's backup
+//! is planned under this table's policy. So before any plan exists, every summary must
+//! have an ARN, a table name, a creation time, a status and a type; no ARN may appear
+//! twice; and every summary must belong to the table it was listed for (a per-table
+//! listing: its TableName and the table in its ARN are that table; the account-wide
+//! listing: grouped by the table in the ARN, which must agree with TableName), in this
+//! client's region. A table whose summaries break the rule gets no list at all, only the
+//! anomaly: nothing is deleted for it, and it fails like a table whose listing failed.
+//!
+//! The checker is pure (no I/O), so the rule is property-tested over whole classes of
+//! rewritten listings.
+
+use std::collections::HashMap;
+
+use crate::model::Backup;
+
+/// One summary of a ListBackups page, as converted from the wire: a backup, or what is
+/// missing from it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Summary(Backup),
+    Malformed {
+        /// The summary's BackupArn, when it has one.
+        arn: Option<String>,
+        /// Its TableName, when it has one.
+        table: Option<String>,
+        /// What is missing or unreadable, e.g. "BackupCreationDateTime".
+        missing: &'static str,
+    },
+}
+
+/// The table and region inside a backup ARN
+/// (`arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME/backup/ID`), if it has that shape.
+pub fn arn_parts(arn: &str) -> Option<(&str, &str)> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [arn_word, _partition, service, region, _account, resource] = parts.as_slice() else {
+        return None;
+    };
+    if *arn_word != "arn" || *service != "dynamodb" || region.is_empty() {
+        return None;
+    }
+    match resource.split('/').collect::<Vec<_>>().as_slice() {
+        ["table", table, "backup", id] if !table.is_empty() && !id.is_empty() => {
+            Some((table, region))
+        }
+        _ => None,
+    }
+}
+
+/// A table's checked listing: its backups, or the anomaly that makes it unusable.
+pub type Checked = Result<Vec<Backup>, String>;
+
+enum Group {
+    Good(Vec<Backup>),
+    Refused(String),
+}
+
+/// Collects one listing's summaries, page by page, and applies the rule.
+pub struct Checker {
+    /// The table a per-table listing was made for; `None` for the account-wide listing.
+    listed_for: Option<String>,
+    region: String,
+    groups: HashMap<String, Group>,
+    /// Set when a summary cannot be attributed to any table (account-wide): then no table's
+    /// listing can be trusted to be complete.
+    broken: Option<String>,
+}
+
+impl Checker {
+    /// A checker for the listing of `table` (`None`: every table) in `region`.
+    pub fn new(table: Option<&str>, region: &str) -> Checker {
+        Checker {
+            listed_for: table.map(str::to_string),
+            region: region.to_string(),
+            groups: HashMap::new(),
+            broken: None,
+        }
+    }
+
+    fn refuse(&mut self, table: &str, anomaly: String) {
+        // The first anomaly is reported; the table's backups are dropped (never planned).
+        match self.groups.get(table) {
+            Some(Group::Refused(_)) => {}
+            _ => {
+                self.groups
+                    .insert(table.to_string(), Group::Refused(anomaly));
+            }
+        }
+    }
+
+    fn push(&mut self, table: &str, b: Backup) {
+        match self
+            .groups
+            .entry(table.to_string())
+            .or_insert_with(|| Group::Good(Vec::new()))
+        {
+            Group::Good(list) => list.push(b),
+            Group::Refused(_) => {}
+        }
+    }
+
+    /// Takes one summary.
+    pub fn add(&mut self, entry: Entry) {
+        match entry {
+            Entry::Malformed {
+                arn,
+                table,
+                missing,
+            } => {
+                let what = format!(
+                    "ListBackups returned a summary without a valid {missing} ({})",
+                    arn.as_deref()
+                        .map(quote)
+                        .unwrap_or_else(|| "no BackupArn".into())
+                );
+                let from_arn = arn
+                    .as_deref()
+                    .and_then(arn_parts)
+                    .map(|(t, _)| t.to_string());
+                match (&self.listed_for, from_arn, table) {
+                    (Some(listed), _, _) => {
+                        let listed = listed.clone();
+                        self.refuse(&listed, what);
+                    }
+                    (None, Some(a), t) => {
+                        if let Some(t) = t.filter(|t| *t != a) {
+                            self.refuse(&t, what.clone());
+                        }
+                        self.refuse(&a, what);
+                    }
+                    (None, None, Some(t)) => self.refuse(&t, what),
+                    (None, None, None) => {
+                        self.broken.get_or_insert(what);
+                    }
+                }
+            }
+            Entry::Summary(b) => {
+                let Some((in_arn, region)) = arn_parts(&b.backup_arn) else {
+                    let what = format!(
+                        "ListBackups returned a summary without a valid BackupArn ({})",
+                        quote(&b.backup_arn)
+                    );
+                    let key = self.listed_for.clone().unwrap_or_else(|| b.table.clone());
+                    self.refuse(&key, what);
+                    return;
+                };
+                let (in_arn, region) = (in_arn.to_string(), region.to_string());
+                let key = self.listed_for.clone().unwrap_or_else(|| in_arn.clone());
+                if b.table != key || in_arn != key {
+                    let what = match &self.listed_for {
+                        Some(listed) => format!(
+                            "ListBackups for '{listed}' returned {}, a backup of '{}'",
+                            quote(&b.backup_arn),
+                            if in_arn != *listed { &in_arn } else { &b.table }
+                        ),
+                        None => format!(
+                            "ListBackups returned {} with TableName '{}'",
+                            quote(&b.backup_arn),
+                            b.table
+                        ),
+                    };
+                    if self.listed_for.is_none() && b.table != key {
+                        self.refuse(&b.table.clone(), what.clone());
+                    }
+                    self.refuse(&key, what);
+                    return;
+                }
+                if region != self.region {
+                    let what = format!(
+                        "ListBackups in {} returned {}, a backup in {region}",
+                        self.region,
+                        quote(&b.backup_arn)
+                    );
+                    self.refuse(&key, what);
+                    return;
+                }
+                self.push(&key, b);
+            }
+        }
+    }
+
+    /// Every table's checked listing (the listed table alone for a per-table listing, even
+    /// when it has no backups), or the anomaly that makes the whole listing unusable.
+    pub fn finish(self) -> Result<HashMap<String, Checked>, String> {
+        if let Some(broken) = self.broken {
+            return Err(broken);
+        }
+        let mut out: HashMap<String, Checked> = self
+            .groups
+            .into_iter()
+            .map(|(table, g)| {
+                let checked = match g {
+                    Group::Refused(why) => Err(why),
+                    Group::Good(list) => match first_duplicate(&list) {
+                        Some(why) => Err(why),
+                        None => Ok(list),
+                    },
+                };
+                (table, checked)
+            })
+            .collect();
+        if let Some(t) = self.listed_for {
+            out.entry(t).or_insert_with(|| Ok(Vec::new()));
+        }
+        Ok(out)
+    }
+
+    /// The listed table's checked listing (a per-table checker).
+    pub fn finish_one(self) -> Checked {
+        let listed = self.listed_for.clone().unwrap_or_default();
+        let mut all = self.finish()?;
+        all.remove(&listed).unwrap_or_else(|| Ok(Vec::new()))
+    }
+}
+
+/// The first ARN listed twice, described.
+fn first_duplicate(list: &[Backup]) -> Option<String> {
+    let mut by_arn: Vec<&Backup> = list.iter().collect();
+    by_arn.sort_by(|a, b| a.backup_arn.cmp(&b.backup_arn));
+    by_arn.windows(2).find_map(|w| {
+        (w[0].backup_arn == w[1].backup_arn).then(|| {
+            if w[0].created_at == w[1].created_at {
+                format!("ListBackups returned {} twice", quote(&w[0].backup_arn))
+            } else {
+                format!(
+                    "ListBackups returned {} twice, with two creation times",
+                    quote(&w[0].backup_arn)
+                )
+            }
+        })
+    })
+}
+
+/// A value from the listing as it appears in a message: at most 200 characters.
+fn quote(s: &str) -> String {
+    const MAX: usize = 200;
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => format!(
+            "{}… ({} more characters)",
+            &s[..cut],
+            s[cut..].chars().count()
+        ),
+        None => s.to_string(),
+    }
+}
+
+/// The one line a refused table gets.
+pub fn refusal(table: &str, anomaly: &str) -> String {
+    format!("'{table}': {anomaly}: listing refused, nothing deleted")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BackupKind, BackupStatus};
+    use crate::retention::{self, Count, Policy, Rails, Scope};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use proptest::prelude::*;
+
+    const REGION: &str = "us-east-1";
+
+    fn arn(table: &str, i: u64) -> String {
+        format!("arn:aws:dynamodb:{REGION}:123456789012:table/{table}/backup/{i:014}-ab12cd34")
+    }
+
+    fn backup(table: &str, i: u64, at: DateTime<Utc>) -> Backup {
+        Backup {
+            table: table.to_string(),
+            backup_arn: arn(table, i),
+            backup_name: format!("{table}.{}", at.format("%Y-%m-%dT%H-%M-%SZ")),
+            status: BackupStatus::Available,
+            kind: BackupKind::User,
+            created_at: at,
+            size_bytes: Some(10),
+            expires_at: None,
+            table_arn: None,
+        }
+    }
+
+    fn check(table: Option<&str>, entries: Vec<Entry>) -> Result<HashMap<String, Checked>, String> {
+        let mut c = Checker::new(table, REGION);
+        for e in entries {
+            c.add(e);
+        }
+        c.finish()
+    }
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_clean_listing_passes_whole() {
+        let list: Vec<Backup> = (0..5)
+            .map(|i| backup("orders", i, t0() + Duration::days(i as i64)))
+            .collect();
+        let got = check(
+            Some("orders"),
+            list.iter().cloned().map(Entry::Summary).collect(),
+        )
+        .unwrap();
+        assert_eq!(got["orders"].as_ref().unwrap(), &list);
+        // A table with no backups has an empty, usable listing.
+        let empty = check(Some("orders"), vec![]).unwrap();
+        assert_eq!(empty["orders"].as_ref().unwrap(), &Vec::<Backup>::new());
+    }
+
+    #[test]
+    fn each_anomaly_refuses_the_table_with_its_reason() {
+        let a = backup("orders", 1, t0());
+        let b = backup("orders", 2, t0() + Duration::days(1));
+        let cases: Vec<(Vec<Entry>, &str)> = vec![
+            (
+                vec![
+                    Entry::Summary(a.clone()),
+                    Entry::Summary(b.clone()),
+                    Entry::Summary(b.clone()),
+                ],
+                "twice",
+            ),
+            (
+                vec![
+                    Entry::Summary(a.clone()),
+                    Entry::Summary(Backup {
+                        created_at: t0() - Duration::days(9),
+                        ..b.clone()
+                    }),
+                    Entry::Summary(b.clone()),
+                ],
+                "twice, with two creation times",
+            ),
+            (
+                vec![
+                    Entry::Summary(a.clone()),
+                    Entry::Malformed {
+                        arn: Some(b.backup_arn.clone()),
+                        table: Some("orders".into()),
+                        missing: "BackupCreationDateTime",
+                    },
+                ],
+                "without a valid BackupCreationDateTime",
+            ),
+            (
+                vec![
+                    Entry::Summary(a.clone()),
+                    Entry::Summary(backup("other", 3, t0())),
+                ],
+                "a backup of 'other'",
+            ),
+            (
+                vec![
+                    Entry::Summary(a.clone()),
+                    Entry::Summary(Backup {
+                        table: "other".into(),
+                        ..b.clone()
+                    }),
+                ],
+                "a backup of 'other'",
+            ),
+            (
+                vec![Entry::Summary(Backup {
+                    backup_arn: b.backup_arn.replace(REGION, "eu-west-1"),
+                    ..b.clone()
+                })],
+                "a backup in eu-west-1",
+            ),
+            (
+                vec![Entry::Summary(Backup {
+                    backup_arn: "nonsense".into(),
+                    ..b.clone()
+                })],
+                "without a valid BackupArn",
+            ),
+        ];
+        for (entries, want) in cases {
+            let got = check(Some("orders"), entries).unwrap();
+            let err = got["orders"].as_ref().unwrap_err();
+            assert!(err.contains(want), "{err} should say {want}");
+        }
+    }
+
+    #[test]
+    fn the_account_wide_listing_refuses_only_the_tables_concerned() {
+        let good = backup("users", 1, t0());
+        let dup = backup("orders", 2, t0());
+        let liar = Backup {
+            table: "audit".into(),
+            ..backup("carts", 3, t0())
+        };
+        let got = check(
+            None,
+            vec![
+                Entry::Summary(good.clone()),
+                Entry::Summary(dup.clone()),
+                Entry::Summary(dup),
+                Entry::Summary(liar),
+            ],
+        )
+        .unwrap();
+        assert_eq!(got["users"].as_ref().unwrap(), &vec![good]);
+        assert!(got["orders"].as_ref().unwrap_err().contains("twice"));
+        // The table in the ARN and the one in TableName are both refused.
+        assert!(got["carts"]
+            .as_ref()
+            .unwrap_err()
+            .contains("TableName 'audit'"));
+        assert!(got["audit"]
+            .as_ref()
+            .unwrap_err()
+            .contains("TableName 'audit'"));
+        // A summary that names no table at all makes the whole listing unusable.
+        let broken = check(
+            None,
+            vec![Entry::Malformed {
+                arn: None,
+                table: None,
+                missing: "BackupArn",
+            }],
+        );
+        assert!(broken.unwrap_err().contains("no BackupArn"));
+    }
+
+    #[test]
+    fn quoted_values_are_bounded() {
+        let long = "x".repeat(700_000);
+        let q = quote(&long);
+        assert!(q.len() < 300, "{}", q.len());
+        assert!(q.ends_with("(699800 more characters)"));
+        assert_eq!(quote("short"), "short");
+    }
+
+    /// What a hostile or broken endpoint can do to a clean listing.
+    #[derive(Debug, Clone)]
+    enum Rewrite {
+        Duplicate(usize),
+        Redate(usize, i64),
+        DropField(usize, usize),
+        MixIn(usize),
+        RenameTable(usize),
+        Swap(usize, usize),
+    }
+
+    fn rewrite() -> impl Strategy<Value = Rewrite> {
+        prop_oneof![
+            any::<usize>().prop_map(Rewrite::Duplicate),
+            (any::<usize>(), -400i64..400).prop_map(|(i, d)| Rewrite::Redate(i, d)),
+            (any::<usize>(), 0usize..5).prop_map(|(i, f)| Rewrite::DropField(i, f)),
+            any::<usize>().prop_map(Rewrite::MixIn),
+            any::<usize>().prop_map(Rewrite::RenameTable),
+            (any::<usize>(), any::<usize>()).prop_map(|(i, j)| Rewrite::Swap(i, j)),
+        ]
+    }
+
+    fn apply(entries: &mut Vec<Entry>, r: &Rewrite, foreign: &[Backup]) {
+        if entries.is_empty() {
+            return;
+        }
+        let n = entries.len();
+        match r {
+            Rewrite::Duplicate(i) => {
+                let e = entries[i % n].clone();
+                entries.push(e);
+            }
+            Rewrite::Redate(i, days) => {
+                if let Entry::Summary(b) = &entries[i % n] {
+                    let mut c = b.clone();
+                    c.created_at += Duration::days(*days);
+                    entries.push(Entry::Summary(c));
+                }
+            }
+            Rewrite::DropField(i, f) => {
+                if let Entry::Summary(b) = &entries[i % n] {
+                    let missing = [
+                        "BackupArn",
+                        "TableName",
+                        "BackupCreationDateTime",
+                        "BackupStatus",
+                        "BackupType",
+                    ][*f];
+                    entries[i % n] = Entry::Malformed {
+                        arn: (missing != "BackupArn").then(|| b.backup_arn.clone()),
+                        table: (missing != "TableName").then(|| b.table.clone()),
+                        missing,
+                    };
+                }
+            }
+            Rewrite::MixIn(i) => entries.push(Entry::Summary(foreign[i % foreign.len()].clone())),
+            Rewrite::RenameTable(i) => {
+                if let Entry::Summary(b) = &mut entries[i % n] {
+                    b.table = format!("{}x", b.table);
+                }
+            }
+            Rewrite::Swap(i, j) => entries.swap(i % n, j % n),
+        }
+    }
+
+    /// The deletions the tool would make for `table` from a listing, as ARNs.
+    fn deletions(checked: Option<&Checked>, table: &str, now: DateTime<Utc>) -> Vec<String> {
+        let Some(Ok(list)) = checked else {
+            return Vec::new();
+        };
+        let managed = |_: &Backup| false;
+        let scope = Scope {
+            is_managed: &managed,
+            include_unmanaged: true,
+        };
+        let policy = Policy {
+            last: Some(Count::Limited(1)),
+            ..Policy::default()
+        };
+        let rails = Rails {
+            min_keep: 1,
+            ..Rails::default()
+        };
+        let plan = retention::plan(table, list, &policy, &rails, &scope, now, chrono_tz::UTC);
+        let mut out: Vec<String> = plan
+            .to_delete()
+            .map(|d| d.backup.backup_arn.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    proptest! {
+        /// For any listing obtained from a clean one by duplicating, re-dating, dropping
+        /// fields, reordering or mixing in other tables' summaries, the deletions made from
+        /// it are a subset of those made from the clean listing; only a listing that is
+        /// still self-consistent (a reordering) is planned at all, and then identically.
+        #[test]
+        fn no_rewrite_of_a_listing_widens_a_deletion(
+            days in prop::collection::btree_set(0i64..400, 1..25),
+            rewrites in prop::collection::vec(rewrite(), 1..6),
+            account_wide in any::<bool>(),
+        ) {
+            let now = t0() + Duration::days(401);
+            let clean: Vec<Backup> = days.iter().enumerate()
+                .map(|(i, d)| backup("orders", i as u64, t0() + Duration::days(*d)))
+                .collect();
+            let foreign: Vec<Backup> = (0..3).map(|i| backup("other", 100 + i, t0() + Duration::days(i as i64 * 7))).collect();
+            let listed_for = (!account_wide).then_some("orders");
+            let clean_checked = check(listed_for, clean.iter().cloned().map(Entry::Summary).collect()).unwrap();
+            let want = deletions(clean_checked.get("orders"), "orders", now);
+
+            let mut entries: Vec<Entry> = clean.iter().cloned().map(Entry::Summary).collect();
+            for r in &rewrites {
+                apply(&mut entries, r, &foreign);
+            }
+            let only_reordered = rewrites.iter().all(|r| matches!(r, Rewrite::Swap(..)));
+            match check(listed_for, entries) {
+                Err(_) => {}
+                Ok(got) => {
+                    let del = deletions(got.get("orders"), "orders", now);
+                    prop_assert!(del.iter().all(|a| want.contains(a)), "{del:?} not within {want:?}");
+                    if only_reordered {
+                        prop_assert_eq!(del, want);
+                    } else if !account_wide {
+                        // Any other rewrite of a per-table listing refuses it.
+                        prop_assert!(got["orders"].is_err(), "{:?}", got["orders"]);
+                    }
+                }
+            }
+        }
+    }
+}
