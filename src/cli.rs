@@ -457,7 +457,7 @@ pub struct VerifyArgs {
     pub backup_arn: Option<String>,
 
     /// How long a scratch table may take to become ACTIVE
-    #[arg(long, default_value = "30m", value_parser = parse_span, value_name = "DURATION")]
+    #[arg(long, default_value = "30min", value_parser = parse_span, value_name = "DURATION")]
     pub timeout: Span,
 
     /// Drills at once per target (DynamoDB allows 50 table operations in progress)
@@ -674,7 +674,7 @@ pub struct BackupArgs {
     pub wait: bool,
 
     /// How long --wait waits before reporting backups still CREATING
-    #[arg(long, default_value = "30m", value_parser = parse_span, value_name = "DURATION")]
+    #[arg(long, default_value = "30min", value_parser = parse_span, value_name = "DURATION")]
     pub timeout: Span,
 
     /// Skip a table whose newest AVAILABLE or CREATING backup made by ddb-backup is younger than this

@@ -181,6 +181,10 @@ pub struct Plan {
     /// tolerance): the host's clock (or the service's) is wrong. The plan does not depend
     /// on it: windows are measured from the newest backup, not from "now".
     pub clock_skew: Option<String>,
+    /// Set when `keep_within` is shorter than the interval between the table's two newest
+    /// candidates: the window then keeps only what the safety rails keep.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_window: Option<String>,
     pub decisions: Vec<Decision>,
 }
 
@@ -238,6 +242,7 @@ fn exclusion(b: &Backup, scope: &Scope<'_>) -> Option<&'static str> {
     match b.kind {
         BackupKind::System => return Some("SYSTEM backup"),
         BackupKind::AwsBackup => return Some("AWS_BACKUP backup"),
+        BackupKind::Unknown => return Some("unknown type"),
         BackupKind::User => {}
     }
     match b.status {
@@ -382,6 +387,17 @@ pub fn plan(
             newest.backup_name
         )
     });
+    let short_window = match (&policy.within, cands.as_slice()) {
+        (Some(w), [newest, next, ..]) if w.chrono() < newest.created_at - next.created_at => {
+            Some(format!(
+                "keep-within {w} is shorter than the {} between the two newest backups: it \
+                 keeps only the newest, and the others are kept only by other rules or the \
+                 safety rails",
+                crate::timeparse::format_age(newest.created_at - next.created_at)
+            ))
+        }
+        _ => None,
+    };
     let mut held = None;
     if let Some(span) = &rails.require_recent {
         let needed = min_keep.max(1);
@@ -439,7 +455,61 @@ pub fn plan(
         table: table.to_string(),
         held,
         clock_skew,
+        short_window,
         decisions,
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_window_shorter_than_the_backup_interval_is_reported() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let managed = |_: &Backup| true;
+        let scope = Scope {
+            is_managed: &managed,
+            include_unmanaged: false,
+        };
+        let backups: Vec<Backup> = (0..12)
+            .map(|i| Backup {
+                table: "orders".into(),
+                backup_arn: format!(
+                    "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/{i:014}-ab"
+                ),
+                backup_name: format!("b{i}"),
+                status: BackupStatus::Available,
+                kind: BackupKind::User,
+                created_at: now - Duration::days(15 * i),
+                size_bytes: None,
+                expires_at: None,
+                table_arn: None,
+            })
+            .collect();
+        let plan_with = |w: &str| {
+            let policy = Policy {
+                within: Some(w.parse().unwrap()),
+                ..Policy::default()
+            };
+            plan(
+                "orders",
+                &backups,
+                &policy,
+                &Rails::default(),
+                &scope,
+                now,
+                chrono_tz::UTC,
+            )
+        };
+        let short = plan_with("6min");
+        let why = short.short_window.expect("reported");
+        assert!(
+            why.starts_with("keep-within 6min is shorter than the 15d between"),
+            "{why}"
+        );
+        assert!(plan_with("6months").short_window.is_none());
     }
 }
 

@@ -32,20 +32,76 @@ impl FromStr for Span {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let text = s.trim();
+        if let Some(n) = ambiguous_minutes(text) {
+            return Err(format!(
+                "'{}' is ambiguous: write {n}months (restic's m) or {n}min",
+                shown(text)
+            ));
+        }
         let duration = humantime::parse_duration(text).map_err(|e| {
-            format!("invalid duration '{s}': {e} (examples: 90s, 36h, 7d, 2w, 1month)")
+            format!(
+                "invalid duration '{}': {e} (examples: 90s, 36h, 7d, 2w, 6months, 1y)",
+                shown(s)
+            )
         })?;
         if duration.is_zero() {
-            return Err(format!("invalid duration '{s}': must be greater than zero"));
+            return Err(format!(
+                "invalid duration '{}': must be greater than zero",
+                shown(s)
+            ));
         }
         // Anything past ~10,000 years is a typo, and would overflow date arithmetic.
         if duration > Duration::from_secs(10_000 * 366 * 86_400) {
-            return Err(format!("invalid duration '{s}': too long"));
+            return Err(format!("invalid duration '{}': too long", shown(s)));
         }
         Ok(Span {
             duration,
             text: text.to_string(),
         })
+    }
+}
+
+/// The number before a bare `m` or `M` unit, if the duration has one. restic's `m` (and
+/// humantime's `M`) is months, humantime's `m` is minutes: a unit that means months in one
+/// tool and minutes in the other is never guessed. `min`, `months` and the other long
+/// forms are not ambiguous.
+fn ambiguous_minutes(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let num_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let num = &text[num_start..i];
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        let unit_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        if matches!(&text[unit_start..i], "m" | "M") {
+            return Some(num);
+        }
+    }
+    None
+}
+
+/// At most 200 characters of a value the user gave, for a message.
+pub fn shown(s: &str) -> String {
+    const MAX: usize = 200;
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => format!(
+            "{}… ({} more characters)",
+            &s[..cut],
+            s[cut..].chars().count()
+        ),
+        None => s.to_string(),
     }
 }
 
@@ -130,13 +186,13 @@ pub fn parse_time(s: &str) -> Result<TimeSpec, String> {
     s.parse()
 }
 
-/// Formats an age like `3d 4h`, `12m`, `45s` (two most significant units).
+/// Formats an age like `3d 4h`, `12min`, `45s` (two most significant units).
 pub fn format_age(age: chrono::Duration) -> String {
     let secs = age.num_seconds();
     if secs < 0 {
         return "in the future".to_string();
     }
-    let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let units = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")];
     let mut parts = Vec::new();
     let mut rest = secs;
     for (size, name) in units {
@@ -170,6 +226,40 @@ mod tests {
         assert!("seven days".parse::<Span>().is_err());
         assert!("-3d".parse::<Span>().is_err());
         assert!("".parse::<Span>().is_err());
+    }
+
+    #[test]
+    fn a_bare_m_is_refused_as_ambiguous() {
+        for (text, n) in [
+            ("6m", "6"),
+            ("1y5m7d2h", "5"),
+            ("90M", "90"),
+            ("1h 30m", "30"),
+            ("2 m", "2"),
+        ] {
+            let err = text.parse::<Span>().unwrap_err();
+            assert_eq!(
+                err,
+                format!("'{text}' is ambiguous: write {n}months (restic's m) or {n}min"),
+            );
+        }
+        // The long forms and restic's other units mean one thing.
+        let month = 30.44 * 86_400.0;
+        for (text, secs) in [
+            ("6months", 6.0 * month),
+            ("6min", 360.0),
+            (
+                "1y5months7d2h",
+                365.25 * 86_400.0 + 5.0 * month + 7.0 * 86_400.0 + 7200.0,
+            ),
+            ("30mins", 1800.0),
+            ("1month", month),
+            ("2minutes", 120.0),
+            ("36h", 129_600.0),
+        ] {
+            let got = text.parse::<Span>().unwrap().duration.as_secs_f64();
+            assert!((got - secs).abs() < 1.0, "{text}: {got} != {secs}");
+        }
     }
 
     #[test]
@@ -208,7 +298,7 @@ mod tests {
             format_age(chrono::Duration::seconds(3 * 86_400 + 4 * 3600 + 5)),
             "3d 4h"
         );
-        assert_eq!(format_age(chrono::Duration::seconds(125)), "2m 5s");
+        assert_eq!(format_age(chrono::Duration::seconds(125)), "2min 5s");
     }
 
     proptest! {
@@ -231,7 +321,10 @@ mod tests {
         ) {
             let text = format!("{n}{unit}");
             match text.parse::<Span>() {
-                Ok(span) => prop_assert!(!span.duration.is_zero()),
+                Ok(span) => {
+                    prop_assert!(!span.duration.is_zero());
+                    prop_assert!(unit != "m", "a bare m was accepted: {text}");
+                }
                 Err(e) => prop_assert!(!e.contains('\n')),
             }
             // Every time that is accepted converts to the SDK's type without a panic.
@@ -245,7 +338,7 @@ mod tests {
         }
 
         #[test]
-        fn numeric_durations_round_trip(n in 1u64..100_000, unit in prop::sample::select(vec!["s", "m", "h", "d", "w"])) {
+        fn numeric_durations_round_trip(n in 1u64..5_000, unit in prop::sample::select(vec!["s", "min", "h", "d", "w", "months", "y"])) {
             let text = format!("{n}{unit}");
             let span: Span = text.parse().unwrap();
             prop_assert_eq!(span.text, text);

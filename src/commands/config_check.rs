@@ -181,7 +181,7 @@ fn summary(p: &PolicyConfig, default_name: Option<&NameTemplate>) -> PolicySumma
             b.timeout
                 .as_ref()
                 .map(|t| t.to_string())
-                .unwrap_or("30m".into())
+                .unwrap_or("30min".into())
         ));
     }
     if let Some(v) = &p.verify {

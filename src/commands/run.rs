@@ -32,7 +32,7 @@ use crate::timeparse::Span;
 use tracing::Instrument;
 
 /// The default of `--timeout` (as for `backup`).
-const DEFAULT_TIMEOUT: &str = "30m";
+const DEFAULT_TIMEOUT: &str = "30min";
 const DEFAULT_CONCURRENCY: u32 = 16;
 
 /// One policy's work: which tables, how to back them up, how (or whether) to prune them.

@@ -129,7 +129,7 @@ fn a_host_clock_behind_dynamodb_never_widens_a_deletion() {
     assert_eq!(emu.calls("DeleteBackup"), 0);
     assert_eq!(emu.backups("orders").len(), 5);
     assert!(
-        r.stderr.contains("this host's clock is 1h 59m")
+        r.stderr.contains("this host's clock is 1h 59min")
             || r.stderr.contains("this host's clock is 2h"),
         "{}",
         r.stderr
