@@ -2,6 +2,7 @@
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
+use crate::ids::parse_region;
 use crate::names::{parse_template, NameTemplate};
 use crate::retention::Count;
 use crate::timeparse::{parse_span, parse_time, Span, TimeSpec};
@@ -180,27 +181,9 @@ pub fn parse_multiplier(s: &str) -> Result<f64, String> {
     }
 }
 
-/// A region name, checked for shape before anything is sent: lowercase letters, digits
-/// and single hyphens, starting with a letter (us-east-1, eu-central-2, us-gov-west-1).
-pub fn parse_region(s: &str) -> Result<String, String> {
-    let ok = (1..=50).contains(&s.len())
-        && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && !s.ends_with('-')
-        && !s.contains("--")
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "invalid region '{s}': use a region name such as us-east-1 or eu-west-1"
-        ))
-    }
-}
-
 /// An IAM role ARN: `arn:<partition>:iam::<12-digit account>:role/<path/name>`.
 pub fn parse_role_arn(s: &str) -> Result<String, String> {
-    crate::targets::role_account(s)
+    crate::ids::role_account(s)
         .map(|_| s.to_string())
         .ok_or_else(|| {
             format!(
@@ -234,22 +217,22 @@ fn parse_nonempty(s: &str) -> Result<String, String> {
 }
 
 fn parse_backup_name(s: &str) -> Result<String, String> {
-    crate::names::validate_name("backup name", s)?;
+    crate::ids::validate_name("backup name", s)?;
     Ok(s.to_string())
 }
 
 /// A table given by name or ARN, validated before any call.
 pub fn parse_table(s: &str) -> Result<String, String> {
     if s.starts_with("arn:") {
-        crate::aws::validate_arn(s, false)?;
+        crate::ids::validate_arn(s, false)?;
     } else {
-        crate::names::validate_name("table name", s)?;
+        crate::ids::validate_name("table name", s)?;
     }
     Ok(s.to_string())
 }
 
 fn parse_backup_arn(s: &str) -> Result<String, String> {
-    crate::aws::validate_arn(s, true)?;
+    crate::ids::validate_arn(s, true)?;
     Ok(s.to_string())
 }
 
@@ -909,7 +892,7 @@ pub struct RestoreArgs {
 }
 
 fn parse_table_name(s: &str) -> Result<String, String> {
-    crate::names::validate_name("table name", s)?;
+    crate::ids::validate_name("table name", s)?;
     Ok(s.to_string())
 }
 

@@ -14,9 +14,9 @@ use serde::Deserialize;
 
 use crate::cli::{KeepOpts, RailOpts, TableSelection};
 use crate::error::UsageError;
+use crate::ids::table_name;
 use crate::names::NameTemplate;
 use crate::retention::Count;
-use crate::select::table_name;
 use crate::timeparse::Span;
 
 /// The environment variable naming the config file when `--config` is not given.
@@ -163,7 +163,7 @@ pub struct Region(pub String);
 impl FromStr for Region {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        crate::cli::parse_region(s).map(Region)
+        crate::ids::parse_region(s).map(Region)
     }
 }
 
@@ -261,7 +261,7 @@ impl Config {
             }
             for r in &t.regions {
                 // A role's account is known: two roles into one account are one place.
-                let key = match t.role_arn.as_deref().and_then(crate::targets::role_account) {
+                let key = match t.role_arn.as_deref().and_then(crate::ids::role_account) {
                     Some(account) => (Some(account), None, r.0.as_str()),
                     None => (None, t.profile.as_deref(), r.0.as_str()),
                 };

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod exit;
+pub mod ids;
 pub mod logging;
 pub mod model;
 pub mod names;

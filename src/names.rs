@@ -4,40 +4,17 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
+use crate::ids::{is_name_char, validate_name, NAME_MAX};
 use crate::model::{Backup, BackupKind};
 
 /// The default template: recognisably the tool's own.
 pub const DEFAULT_TEMPLATE: &str = "ddb-backup.{table}.{timestamp}";
-
-/// DynamoDB's limits for backup names (and table names): 3–255 of `[a-zA-Z0-9_.-]`.
-pub const NAME_MIN: usize = 3;
-pub const NAME_MAX: usize = 255;
 
 /// `{timestamp}` renders as `20261122T090507Z`, `{date}` as `2026-11-22`.
 const TIMESTAMP_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 const TIMESTAMP_LEN: usize = 16;
 const DATE_FORMAT: &str = "%Y-%m-%d";
 const DATE_LEN: usize = 10;
-
-pub fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
-}
-
-/// Checks a backup or table name against DynamoDB's rules.
-pub fn validate_name(what: &str, name: &str) -> Result<(), String> {
-    let len = name.chars().count();
-    if !(NAME_MIN..=NAME_MAX).contains(&len) {
-        return Err(format!(
-            "invalid {what} '{name}': must be {NAME_MIN} to {NAME_MAX} characters long (it is {len})"
-        ));
-    }
-    if let Some(bad) = name.chars().find(|c| !is_name_char(*c)) {
-        return Err(format!(
-            "invalid {what} '{name}': character '{bad}' is not allowed (use letters, digits, '_', '.', '-')"
-        ));
-    }
-    Ok(())
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {

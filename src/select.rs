@@ -8,6 +8,7 @@ use glob::Pattern;
 use crate::aws::Dynamo;
 use crate::cli::TableSelection;
 use crate::error::UsageError;
+use crate::ids::table_name;
 
 impl TableSelection {
     /// Refuses a selection that selects nothing on its face (before any AWS call).
@@ -37,15 +38,6 @@ impl TableSelection {
         self.excludes
             .iter()
             .any(|g| Pattern::new(g).is_ok_and(|p| p.matches(name)))
-    }
-}
-
-/// The display name of a table given by name or ARN.
-pub fn table_name(table: &str) -> &str {
-    if table.starts_with("arn:") {
-        crate::aws::table_of_arn(table).unwrap_or(table)
-    } else {
-        table
     }
 }
 
@@ -80,8 +72,8 @@ async fn with_tags(
         .tagged_tables(&sel.tags)
         .await?
         .iter()
-        .filter(|arn| Dynamo::region_of_arn(arn) == Some(dynamo.region()))
-        .filter_map(|arn| crate::aws::table_of_arn(arn).map(str::to_string))
+        .filter(|arn| crate::ids::region_of_arn(arn) == Some(dynamo.region()))
+        .filter_map(|arn| crate::ids::table_of_arn(arn).map(str::to_string))
         .collect();
     Ok(candidates
         .into_iter()
@@ -93,7 +85,7 @@ async fn with_tags(
 /// any call, so the mistake costs nothing.
 pub fn check_regions(sel: &TableSelection, region: &str) -> Result<(), UsageError> {
     for t in sel.tables.iter().filter(|t| t.starts_with("arn:")) {
-        if let Some(r) = Dynamo::region_of_arn(t).filter(|r| *r != region) {
+        if let Some(r) = crate::ids::region_of_arn(t).filter(|r| *r != region) {
             return Err(UsageError::new(format!(
                 "table '{t}' is in region {r}, but this run uses {region}: one run works in one \
                  region; pass --region {r} (or give the table by name)"

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::cli::GlobalOpts;
 use crate::config::Config;
 use crate::error::UsageError;
+use crate::ids::arn_place;
 
 /// What one target is made of, before it is connected.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -26,7 +27,7 @@ pub struct TargetSpec {
 impl TargetSpec {
     /// The account of the role, when the target assumes one (known before any call).
     pub fn role_account(&self) -> Option<&str> {
-        self.role_arn.as_deref().and_then(role_account)
+        self.role_arn.as_deref().and_then(crate::ids::role_account)
     }
 
     /// How messages name the target before it is connected.
@@ -85,51 +86,6 @@ impl<T> Placed<T> {
             row,
         }
     }
-}
-
-/// The account of an IAM role ARN (`arn:<partition>:iam::<12 digits>:role/<name>`).
-pub fn role_account(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    let (arn_, partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let name = resource.strip_prefix("role/")?;
-    let ok = arn_ == "arn"
-        && !partition.is_empty()
-        && service == "iam"
-        && region.is_empty()
-        && is_account(account)
-        && !name.is_empty()
-        && !name.ends_with('/')
-        && arn.len() <= 2048
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c));
-    ok.then_some(account)
-}
-
-/// A 12-digit AWS account id.
-pub fn is_account(s: &str) -> bool {
-    s.len() == 12 && s.chars().all(|c| c.is_ascii_digit())
-}
-
-/// The account and region of a DynamoDB table or backup ARN
-/// (`arn:<partition>:dynamodb:<region>:<account>:table/...`).
-pub fn arn_place(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    let (_, _, service, region, account) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    (service == "dynamodb" && !region.is_empty()).then_some((account, region))
 }
 
 /// The targets of a run: the config's `[[targets]]` (each region of each, narrowed to
@@ -212,7 +168,7 @@ fn env_region() -> Option<String> {
     ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .iter()
         .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
-        .filter(|r| crate::cli::parse_region(r).is_ok())
+        .filter(|r| crate::ids::parse_region(r).is_ok())
 }
 
 /// Which of `specs` may hold `arn` (a table or backup ARN): the region must match (a
@@ -260,42 +216,10 @@ pub fn uncovered(arn: &str, covered: &[String]) -> UsageError {
     ))
 }
 
-/// The session name of assumed roles: `ddb-backup-<host>`, within STS's rule (2–64
-/// characters of letters, digits and `+=,.@-`), so CloudTrail shows where a run came from.
-pub fn session_name(host: &str) -> String {
-    let clean: String = host
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "+=,.@-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let mut name = format!("ddb-backup-{clean}");
-    if clean.is_empty() {
-        name.push_str("host");
-    }
-    name.truncate(64);
-    name
-}
-
-/// This host's name (for the session name), without a dependency: the kernel's, the
-/// environment's, or "host".
-pub fn host_name() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "host".to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::{role_account, session_name};
     use clap::Parser;
     use proptest::prelude::*;
 

@@ -84,7 +84,7 @@ pub fn summary(s: &t::BackupSummary) -> Entry {
 pub fn details(d: &t::BackupDetails, table: &str, table_arn: Option<&str>) -> Backup {
     Backup {
         table: if table.starts_with("arn:") {
-            super::table_of_arn(table).unwrap_or(table).to_string()
+            crate::ids::table_of_arn(table).unwrap_or(table).to_string()
         } else {
             table.to_string()
         },

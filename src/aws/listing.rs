@@ -26,8 +26,8 @@ use tokio::sync::OnceCell;
 
 use super::{Dynamo, ListFilter};
 use crate::error::{AwsError, AwsErrorKind};
+use crate::ids::table_name;
 use crate::model::Backup;
-use crate::select::table_name;
 
 /// The account-wide listing is chosen when the run selects at least this share of the
 /// region's tables. With B backups per table it costs ⌈T·B/100⌉ pages against S·⌈B/100⌉

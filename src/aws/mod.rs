@@ -29,6 +29,7 @@ use chrono::{DateTime, Utc};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::error::{AwsError, AwsErrorKind, UsageError};
+use crate::ids::{table_of_arn, validate_arn};
 use crate::model::{Backup, BackupDescription, PitrWindow, TableInfo};
 use crate::stop::Stop;
 
@@ -332,7 +333,7 @@ impl Dynamo {
         let conf = match &opts.role_arn {
             Some(role) => {
                 let mut b = aws_config::sts::AssumeRoleProvider::builder(role)
-                    .session_name(crate::targets::session_name(&crate::targets::host_name()))
+                    .session_name(crate::ids::session_name(&crate::ids::host_name()))
                     .configure(&conf);
                 if let Some(id) = &opts.external_id {
                     b = b.external_id(id);
@@ -355,7 +356,7 @@ impl Dynamo {
                 )
             })?;
         // A region from the environment or a profile is checked like --region.
-        crate::cli::parse_region(&region).map_err(|e| {
+        crate::ids::parse_region(&region).map_err(|e| {
             UsageError::new(format!(
                 "{e} (from AWS_REGION, AWS_DEFAULT_REGION or the profile's region)"
             ))
@@ -797,7 +798,7 @@ impl Dynamo {
         if !backups.is_empty() || self.describe_table(table).await?.is_some() {
             return Ok(backups);
         }
-        let name = crate::select::table_name(table);
+        let name = crate::ids::table_name(table);
         Err(AwsError {
             kind: AwsErrorKind::TableNotFound,
             operation: "DescribeTable",
@@ -936,11 +937,6 @@ impl Dynamo {
             .await?;
         Ok(convert::pitr(out.continuous_backups_description()))
     }
-
-    /// Parses the region out of a backup or table ARN.
-    pub fn region_of_arn(arn: &str) -> Option<&str> {
-        arn.split(':').nth(3).filter(|r| !r.is_empty())
-    }
 }
 
 /// A table listing made usable: a name listed twice is one table (kept where it first
@@ -955,7 +951,7 @@ fn checked_names(
     let mut out = Vec::with_capacity(names.len());
     for n in names {
         let name = table_of_arn(&n).unwrap_or(&n);
-        if crate::names::validate_name("table name", name).is_err() {
+        if crate::ids::validate_name("table name", name).is_err() {
             return Err(AwsError {
                 kind: AwsErrorKind::InconsistentListing,
                 operation: op,
@@ -1005,52 +1001,6 @@ async fn check_profile(name: &str) -> Result<(), UsageError> {
             known.join(", ")
         }
     )))
-}
-
-/// Validates an ARN of a DynamoDB table or backup before it is sent anywhere.
-pub fn validate_arn(arn: &str, want_backup: bool) -> Result<(), String> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let what = if want_backup {
-        "backup ARN"
-    } else {
-        "table ARN"
-    };
-    let example = if want_backup {
-        "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234"
-    } else {
-        "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
-    };
-    let ok_prefix = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "dynamodb"
-        && crate::cli::parse_region(parts[3]).is_ok()
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit());
-    if !ok_prefix {
-        return Err(format!(
-            "invalid {what} '{arn}' (expected the form {example})"
-        ));
-    }
-    let res: Vec<&str> = parts[5].split('/').collect();
-    let shape_ok = match (want_backup, res.as_slice()) {
-        (true, ["table", t, "backup", id]) => {
-            crate::names::validate_name("table name", t).is_ok() && !id.is_empty()
-        }
-        (false, ["table", t]) => crate::names::validate_name("table name", t).is_ok(),
-        _ => false,
-    };
-    if !shape_ok {
-        return Err(format!(
-            "invalid {what} '{arn}' (expected the form {example})"
-        ));
-    }
-    Ok(())
-}
-
-/// The table name inside a table or backup ARN.
-pub fn table_of_arn(arn: &str) -> Option<&str> {
-    arn.splitn(6, ':').nth(5)?.split('/').nth(1)
 }
 
 /// Attaches `context` to an `AwsError` for anyhow callers.

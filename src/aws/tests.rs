@@ -310,7 +310,7 @@ fn arns_are_validated() {
         .contains("expected the form"));
     assert!(validate_arn("arn:aws:dynamodb:us-east-1:12345:table/orders", false).is_err());
     assert_eq!(
-        Dynamo::region_of_arn("arn:aws:dynamodb:eu-west-1:123456789012:table/t"),
+        crate::ids::region_of_arn("arn:aws:dynamodb:eu-west-1:123456789012:table/t"),
         Some("eu-west-1")
     );
     assert_eq!(

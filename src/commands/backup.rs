@@ -18,11 +18,12 @@ use crate::commands::targets::{self, Reached, Target, TargetSummary};
 use crate::commands::Ctx;
 use crate::error::{AwsError, AwsErrorKind, UsageError};
 use crate::exit::Exit;
+use crate::ids::table_name;
 use crate::model::{Backup, BackupKind, BackupStatus};
 use crate::names::{self, NameTemplate};
 use crate::output::time;
 use crate::retention::dated_in_future;
-use crate::select::{self, table_name};
+use crate::select;
 use crate::targets::Placed;
 use crate::timeparse::Span;
 

@@ -12,7 +12,8 @@ use crate::commands::targets::Target;
 use crate::commands::Ctx;
 use crate::config::Config;
 use crate::error::UsageError;
-use crate::select::{self, table_name};
+use crate::ids::table_name;
+use crate::select;
 
 /// One table and the index of the policy that owns it.
 #[derive(Debug, Clone)]

@@ -197,7 +197,7 @@ async fn in_target(t: &Target, args: &ListArgs, filter: &ListFilter) -> Result<L
         match r {
             Ok(list) => backups.extend(list),
             Err(e) if e.kind == AwsErrorKind::Interrupted => return Err(e.into()),
-            Err(e) => errors.push((select::table_name(&table).to_string(), e)),
+            Err(e) => errors.push((crate::ids::table_name(&table).to_string(), e)),
         }
     }
     if !errors.is_empty() && errors.len() == tables {

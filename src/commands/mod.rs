@@ -109,7 +109,7 @@ impl Ctx {
             .into_iter()
             .find(|s| crate::targets::may_hold(s, arn))
             .unwrap_or_default();
-        if let Some((_, region)) = crate::targets::arn_place(arn) {
+        if let Some((_, region)) = crate::ids::arn_place(arn) {
             spec.region = Some(region.to_string());
         }
         Ok(spec)

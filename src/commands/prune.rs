@@ -343,7 +343,7 @@ pub async fn prune_one(
 impl TablePrune {
     fn failed(table: &str, error: String, status: &'static str) -> TablePrune {
         TablePrune {
-            table: select::table_name(table).to_string(),
+            table: crate::ids::table_name(table).to_string(),
             status,
             error: Some(error),
             kept: 0,
@@ -372,7 +372,7 @@ pub async fn prune_listed(
     opts: &PruneOptions,
     ctx: &Ctx,
 ) -> TablePrune {
-    let name = select::table_name(table).to_string();
+    let name = crate::ids::table_name(table).to_string();
     let mut backups = match listed {
         Ok(b) => b,
         Err(e) => {

@@ -418,7 +418,7 @@ mod tests {
             let ts = "20261123T091703Z";
             let b = backup_name(SAFETY_PREFIX, &table, ts);
             prop_assert!(b.len() <= 255 && b.starts_with("ddb-backup-safety."));
-            prop_assert!(crate::names::validate_name("backup name", &b).is_ok());
+            prop_assert!(crate::ids::validate_name("backup name", &b).is_ok());
             let s = staging_name(&table, ts);
             prop_assert!((3..=255).contains(&s.len()) && s.ends_with(ts));
         }

@@ -14,9 +14,9 @@ use crate::cli::{BillingModeArg, RestoreArgs, SseArg};
 use crate::commands::Ctx;
 use crate::error::{usage, AwsError, AwsErrorKind, UsageError};
 use crate::exit::Exit;
+use crate::ids::table_name;
 use crate::model::{Backup, BackupStatus, IndexInfo};
 use crate::output::time;
-use crate::select::table_name;
 
 /// What a restore does not bring back and this tool does not re-create.
 pub const OUT_OF_SCOPE: &str =

@@ -101,7 +101,7 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
         for t in &job.selection.tables {
             job.backup
                 .template
-                .render(crate::select::table_name(t), ctx.now)
+                .render(crate::ids::table_name(t), ctx.now)
                 .map_err(UsageError::new)?;
         }
     }

@@ -310,7 +310,7 @@ fn overlaps_of(seats: &[Option<Seat>]) -> Vec<Overlap> {
 /// is unknown holds no ARN: acting on it could mean acting on a same-named table of
 /// another account.
 pub fn holds(at: &Place, arn: &str) -> bool {
-    match crate::targets::arn_place(arn) {
+    match crate::ids::arn_place(arn) {
         Some((account, region)) => region == at.region && account == at.account,
         None => true,
     }
@@ -340,7 +340,7 @@ fn check_held(
                 .filter_map(|c| c.as_ref().ok())
                 .map(|t| t.at.to_string())
                 .collect();
-            let (account, region) = crate::targets::arn_place(arn).unwrap_or(("?", "?"));
+            let (account, region) = crate::ids::arn_place(arn).unwrap_or(("?", "?"));
             let unverified = connected
                 .iter()
                 .flatten()

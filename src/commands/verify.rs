@@ -20,10 +20,11 @@ use crate::commands::targets::{self, Target, TargetSummary};
 use crate::commands::{fleet, Ctx};
 use crate::config::Config;
 use crate::exit::Exit;
+use crate::ids::table_name;
 use crate::model::{Backup, BackupDescription, BackupStatus, IndexInfo, TableInfo};
 use crate::names::{self, NameTemplate};
 use crate::output::write_file_atomic;
-use crate::select::{self, table_name};
+use crate::select;
 use crate::targets::Placed;
 
 /// The tag every scratch table carries: its value is the drill's run id.
@@ -132,7 +133,7 @@ pub struct Options {
 /// This run's id: host, process and time, so a later run can tell a killed drill's
 /// scratch table (its process is gone) from a running one's.
 pub fn run_id() -> String {
-    let host: String = crate::targets::host_name()
+    let host: String = crate::ids::host_name()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "-._".contains(*c))
         .take(64)
