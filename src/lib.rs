@@ -2,11 +2,18 @@
 //!
 //! `main.rs` parses the command line and calls [`run`]; everything else lives here so the
 //! integration tests and the documentation generator can use the same definitions.
+//!
+//! The modules form layers, bottom first: vocabulary (`ids`, `error`, `stop`, `model`,
+//! `timeparse`), pure logic (`names`, `retention`, `exit`), the network (`aws`), input
+//! (`cli`, `config`), where (`targets`, `select`), rendering (`output`), the `engine`,
+//! the `commands`, and the wiring here. docs/ARCHITECTURE.md has the table and the data
+//! flow of a `run`; `tests/it/architecture.rs` enforces the order.
 
 pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod ids;
@@ -26,7 +33,7 @@ use chrono::Utc;
 use tokio::sync::watch;
 
 use crate::cli::Cli;
-use crate::commands::Ctx;
+use crate::engine::Ctx;
 use crate::exit::Exit;
 use crate::output::Output;
 pub use crate::stop::Stop;

@@ -99,7 +99,7 @@ pub fn check_regions(sel: &TableSelection, region: &str) -> Result<(), UsageErro
 /// left to their own targets (an unknown account matches by region). `None` when nothing
 /// is left for this target (it was given only ARNs of others).
 pub fn for_target(sel: &TableSelection, at: &crate::targets::Place) -> Option<TableSelection> {
-    let mine = |t: &String| !t.starts_with("arn:") || crate::commands::targets::holds(at, t);
+    let mine = |t: &String| !t.starts_with("arn:") || crate::targets::holds(at, t);
     let tables: Vec<String> = sel.tables.iter().filter(|t| mine(t)).cloned().collect();
     if tables.is_empty() && !sel.tables.is_empty() && !sel.needs_listing() {
         return None;

@@ -216,6 +216,16 @@ pub fn uncovered(arn: &str, covered: &[String]) -> UsageError {
     ))
 }
 
+/// True when the table or backup `arn` is in the target at `at`. A target whose account
+/// is unknown holds no ARN: acting on it could mean acting on a same-named table of
+/// another account.
+pub fn holds(at: &Place, arn: &str) -> bool {
+    match crate::ids::arn_place(arn) {
+        Some((account, region)) => region == at.region && account == at.account,
+        None => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@ use tokio::task::JoinSet;
 
 use crate::aws::listing::{RunListing, Strategy};
 use crate::cli::CheckArgs;
-use crate::commands::targets::{self, Target};
-use crate::commands::{fleet, Ctx};
 use crate::config::Config;
+use crate::engine::targets::{self, Target};
+use crate::engine::{fleet, Ctx};
 use crate::exit::Exit;
 use crate::ids::table_name;
 use crate::model::{Backup, BackupStatus};
@@ -211,7 +211,7 @@ async fn in_target(
             .in_current_span(),
         );
     }
-    Ok((crate::commands::join_in_order(tasks).await?, policy_errors))
+    Ok((crate::engine::join_in_order(tasks).await?, policy_errors))
 }
 
 /// The pure part: which backups count, the newest one, and the verdict.

@@ -5,9 +5,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::cli::{ConfigCheckArgs, TableSelection};
-use crate::commands::targets::{self, TargetSummary};
-use crate::commands::{fleet, Ctx};
 use crate::config::{self, Config, PolicyConfig};
+use crate::engine::targets::{self, TargetSummary};
+use crate::engine::{fleet, Ctx};
 use crate::exit::Exit;
 use crate::names::NameTemplate;
 use crate::retention::Policy;

@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::cli::DescribeArgs;
-use crate::commands::Ctx;
+use crate::engine::Ctx;
 use crate::exit::Exit;
 use crate::model::{BackupDescription, KeyElement};
 use crate::output::{human_size, time};

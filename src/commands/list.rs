@@ -7,8 +7,8 @@ use tokio::task::JoinSet;
 
 use crate::aws::ListFilter;
 use crate::cli::{ListArgs, StatusFilter, TypeFilter};
-use crate::commands::targets::{self, Target, TargetSummary};
-use crate::commands::Ctx;
+use crate::engine::targets::{self, Target, TargetSummary};
+use crate::engine::Ctx;
 use crate::error::{AwsErrorKind, UsageError};
 use crate::exit::Exit;
 use crate::model::{Backup, BackupStatus};

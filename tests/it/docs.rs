@@ -298,7 +298,7 @@ fn every_test_named_in_the_safety_guarantees_exists() {
         .and_then(|s| s.split("\n## ").next())
         .expect("a Safety guarantees section");
     let mut sources = String::new();
-    for dir in ["src", "src/aws", "src/commands", "tests/it"] {
+    for dir in ["src", "src/aws", "src/commands", "src/engine", "tests/it"] {
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "rs") {

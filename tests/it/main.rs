@@ -3,6 +3,7 @@
 
 mod common;
 
+mod architecture;
 mod backup;
 mod bench;
 mod deploy;

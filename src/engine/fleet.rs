@@ -8,9 +8,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::cli::TableSelection;
-use crate::commands::targets::Target;
-use crate::commands::Ctx;
 use crate::config::Config;
+use crate::engine::targets::Target;
+use crate::engine::Ctx;
 use crate::error::UsageError;
 use crate::ids::table_name;
 use crate::select;

@@ -13,10 +13,9 @@ use chrono::Utc;
 
 use crate::aws::{Dynamo, IndexChoice, RestoreRequest, SseChoice};
 use crate::cli::RestoreArgs;
-use crate::commands::restore::{
-    apply_settings, print, read_settings, wait_active, RestoreReport, Settings, Source, Step,
-};
-use crate::commands::Ctx;
+use crate::engine::restoring::{wait_active, RestoreReport, Show, Source, Step};
+use crate::engine::settings::{apply_settings, read_settings, Settings};
+use crate::engine::Ctx;
 use crate::exit::Exit;
 use crate::model::BackupStatus;
 
@@ -50,6 +49,7 @@ struct Procedure<'a> {
     a: &'a RestoreArgs,
     ctx: &'a Ctx,
     report: RestoreReport,
+    print: Show,
 }
 
 impl Procedure<'_> {
@@ -128,6 +128,7 @@ pub(crate) async fn run(
     a: &RestoreArgs,
     report: RestoreReport,
     ctx: &Ctx,
+    print: Show,
 ) -> Result<Exit> {
     let table = report.target.clone();
     let mut p = Procedure {
@@ -136,6 +137,7 @@ pub(crate) async fn run(
         a,
         ctx,
         report,
+        print,
     };
     // 1. The table must exist, and its deletion protection be dealt with.
     let Some(info) = d.describe_table(&table).await? else {
@@ -400,7 +402,7 @@ fn confirm(table: &str, region: &str) -> Result<()> {
 fn finish(p: Procedure<'_>, r: Result<Exit>) -> Result<Exit> {
     if let Err(e) = &r {
         if p.ctx.out.shows(Exit::Failure) {
-            let _ = print(&p.report, p.ctx);
+            let _ = (p.print)(&p.report, p.ctx);
         }
         tracing::debug!("replace failed: {e:#}");
     }

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::aws::Dynamo;
-use crate::commands::Ctx;
+use crate::engine::Ctx;
 use crate::error::UsageError;
 use crate::exit::Exit;
 use crate::targets::{Place, Placed, TargetSpec};
@@ -306,16 +306,6 @@ fn overlaps_of(seats: &[Option<Seat>]) -> Vec<Overlap> {
     out
 }
 
-/// True when the table or backup `arn` is in the target at `at`. A target whose account
-/// is unknown holds no ARN: acting on it could mean acting on a same-named table of
-/// another account.
-pub fn holds(at: &Place, arn: &str) -> bool {
-    match crate::ids::arn_place(arn) {
-        Some((account, region)) => region == at.region && account == at.account,
-        None => true,
-    }
-}
-
 /// Every ARN among `tables` is held by a connected target, or may be by one that could not
 /// be reached (that target's failure says enough).
 fn check_held(
@@ -328,7 +318,7 @@ fn check_held(
             .iter()
             .flatten()
             .filter_map(|c| c.as_ref().ok())
-            .any(|t| holds(&t.at, arn));
+            .any(|t| crate::targets::holds(&t.at, arn));
         let maybe = specs
             .iter()
             .zip(connected)

@@ -1,0 +1,377 @@
+//! The restore procedure: from a backup (by ARN, latest, name or time) or to a point in
+//! time, into a new table; optionally wait until ACTIVE and re-apply the settings a restore
+//! does not bring back.
+
+use anyhow::{bail, Result};
+use aws_sdk_dynamodb::types::{BackupTypeFilter, BillingMode};
+
+use crate::aws::{Dynamo, IndexChoice, ListFilter, PitrPoint, RestoreRequest, SseChoice};
+use crate::cli::{BillingModeArg, RestoreArgs, SseArg};
+use crate::engine::restoring::{wait_active, RestoreReport, Show, Source};
+use crate::engine::settings::copy_settings;
+use crate::engine::Ctx;
+use crate::error::{usage, UsageError};
+use crate::exit::Exit;
+use crate::ids::table_name;
+use crate::model::{Backup, BackupStatus, IndexInfo};
+use crate::output::time;
+
+/// What a restore does not bring back and this tool does not re-create.
+pub const OUT_OF_SCOPE: &str =
+    "auto scaling policies, IAM policies and CloudWatch alarms are not restored by DynamoDB and not copied by ddb-backup: set them up again";
+
+/// Checks the options and their combination (no AWS call).
+pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(), UsageError> {
+    for t in [&a.before, &a.to_time].into_iter().flatten() {
+        t.resolve(now).map_err(UsageError::new)?;
+    }
+    let modes = [
+        a.latest,
+        a.backup_name.is_some(),
+        a.before.is_some(),
+        a.to_time.is_some(),
+        a.latest_restorable,
+    ];
+    if a.backup_arn.is_none() {
+        match (&a.table, modes.iter().filter(|m| **m).count()) {
+            (None, _) => return Err(UsageError::new("no source given: use --backup-arn ARN, or --table T with --latest, --backup-name, --before, --to-time or --latest-restorable")),
+            (Some(_), 0) => return Err(UsageError::new("--table needs one of --latest, --backup-name, --before, --to-time or --latest-restorable")),
+            _ => {}
+        }
+    }
+    if let Some(t) = &a.table {
+        if a.target.as_deref() == Some(table_name(t)) && a.target_region.is_none() {
+            return Err(UsageError::new(format!("--target '{}' is the source table: DynamoDB restores into a new table; choose another name, or use --replace to restore into the table itself", table_name(t))));
+        }
+    }
+    if a.replace && !a.yes && !a.dry_run && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(UsageError::new(
+            "--replace deletes the table and restores it under its name: confirm with --yes \
+             (stdin is not a terminal, so the name cannot be typed)",
+        ));
+    }
+    match (a.billing_mode, a.read_capacity, a.write_capacity) {
+        (Some(BillingModeArg::Provisioned), Some(_), Some(_)) => {}
+        (Some(BillingModeArg::Provisioned), _, _) => {
+            return Err(UsageError::new(
+                "--billing-mode provisioned needs both --read-capacity and --write-capacity",
+            ))
+        }
+        (_, None, None) => {}
+        _ => {
+            return Err(UsageError::new(
+                "--read-capacity/--write-capacity need --billing-mode provisioned",
+            ))
+        }
+    }
+    if a.sse_kms_key.is_some() && a.sse.is_some_and(|s| s != SseArg::Kms) {
+        return Err(UsageError::new("--sse-kms-key needs --sse kms"));
+    }
+    if a.copy_settings && a.dry_run {
+        tracing::debug!("--copy-settings with --dry-run: only reported");
+    }
+    Ok(())
+}
+
+fn index_choice(
+    all: &[IndexInfo],
+    none: bool,
+    exclude: &[String],
+    kind: &str,
+) -> Result<IndexChoice> {
+    if none {
+        return Ok(IndexChoice::Only(Vec::new()));
+    }
+    if exclude.is_empty() {
+        return Ok(IndexChoice::All);
+    }
+    for e in exclude {
+        if !all.iter().any(|i| &i.name == e) {
+            let names: Vec<&str> = all.iter().map(|i| i.name.as_str()).collect();
+            bail!(
+                "the backup has no {kind} named '{e}' (it has: {})",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            );
+        }
+    }
+    Ok(IndexChoice::Only(
+        all.iter()
+            .filter(|i| !exclude.contains(&i.name))
+            .cloned()
+            .collect(),
+    ))
+}
+
+/// The restore procedure: one table, from a backup or a point in time, to a new name or in
+/// place (`--replace`). `validate` has checked the arguments.
+pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
+    let arn = match (&a.backup_arn, a.table.as_deref()) {
+        (Some(arn), _) => Some(arn.as_str()),
+        (None, Some(t)) if t.starts_with("arn:") => Some(t),
+        _ => None,
+    };
+    let spec = match arn {
+        Some(arn) => ctx.target_for_arn(arn)?,
+        None => {
+            let specs = ctx.targets()?;
+            if specs.len() > 1 {
+                return Err(UsageError::new(
+                    "restore works in one account and region: give one --region and at most one \
+                     --role-arn (or a backup or table ARN, which names its own)",
+                )
+                .into());
+            }
+            specs.into_iter().next().unwrap_or_default()
+        }
+    };
+    let source = Dynamo::connect(&ctx.options_for(&spec)).await?;
+    let cross_region = a
+        .target_region
+        .as_deref()
+        .is_some_and(|r| r != source.region());
+    let target = if cross_region {
+        let t = crate::targets::TargetSpec {
+            region: a.target_region.clone(),
+            ..spec.clone()
+        };
+        Dynamo::connect(&ctx.options_for(&t)).await?
+    } else {
+        source.clone()
+    };
+
+    // Resolve the source.
+    let (src, source_table) = if let Some(arn) = &a.backup_arn {
+        let d = source.describe_backup(arn).await?;
+        (Source::Backup(d.backup), d.source_table.table_name)
+    } else {
+        let table = a.table.clone().unwrap_or_default();
+        if a.to_time.is_some() || a.latest_restorable {
+            let w = source.pitr_window(&table).await?;
+            if !w.enabled {
+                bail!("point-in-time recovery is not enabled on table '{}': restore from a backup instead (--latest)", table_name(&table));
+            }
+            let point = match &a.to_time {
+                None => PitrPoint::Latest,
+                Some(t) => {
+                    let at = t.resolve(ctx.now).map_err(UsageError::new)?;
+                    let (lo, hi) = (w.earliest, w.latest);
+                    if lo.is_some_and(|lo| at < lo) || hi.is_some_and(|hi| at > hi) {
+                        bail!(
+                            "{} is outside the point-in-time recovery window of '{}' [{} .. {}]",
+                            time(at),
+                            table_name(&table),
+                            lo.map(time).unwrap_or_else(|| "?".into()),
+                            hi.map(time).unwrap_or_else(|| "?".into())
+                        );
+                    }
+                    PitrPoint::At(at)
+                }
+            };
+            (Source::Pitr(point), table_name(&table).to_string())
+        } else {
+            let b = pick_backup(&source, &table, &a, ctx).await?;
+            (Source::Backup(b), table_name(&table).to_string())
+        }
+    };
+
+    // --replace restores into the source table's own name.
+    let target_name = a.target.clone().unwrap_or_else(|| source_table.clone());
+
+    // Overrides that need the backup's index definitions.
+    let (gsi, lsi) = if a.no_gsi
+        || !a.exclude_gsi.is_empty()
+        || a.no_lsi
+        || !a.exclude_lsi.is_empty()
+    {
+        let desc = match &src {
+            Source::Backup(b) => Some(source.describe_backup(&b.backup_arn).await?.source_table),
+            Source::Pitr(_) => None,
+        };
+        let (g, l) = desc
+            .map(|d| (d.global_secondary_indexes, d.local_secondary_indexes))
+            .unwrap_or_default();
+        if matches!(src, Source::Pitr(_))
+            && (!a.exclude_gsi.is_empty() || !a.exclude_lsi.is_empty())
+        {
+            usage::<()>("--exclude-gsi/--exclude-lsi work with backups; for point-in-time restores use --no-gsi/--no-lsi")?;
+        }
+        (
+            index_choice(&g, a.no_gsi, &a.exclude_gsi, "global secondary index")?,
+            index_choice(&l, a.no_lsi, &a.exclude_lsi, "local secondary index")?,
+        )
+    } else {
+        (IndexChoice::All, IndexChoice::All)
+    };
+    let sse = match (a.sse, &a.sse_kms_key) {
+        (Some(SseArg::Default), _) => SseChoice::Default,
+        (Some(SseArg::Kms), k) | (None, k @ Some(_)) => SseChoice::Kms(k.clone()),
+        (Some(SseArg::None), _) => SseChoice::Keep,
+        (None, None) if cross_region => {
+            tracing::info!("cross-region restore needs an encryption choice: using an AWS owned key (--sse default)");
+            SseChoice::Default
+        }
+        (None, None) => SseChoice::Keep,
+    };
+    let req = RestoreRequest {
+        target: target_name.clone(),
+        billing_mode: a.billing_mode.map(|b| match b {
+            BillingModeArg::PayPerRequest => BillingMode::PayPerRequest,
+            BillingModeArg::Provisioned => BillingMode::Provisioned,
+        }),
+        capacity: a.read_capacity.zip(a.write_capacity),
+        gsi,
+        lsi,
+        sse,
+    };
+
+    let mut report = RestoreReport {
+        command: "restore",
+        dry_run: a.dry_run,
+        source_table: source_table.clone(),
+        backup_arn: None,
+        backup_name: None,
+        backup_created_at: None,
+        point_in_time: None,
+        target: target_name.clone(),
+        target_region: target.region().to_string(),
+        table_status: None,
+        settings: Vec::new(),
+        replace: false,
+        steps: Vec::new(),
+        safety_backup_arn: None,
+        note: OUT_OF_SCOPE,
+    };
+    match &src {
+        Source::Backup(b) => {
+            report.backup_arn = Some(b.backup_arn.clone());
+            report.backup_name = Some(b.backup_name.clone());
+            report.backup_created_at = Some(b.created_at);
+        }
+        Source::Pitr(PitrPoint::Latest) => report.point_in_time = Some("latest restorable".into()),
+        Source::Pitr(PitrPoint::At(t)) => report.point_in_time = Some(time(*t)),
+    }
+    if a.replace {
+        report.replace = true;
+        return crate::engine::replace::run(&source, src, req, &a, report, ctx, print).await;
+    }
+    // DynamoDB cannot restore over a table: check before the restore call.
+    if target.describe_table(&target_name).await?.is_some() {
+        bail!(
+            "table '{}' already exists in {}: DynamoDB cannot restore over an existing table; choose another --target or delete that table first",
+            target_name,
+            target.region()
+        );
+    }
+
+    if a.dry_run {
+        if ctx.out.shows(Exit::Success) {
+            print(&report, ctx)?;
+        }
+        return Ok(Exit::Success);
+    }
+    let info = match &src {
+        Source::Backup(b) => target.restore_from_backup(&b.backup_arn, &req).await?,
+        Source::Pitr(p) => {
+            target
+                .restore_to_point_in_time(&source_table_arg(&a), p, &req)
+                .await?
+        }
+    };
+    tracing::info!(target = %target_name, "restore started");
+    report.table_status = info.status.clone();
+    let mut exit = Exit::Success;
+    if a.wait || a.copy_settings {
+        match wait_active(&target, &target_name, a.timeout.duration, ctx).await? {
+            Some(status) => report.table_status = Some(status),
+            None => {
+                report.table_status = Some("CREATING".into());
+                if ctx.stop.requested() {
+                    tracing::warn!(
+                        "stopped while waiting: table '{}' is being restored and not ACTIVE yet",
+                        target_name
+                    );
+                } else {
+                    tracing::error!(
+                        "table '{}' is not ACTIVE after --timeout {}",
+                        target_name,
+                        a.timeout
+                    );
+                }
+                let exit = if ctx.stop.requested() {
+                    Exit::Interrupted
+                } else {
+                    Exit::Failure
+                };
+                if ctx.out.shows(exit) {
+                    print(&report, ctx)?;
+                }
+                return Ok(exit);
+            }
+        }
+    }
+    if a.copy_settings {
+        report.settings = copy_settings(&source, &target, &source_table, &target_name).await;
+        if report
+            .settings
+            .iter()
+            .any(|s| !s.applied && s.detail.starts_with("failed"))
+        {
+            exit = Exit::Partial;
+        }
+    }
+    tracing::warn!("{OUT_OF_SCOPE}");
+    if ctx.out.shows(exit) {
+        print(&report, ctx)?;
+    }
+    Ok(exit)
+}
+
+fn source_table_arg(a: &RestoreArgs) -> String {
+    a.table.clone().unwrap_or_default()
+}
+
+/// --latest / --backup-name / --before over the table's complete listing.
+async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Result<Backup> {
+    let filter = ListFilter {
+        kind: Some(BackupTypeFilter::All),
+        since: None,
+        until: a
+            .before
+            .as_ref()
+            .map(|t| t.resolve(ctx.now))
+            .transpose()
+            .map_err(UsageError::new)?,
+    };
+    let mut all = d.list_backups(table, &filter).await?;
+    crate::retention::newest_first(&mut all);
+    let name = table_name(table);
+    if let Some(n) = &a.backup_name {
+        let found: Vec<&Backup> = all.iter().filter(|b| &b.backup_name == n).collect();
+        return match found.as_slice() {
+            [] => bail!(
+                "table '{name}' has no backup named '{n}' (see: ddb-backup list --table {name})"
+            ),
+            [one] if one.status == BackupStatus::Available => Ok((*one).clone()),
+            [one] => bail!(
+                "backup '{n}' of '{name}' is {}, not AVAILABLE yet",
+                one.status.as_str()
+            ),
+            many => bail!(
+                "{} backups of '{name}' are named '{n}'; pick one with --backup-arn: {}",
+                many.len(),
+                many.iter()
+                    .map(|b| format!("{} ({})", b.backup_arn, time(b.created_at)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+    }
+    all.into_iter().find(|b| b.status == BackupStatus::Available).ok_or_else(|| {
+        let when = a.before.as_ref().and_then(|t| t.resolve(ctx.now).ok()).map(|t| format!(" created before {}", time(t))).unwrap_or_default();
+        anyhow::anyhow!("table '{name}' has no AVAILABLE backup{when} (see: ddb-backup list --table {name} --type all)")
+    })
+}
