@@ -367,6 +367,8 @@ def rewrite_backups(place: Place, body: dict[str, Any], page: dict[str, Any]) ->
             if b is not None:
                 summaries.insert(0, summary(b))
             continue
+        if kind not in ("duplicate", "redate", "drop_field", "foreign"):
+            continue
         target = newest_arn(place, rule["table"])
         where = [i for i, s in enumerate(summaries) if s["BackupArn"] == target]
         if not where:
