@@ -271,30 +271,48 @@ pub fn output_target(path: &std::path::Path) -> Result<std::path::PathBuf, Strin
     }
 }
 
-/// Writes a file so that readers see the old or the new content, never a partial one:
-/// a temporary file in the same directory, flushed, then renamed over the target (a
-/// symlink's target; never a device, FIFO or directory: see [`output_target`]).
-pub fn write_file_atomic(path: &std::path::Path, content: &[u8]) -> io::Result<()> {
-    let path = &output_target(path).map_err(io::Error::other)?;
+/// A new, empty temporary file beside `path` (the target [`output_target`] resolved):
+/// created exclusively (a link or anything else already at the name is never opened)
+/// under a name no one can predict, `.<file name>.<random>.tmp`, with the mode a plain
+/// create would give (0666 less the umask), and removed when dropped unless persisted.
+pub fn temp_beside(path: &std::path::Path) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
     };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(content)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let prefix = format!(".{name}.");
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    result
+    // The error without the random name (it names nothing the user could look for).
+    b.tempfile_in(dir).map_err(|e| {
+        let text = e.to_string();
+        match text.rsplit_once(" at path ") {
+            Some((why, _)) => io::Error::new(e.kind(), why.to_string()),
+            None => e,
+        }
+    })
+}
+
+/// Writes a file so that readers see the old or the new content, never a partial one:
+/// a temporary file in the same directory ([`temp_beside`]), flushed, then renamed over
+/// the target (a symlink's target; never a device, FIFO or directory: see
+/// [`output_target`]).
+pub fn write_file_atomic(path: &std::path::Path, content: &[u8]) -> io::Result<()> {
+    let path = &output_target(path).map_err(io::Error::other)?;
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(content)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]

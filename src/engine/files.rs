@@ -18,17 +18,16 @@ pub fn check_writable(path: &Path) -> Result<(), UsageError> {
         ))
     };
     let path = &crate::output::output_target(path).map_err(fail)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let probe = dir.join(format!(".ddb-backup-write-check.{}", std::process::id()));
-    match std::fs::File::create(&probe) {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
+    // The same temporary file the write makes, removed again.
+    match crate::output::temp_beside(path) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            Err(fail(format!("directory {}: {e}", dir.display())))
         }
-        Err(e) => Err(fail(format!("directory {}: {e}", dir.display()))),
     }
 }
 

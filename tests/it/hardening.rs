@@ -818,6 +818,84 @@ fn report_and_metrics_paths_never_replace_links_devices_or_fifos() {
     }
 }
 
+/// Temporary files (the write check's, the report's and the metrics file's) are created
+/// exclusively under unpredictable names: links planted at every name derived from the
+/// process id of the run are never followed, nothing they point at is written, and the
+/// report and metrics end up regular files.
+#[test]
+fn temporary_files_never_follow_links_planted_at_predictable_names() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let home = emu.home.path();
+    let sentinel = home.join("precious");
+    std::fs::write(&sentinel, "precious").unwrap();
+    let dir = home.join("out");
+    std::fs::create_dir(&dir).unwrap();
+    // Process ids are handed out in order: the run's is soon after this one's, whatever
+    // else starts meanwhile (threads take ids too, hence the margin).
+    let mut probe = Command::new("true").spawn().unwrap();
+    let last = probe.id();
+    probe.wait().unwrap();
+    let pid_max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(u32::MAX);
+    const AHEAD: u32 = 4000;
+    let mut planted = Vec::new();
+    for i in 1..=AHEAD {
+        let pid = match last.saturating_add(i) {
+            p if p >= pid_max => p - pid_max + 300,
+            p => p,
+        };
+        for name in [
+            format!(".ddb-backup-write-check.{pid}"),
+            format!(".run.json.{pid}.tmp"),
+            format!(".ddb-backup.prom.{pid}.tmp"),
+        ] {
+            let link = dir.join(name);
+            std::os::unix::fs::symlink(&sentinel, &link).unwrap();
+            planted.push(link);
+        }
+    }
+    let report = dir.join("run.json");
+    let metrics = dir.join("ddb-backup.prom");
+    let r = emu.run(&[
+        "run",
+        "--table",
+        "orders",
+        "--keep-last",
+        "3",
+        "--report",
+        &report.to_string_lossy(),
+        "--metrics-file",
+        &metrics.to_string_lossy(),
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&sentinel).unwrap(),
+        "precious",
+        "a planted link was written through"
+    );
+    for path in [&report, &metrics] {
+        let meta = std::fs::symlink_metadata(path).unwrap();
+        assert!(meta.file_type().is_file(), "{path:?} is not a regular file");
+    }
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(written["command"], "run");
+    assert!(std::fs::read_to_string(&metrics)
+        .unwrap()
+        .contains("ddb_backup_"));
+    for link in &planted {
+        let meta = std::fs::symlink_metadata(link).unwrap();
+        assert!(meta.file_type().is_symlink(), "{link:?} was replaced");
+    }
+    // No temporary file is left behind.
+    let entries = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(entries, planted.len() + 2);
+}
+
 /// One backup dated a year ahead does not anchor --keep-within past the recent ones.
 #[test]
 fn a_lone_future_dated_backup_does_not_move_the_window() {
