@@ -29,7 +29,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l role-arn -d 'Assu
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -75,7 +75,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l role-arn 
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -99,7 +99,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l role-
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -130,7 +130,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l role-ar
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -177,7 +177,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l role-arn
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -221,7 +221,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l role-a
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -282,7 +282,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l role-arn -
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -317,7 +317,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l role-arn
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -352,7 +352,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l role-ar
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -377,7 +377,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"
@@ -402,7 +402,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'"

@@ -100,7 +100,7 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "NAME", overrides_with = "profile")]
     pub profile: Option<String>,
 
-    /// DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too
+    /// DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https
     #[arg(long, global = true, value_name = "URL", value_parser = parse_url, overrides_with = "endpoint_url")]
     pub endpoint_url: Option<String>,
 

@@ -5,6 +5,7 @@
 
 pub mod clock;
 mod convert;
+pub mod endpoint;
 pub mod errors;
 pub mod integrity;
 pub mod listing;
@@ -181,6 +182,7 @@ impl Dynamo {
             .timeout_config(timeouts)
             .load()
             .await;
+        endpoint::warn_plain_http(&conf);
         // A role is assumed from the base credentials, through the same endpoint settings
         // (an emulator serves STS too); its credentials are refreshed before they expire.
         let conf = match &opts.role_arn {

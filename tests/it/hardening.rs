@@ -896,6 +896,92 @@ fn temporary_files_never_follow_links_planted_at_predictable_names() {
     assert_eq!(entries, planted.len() + 2);
 }
 
+/// Plain HTTP to a host that is not this machine (from --endpoint-url,
+/// AWS_ENDPOINT_URL_DYNAMODB or a config's [defaults]) is warned about once, naming the
+/// endpoint; https and loopback endpoints are silent. Without a region each command stops
+/// as its client is built, so nothing is sent anywhere.
+#[test]
+fn plain_http_to_another_host_is_warned_about_before_any_request() {
+    const WARNING: &str = "plain HTTP to a host that is not this machine";
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let r = emu.run(&["run", "--table", "orders", "--keep-last", "3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains(WARNING), "{}", r.stderr);
+    emu.reset_stats();
+
+    let cfg = emu.home.path().join("remote.toml");
+    std::fs::write(
+        &cfg,
+        "[defaults]\nendpoint_url = \"http://ddb.invalid:1\"\n[[policy]]\nname = \"p\"\n\
+         tables = [\"orders\"]\n[policy.retention]\nkeep_last = 1\n",
+    )
+    .unwrap();
+    let cfg = cfg.to_string_lossy().to_string();
+    let remote: Vec<(Vec<&str>, Option<&str>, &str)> = vec![
+        (
+            vec![
+                "--endpoint-url",
+                "http://10.0.0.5:8000",
+                "list",
+                "--table",
+                "orders",
+            ],
+            None,
+            "http://10.0.0.5:8000",
+        ),
+        (
+            vec!["list", "--table", "orders"],
+            Some("http://ddb.invalid:1"),
+            "http://ddb.invalid:1",
+        ),
+        (
+            vec!["check", "--config", &cfg, "--max-age", "1d"],
+            None,
+            "http://ddb.invalid:1",
+        ),
+    ];
+    let run = |args: &[&str], env: Option<&str>| {
+        let mut c = emu.bare_cmd();
+        c.env_remove("AWS_REGION").args(args);
+        if let Some(url) = env {
+            c.env("AWS_ENDPOINT_URL_DYNAMODB", url);
+        }
+        let r = run_cmd(&mut c);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("no AWS region configured"),
+            "{}",
+            r.stderr
+        );
+        r
+    };
+    for (args, env, url) in &remote {
+        let r = run(args, *env);
+        let warnings: Vec<&str> = r
+            .err_lines()
+            .into_iter()
+            .filter(|l| l.contains(WARNING))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{args:?}: {}", r.stderr);
+        assert!(
+            warnings[0].contains(&format!("endpoint {url} is {WARNING}")),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].contains("use https"), "{}", warnings[0]);
+    }
+    for url in [
+        "https://10.0.0.5:8000",
+        "http://localhost:1",
+        "http://[::1]:1",
+    ] {
+        let r = run(&["--endpoint-url", url, "list", "--table", "orders"], None);
+        assert!(!r.stderr.contains(WARNING), "{url}: {}", r.stderr);
+    }
+    assert_eq!(emu.total_calls(), 0);
+}
+
 /// One backup dated a year ahead does not anchor --keep-within past the recent ones.
 #[test]
 fn a_lone_future_dated_backup_does_not_move_the_window() {
