@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 
 use crate::model::Backup;
+use crate::timeparse::shown as quote;
 
 /// One summary of a ListBackups page, as converted from the wire: a backup, or what is
 /// missing from it.
@@ -234,19 +235,6 @@ fn first_duplicate(list: &[Backup]) -> Option<String> {
             }
         })
     })
-}
-
-/// A value from the listing as it appears in a message: at most 200 characters.
-fn quote(s: &str) -> String {
-    const MAX: usize = 200;
-    match s.char_indices().nth(MAX) {
-        Some((cut, _)) => format!(
-            "{}… ({} more characters)",
-            &s[..cut],
-            s[cut..].chars().count()
-        ),
-        None => s.to_string(),
-    }
 }
 
 /// The one line a refused table gets.
