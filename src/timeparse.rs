@@ -32,10 +32,13 @@ impl FromStr for Span {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let text = s.trim();
-        if let Some(n) = ambiguous_minutes(text) {
+        if let Some((start, end)) = ambiguous_minutes(text) {
+            let with = |unit: &str| format!("{}{unit}{}", &text[..start], &text[end..]);
             return Err(format!(
-                "'{}' is ambiguous: write {n}months (restic's m) or {n}min",
-                shown(text)
+                "'{}' is ambiguous: write {} (restic's m) or {}",
+                shown(text),
+                shown(&with("months")),
+                shown(&with("min"))
             ));
         }
         let duration = humantime::parse_duration(text).map_err(|e| {
@@ -65,7 +68,7 @@ impl FromStr for Span {
 /// humantime's `M`) is months, humantime's `m` is minutes: a unit that means months in one
 /// tool and minutes in the other is never guessed. `min`, `months` and the other long
 /// forms are not ambiguous.
-fn ambiguous_minutes(text: &str) -> Option<&str> {
+fn ambiguous_minutes(text: &str) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -73,11 +76,10 @@ fn ambiguous_minutes(text: &str) -> Option<&str> {
             i += 1;
             continue;
         }
-        let num_start = i;
         while i < bytes.len() && bytes[i].is_ascii_digit() {
             i += 1;
         }
-        let num = &text[num_start..i];
+        let num_end = i;
         while i < bytes.len() && bytes[i] == b' ' {
             i += 1;
         }
@@ -86,7 +88,7 @@ fn ambiguous_minutes(text: &str) -> Option<&str> {
             i += 1;
         }
         if matches!(&text[unit_start..i], "m" | "M") {
-            return Some(num);
+            return Some((num_end, i));
         }
     }
     None
@@ -230,17 +232,17 @@ mod tests {
 
     #[test]
     fn a_bare_m_is_refused_as_ambiguous() {
-        for (text, n) in [
-            ("6m", "6"),
-            ("1y5m7d2h", "5"),
-            ("90M", "90"),
-            ("1h 30m", "30"),
-            ("2 m", "2"),
+        for (text, months, min) in [
+            ("6m", "6months", "6min"),
+            ("1y5m7d2h", "1y5months7d2h", "1y5min7d2h"),
+            ("90M", "90months", "90min"),
+            ("1h 30m", "1h 30months", "1h 30min"),
+            ("2 m", "2months", "2min"),
         ] {
             let err = text.parse::<Span>().unwrap_err();
             assert_eq!(
                 err,
-                format!("'{text}' is ambiguous: write {n}months (restic's m) or {n}min"),
+                format!("'{text}' is ambiguous: write {months} (restic's m) or {min}"),
             );
         }
         // The long forms and restic's other units mean one thing.

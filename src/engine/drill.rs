@@ -241,6 +241,7 @@ pub async fn in_target(
                         }
                     },
                     Err(e) => {
+                        tracing::error!(table = %table_name(&table), "{}", e.message);
                         let mut r = Drill::new(&table);
                         r.detail = Some(e.message);
                         r

@@ -183,6 +183,10 @@ fn every_command_treats_a_refused_listing_as_failed() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains(REFUSED), "{}", r.stderr);
 
+    let r = emu.run(&["verify", "--table", "orders", "--dry-run", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(REFUSED), "verify says why: {}", r.stderr);
+
     emu.reset_stats();
     let r = emu.run(&[
         "backup",
@@ -275,9 +279,12 @@ fn a_bare_m_is_never_guessed() {
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         let lines = r.err_lines();
         assert_eq!(lines.len(), 1, "{args:?}: {}", r.stderr);
+        // The hint keeps the rest of the value: only the bare unit is spelt out.
+        let at = value.find(n).unwrap_or(0) + n.len();
+        let (head, tail) = (&value[..at], &value[at + 1..]);
         assert!(
             lines[0].contains(&format!(
-                "'{value}' is ambiguous: write {n}months (restic's m) or {n}min"
+                "'{value}' is ambiguous: write {head}months{tail} (restic's m) or {head}min{tail}"
             )),
             "{}",
             lines[0]
