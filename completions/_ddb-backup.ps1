@@ -259,8 +259,8 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             break
         }
         'ddb-backup;run' {
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml)')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A table name or ARN (repeatable)')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'A table name or ARN (repeatable)')
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Tables whose name matches a glob such as ''orders-*'' (repeatable; over ListTables)')
@@ -319,8 +319,8 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             break
         }
         'ddb-backup;check' {
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml)')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A table name or ARN (repeatable)')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'A table name or ARN (repeatable)')
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Tables whose name matches a glob such as ''orders-*'' (repeatable; over ListTables)')
@@ -357,8 +357,8 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             break
         }
         'ddb-backup;verify' {
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml)')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'A table name or ARN (repeatable)')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'A table name or ARN (repeatable)')
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Tables whose name matches a glob such as ''orders-*'' (repeatable; over ListTables)')
@@ -424,8 +424,8 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             break
         }
         'ddb-backup;config;check' {
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml)')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK''s chain: AWS_REGION, the profile, instance metadata]')
             [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)')
             [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)')

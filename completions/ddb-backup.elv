@@ -250,8 +250,8 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --version 'Print version'
         }
         &'ddb-backup;run'= {
-            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml)'
-            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml)'
+            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
+            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
             cand -t 'A table name or ARN (repeatable)'
             cand --table 'A table name or ARN (repeatable)'
             cand --match 'Tables whose name matches a glob such as ''orders-*'' (repeatable; over ListTables)'
@@ -309,8 +309,8 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --version 'Print version'
         }
         &'ddb-backup;check'= {
-            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml)'
-            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml)'
+            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
+            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
             cand -t 'A table name or ARN (repeatable)'
             cand --table 'A table name or ARN (repeatable)'
             cand --match 'Tables whose name matches a glob such as ''orders-*'' (repeatable; over ListTables)'
@@ -346,8 +346,8 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --version 'Print version'
         }
         &'ddb-backup;verify'= {
-            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml)'
-            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml)'
+            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
+            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
             cand -t 'A table name or ARN (repeatable)'
             cand --table 'A table name or ARN (repeatable)'
             cand --match 'Tables whose name matches a glob such as ''orders-*'' (repeatable; over ListTables)'
@@ -411,8 +411,8 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand check 'Validate a config file and show which table gets which policy'
         }
         &'ddb-backup;config;check'= {
-            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml)'
-            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml)'
+            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
+            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
             cand --region 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK''s chain: AWS_REGION, the profile, instance metadata]'
             cand --role-arn 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)'
             cand --external-id 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)'

@@ -249,7 +249,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s v -l v
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s t -l table -d 'A table name or ARN (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
@@ -304,7 +304,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s v -l verbo
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s t -l table -d 'A table name or ARN (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
@@ -337,7 +337,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l ver
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s t -l table -d 'A table name or ARN (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
@@ -396,7 +396,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -f -a "check" -d 'Validate a config file and show which table gets which policy'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r

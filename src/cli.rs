@@ -332,7 +332,7 @@ Examples:
 /// `--config PATH` (or DDB_BACKUP_CONFIG).
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConfigOpt {
-    /// TOML config file with defaults and policies (see examples/ddb-backup.toml)
+    /// TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may
     #[arg(
         long = "config",
         short = 'c',

@@ -181,10 +181,25 @@ impl FromStr for Url {
 impl Config {
     /// Reads and validates a config file. Every problem is a usage error naming the file,
     /// and (for syntax, type and value errors) the line and column.
+    ///
+    /// The file decides what gets deleted, so one that every user may change (or replace)
+    /// is refused, and one that a group or another user may change is warned about (see
+    /// [`exposure`]).
     pub fn load(path: &Path) -> Result<Config, UsageError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            UsageError::new(format!("cannot read config file {}: {e}", path.display()))
-        })?;
+        use std::io::Read;
+        let cannot = |e: std::io::Error| format!("cannot read config file {}: {e}", path.display());
+        // The checks and the read are of the same open file.
+        let mut file = std::fs::File::open(path).map_err(|e| UsageError::new(cannot(e)))?;
+        #[cfg(unix)]
+        {
+            let meta = file.metadata().map_err(|e| UsageError::new(cannot(e)))?;
+            for warning in check_exposure(path, &meta)? {
+                tracing::warn!("{warning}");
+            }
+        }
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .map_err(|e| UsageError::new(cannot(e)))?;
         Config::parse(&text, path)
     }
 
@@ -537,6 +552,125 @@ pub fn path_or_usage(path: Option<&PathBuf>) -> Result<&PathBuf, UsageError> {
     })
 }
 
+/// The mode and owner of a config file or of a directory holding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub mode: u32,
+    pub uid: u32,
+}
+
+const WORLD_WRITABLE: u32 = 0o002;
+const GROUP_WRITABLE: u32 = 0o020;
+const STICKY: u32 = 0o1000;
+
+/// Who besides the user running (`me`) may change the config at `path`, from the file's
+/// and its directories' modes and owners. An error when every user may: the file is
+/// world-writable, or a directory holding it is (without the sticky bit, which lets only
+/// a file's owner replace it, as in /tmp). Warnings when a group may (group-writable) or
+/// another user than `me` and root owns the file or a directory holding it (as OpenSSH
+/// checks its own files).
+pub fn exposure(
+    path: &Path,
+    file: Access,
+    dirs: &[(PathBuf, Access)],
+    me: u32,
+) -> Result<Vec<String>, String> {
+    let shown = path.display();
+    let mode = |a: Access| format!("{:04o}", a.mode & 0o7777);
+    if file.mode & WORLD_WRITABLE != 0 {
+        return Err(format!(
+            "config {shown} is writable by every user (mode {}): anyone on this host could \
+             change what gets deleted; fix with: chmod o-w {shown}",
+            mode(file)
+        ));
+    }
+    for (dir, a) in dirs {
+        if a.mode & WORLD_WRITABLE != 0 && a.mode & STICKY == 0 {
+            return Err(format!(
+                "config {shown} is in {}, which every user can write to (mode {}): anyone on \
+                 this host could replace the file and change what gets deleted; fix with: \
+                 chmod o-w {}",
+                dir.display(),
+                mode(*a),
+                dir.display()
+            ));
+        }
+    }
+    let mut warnings = Vec::new();
+    let foreign = |uid: u32| uid != me && uid != 0;
+    if file.mode & GROUP_WRITABLE != 0 {
+        warnings.push(format!(
+            "config {shown} is writable by its group (mode {}): its members could change what \
+             gets deleted; fix with: chmod g-w {shown}",
+            mode(file)
+        ));
+    }
+    if foreign(file.uid) {
+        warnings.push(format!(
+            "config {shown} is owned by uid {}, neither the user running (uid {me}) nor root: \
+             that user could change what gets deleted; fix with: chown {me} {shown}",
+            file.uid
+        ));
+    }
+    for (dir, a) in dirs {
+        if a.mode & STICKY != 0 {
+            continue;
+        }
+        if a.mode & GROUP_WRITABLE != 0 {
+            warnings.push(format!(
+                "config {shown} is in {}, which its group can write to (mode {}): its members \
+                 could replace the file and change what gets deleted; fix with: chmod g-w {}",
+                dir.display(),
+                mode(*a),
+                dir.display()
+            ));
+        }
+        if foreign(a.uid) {
+            warnings.push(format!(
+                "config {shown} is in {}, owned by uid {}, neither the user running (uid {me}) \
+                 nor root: that user could replace the file and change what gets deleted",
+                dir.display(),
+                a.uid
+            ));
+        }
+    }
+    Ok(warnings)
+}
+
+/// [`exposure`] of the open config file `meta` at `path`: the directory named in `path`
+/// and, when `path` goes through links, the one the file really is in.
+#[cfg(unix)]
+fn check_exposure(path: &Path, meta: &std::fs::Metadata) -> Result<Vec<String>, UsageError> {
+    use std::os::unix::fs::MetadataExt;
+    let access = |m: &std::fs::Metadata| Access {
+        mode: m.mode(),
+        uid: m.uid(),
+    };
+    let named = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut dirs: Vec<(PathBuf, Access)> = Vec::new();
+    let real = std::fs::canonicalize(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    for dir in std::iter::once(named).chain(real) {
+        if dirs.iter().any(|(d, _)| *d == dir) {
+            continue;
+        }
+        let m = std::fs::metadata(&dir).map_err(|e| {
+            UsageError::new(format!(
+                "cannot read config file {}: its directory {}: {e}",
+                path.display(),
+                dir.display()
+            ))
+        })?;
+        dirs.push((dir, access(&m)));
+    }
+    let me = rustix::process::geteuid().as_raw();
+    exposure(path, access(meta), &dirs, me).map_err(UsageError::new)
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -674,6 +808,73 @@ fn count_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Count>, D::Error>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_config_others_can_change_is_refused_or_warned_about() {
+        let path = Path::new("/etc/ddb/ddb.toml");
+        let me = 1000;
+        let file = |mode, uid| Access { mode, uid };
+        let dir = |mode, uid| vec![(PathBuf::from("/etc/ddb"), Access { mode, uid })];
+        let safe = dir(0o40755, 0);
+        // Mine or root's, writable by the owner only: nothing to say.
+        for f in [file(0o100644, me), file(0o100600, 0), file(0o100400, me)] {
+            assert_eq!(exposure(path, f, &safe, me), Ok(vec![]));
+        }
+        assert_eq!(
+            exposure(path, file(0o100644, me), &dir(0o40700, me), me),
+            Ok(vec![])
+        );
+        // Every user may write the file: refused, whoever owns it and wherever it is.
+        for f in [file(0o100666, me), file(0o100646, 0), file(0o100777, 0)] {
+            let e = exposure(path, f, &safe, me).unwrap_err();
+            assert!(e.contains("writable by every user"), "{e}");
+            assert!(e.ends_with("fix with: chmod o-w /etc/ddb/ddb.toml"), "{e}");
+        }
+        let e = exposure(path, file(0o100666, me), &safe, me).unwrap_err();
+        assert!(e.contains("(mode 0666)"), "{e}");
+        // Every user may write the directory: refused, unless it is sticky.
+        let e = exposure(path, file(0o100644, me), &dir(0o40777, 0), me).unwrap_err();
+        assert!(e.contains("is in /etc/ddb, which every user can write to (mode 0777)"));
+        assert!(e.ends_with("fix with: chmod o-w /etc/ddb"), "{e}");
+        assert_eq!(
+            exposure(path, file(0o100600, me), &dir(0o41777, 0), me),
+            Ok(vec![])
+        );
+        // In a sticky directory only the file counts.
+        assert!(exposure(path, file(0o100666, me), &dir(0o41777, 0), me).is_err());
+        // A group may write: a warning each for the file and the directory.
+        let w = exposure(path, file(0o100664, me), &dir(0o40775, 0), me).unwrap();
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("writable by its group (mode 0664)"), "{w:?}");
+        assert!(w[0].ends_with("chmod g-w /etc/ddb/ddb.toml"), "{w:?}");
+        assert!(w[1].ends_with("chmod g-w /etc/ddb"), "{w:?}");
+        // Another user than me and root: a warning; root running sees users' files so too.
+        let w = exposure(path, file(0o100644, 1001), &safe, me).unwrap();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("owned by uid 1001"), "{w:?}");
+        let w = exposure(path, file(0o100644, me), &dir(0o40755, 1001), 0).unwrap();
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[1].contains("is in /etc/ddb, owned by uid 1001"), "{w:?}");
+        // Every directory holding it counts (the link's and the file's).
+        let two = vec![
+            (
+                PathBuf::from("/etc/ddb"),
+                Access {
+                    mode: 0o40755,
+                    uid: 0,
+                },
+            ),
+            (
+                PathBuf::from("/srv/real"),
+                Access {
+                    mode: 0o40777,
+                    uid: 0,
+                },
+            ),
+        ];
+        let e = exposure(path, file(0o100644, me), &two, me).unwrap_err();
+        assert!(e.contains("/srv/real"), "{e}");
+    }
 
     fn parse(text: &str) -> Result<Config, String> {
         Config::parse(text, Path::new("c.toml")).map_err(|e| e.to_string())

@@ -10,7 +10,6 @@
 //! The invocation's deadline stops new work early enough to finish and report.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use clap::Parser;
@@ -75,34 +74,28 @@ fn stop_at(deadline: SystemTime) -> SystemTime {
 }
 
 /// The config of one invocation, in a file of its own (the engine reads a path; messages
-/// name it), removed afterwards.
-struct ConfigFile(PathBuf);
+/// name it), removed afterwards: in a fresh directory only this process may write to (0700,
+/// under a random name), created 0600, whatever the umask, so the engine's check of who
+/// may change a config passes and no one else could.
+struct ConfigFile {
+    path: PathBuf,
+    _dir: tempfile::TempDir,
+}
 
 impl ConfigFile {
     fn write(text: &str) -> std::io::Result<ConfigFile> {
-        static N: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "ddb-backup-{}-{}-{nanos:09}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        // A fresh directory: one left behind (or planted) is never written through.
-        std::fs::create_dir(&dir)?;
-        let path = dir.join("event-config.toml");
-        std::fs::write(&path, text)?;
-        Ok(ConfigFile(path))
-    }
-}
-
-impl Drop for ConfigFile {
-    fn drop(&mut self) {
-        if let Some(dir) = self.0.parent() {
-            let _ = std::fs::remove_dir_all(dir);
+        use std::io::Write;
+        let dir = tempfile::Builder::new().prefix("ddb-backup-").tempdir()?;
+        let path = dir.path().join("event-config.toml");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
         }
+        options.open(&path)?.write_all(text.as_bytes())?;
+        Ok(ConfigFile { path, _dir: dir })
     }
 }
 
@@ -230,7 +223,7 @@ async fn handle(event: LambdaEvent<Box<RawValue>>) -> Result<Value, Diagnostic> 
     }
     let file = ConfigFile::write(&text)
         .map_err(|err| diagnostic("Internal", format!("cannot write the config: {err}")))?;
-    let path = file.0.display().to_string();
+    let path = file.path.display().to_string();
     let mut argv: Vec<String> = ["ddb-backup", "--log-format", "json", "--output", "json"]
         .map(String::from)
         .to_vec();

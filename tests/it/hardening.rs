@@ -982,6 +982,111 @@ fn plain_http_to_another_host_is_warned_about_before_any_request() {
     assert_eq!(emu.total_calls(), 0);
 }
 
+/// A config decides what gets deleted: one every user may change (a world-writable file,
+/// or a world-writable directory holding it, unless sticky) is refused before any call with
+/// one line naming the path and the chmod that fixes it; one a group or another user may
+/// change is warned about, and the command proceeds.
+#[test]
+fn a_config_others_can_change_is_refused_or_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let dir = emu.home.path().join("conf");
+    std::fs::create_dir(&dir).unwrap();
+    mode(&dir, 0o755);
+    let cfg = dir.join("ddb.toml");
+    std::fs::write(
+        &cfg,
+        "[[policy]]\nname = \"p\"\ntables = [\"orders\"]\n[policy.retention]\nkeep_last = 2\n",
+    )
+    .unwrap();
+    let (cfg_s, dir_s) = (cfg.to_string_lossy(), dir.to_string_lossy());
+    let commands = |c: &str| -> Vec<Vec<String>> {
+        [
+            vec!["run", "--config", c],
+            vec!["check", "--config", c, "--max-age", "1d"],
+            vec!["config", "check", "--config", c],
+            vec!["verify", "--config", c],
+        ]
+        .into_iter()
+        .map(|a| a.into_iter().map(String::from).collect())
+        .collect()
+    };
+    let refused = |fix: &str| {
+        for args in commands(&cfg_s) {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let r = emu.run(&args);
+            assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+            let lines = r.err_lines();
+            assert_eq!(lines.len(), 1, "{args:?}: {}", r.stderr);
+            assert!(lines[0].starts_with("error: config "), "{}", lines[0]);
+            assert!(lines[0].ends_with(fix), "{}", lines[0]);
+            assert_eq!(emu.total_calls(), 0, "{args:?}");
+        }
+    };
+
+    mode(&cfg, 0o666);
+    refused(&format!("fix with: chmod o-w {cfg_s}"));
+    let r = emu.run(&["run", "--config", &cfg_s]);
+    assert!(r.stderr.contains(&format!(
+        "config {cfg_s} is writable by every user (mode 0666)"
+    )));
+
+    mode(&cfg, 0o644);
+    mode(&dir, 0o777);
+    refused(&format!("fix with: chmod o-w {dir_s}"));
+    let r = emu.run(&["run", "--config", &cfg_s]);
+    assert!(r.stderr.contains(&format!(
+        "{dir_s}, which every user can write to (mode 0777)"
+    )));
+
+    // A sticky directory (like /tmp) lets no one replace another's file: only the file counts.
+    mode(&dir, 0o1777);
+    let r = emu.run(&["run", "--config", &cfg_s, "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains(&format!("config {cfg_s}")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(emu.calls("CreateBackup"), 1);
+
+    // Group-writable: a warning naming the fix, and the run goes on.
+    mode(&dir, 0o755);
+    mode(&cfg, 0o664);
+    let r = emu.run(&["run", "--config", &cfg_s, "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let warned: Vec<&str> = r
+        .err_lines()
+        .into_iter()
+        .filter(|l| l.contains("is writable by its group (mode 0664)"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{}", r.stderr);
+    assert!(
+        warned[0].ends_with(&format!("fix with: chmod g-w {cfg_s}")),
+        "{}",
+        warned[0]
+    );
+    assert_eq!(emu.calls("CreateBackup"), 2);
+    assert_eq!(r.json()["summary"]["backups_created"], 1, "{}", r.stdout);
+
+    // Owned by another user (only root can give a file away).
+    mode(&cfg, 0o644);
+    let given = Command::new("chown")
+        .args(["4321"])
+        .arg(&cfg)
+        .stderr(Stdio::null())
+        .status();
+    if given.is_ok_and(|s| s.success()) {
+        let r = emu.run(&["config", "check", "--config", &cfg_s, "--offline"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("is owned by uid 4321"), "{}", r.stderr);
+    }
+}
+
 /// One backup dated a year ahead does not anchor --keep-within past the recent ones.
 #[test]
 fn a_lone_future_dated_backup_does_not_move_the_window() {
