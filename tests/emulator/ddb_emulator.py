@@ -821,32 +821,15 @@ class EmulatorApp:
             return dynamo_error(start_response, 400, "ResourceInUseException",
                                 f"Table is being created: {body.get('TableName')}")
         if op == "ListTables" and STATE.anomalies:
-            got: dict[str, Any] = {}
-
-            def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-                got["status"], got["headers"] = status, headers
-                return lambda _data: None
-
-            data = b"".join(self.pass_through(environ, keep, raw))
-            if got["status"].startswith("200"):
-                first = "ExclusiveStartTableName" not in body
-                return json_response(start_response, 200, rewrite_tables(json.loads(data), first))
-            start_response(got["status"], got["headers"])
-            return [data]
+            first = "ExclusiveStartTableName" not in body
+            return self.rewritten(environ, start_response, raw,
+                                  lambda doc: rewrite_tables(doc, first))
         if op == "DescribeTable" and still_creating:
-            captured: dict[str, Any] = {}
-
-            def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-                captured["status"], captured["headers"] = status, headers
-                return lambda _data: None
-
-            data = b"".join(self.pass_through(environ, capture, raw))
-            if captured["status"].startswith("200"):
-                doc = json.loads(data)
+            def creating(doc: dict[str, Any]) -> dict[str, Any]:
                 doc["Table"]["TableStatus"] = "CREATING"
-                return json_response(start_response, 200, doc)
-            start_response(captured["status"], captured["headers"])
-            return [data]
+                return doc
+
+            return self.rewritten(environ, start_response, raw, creating)
         doomed = backend(place).backups.get(body.get("BackupArn", "")) if op == "DeleteBackup" else None
         # A lost answer is not started: the 500 below is the one answer.
         quiet = lambda _status, _headers, _exc_info=None: (lambda _data: None)  # noqa: E731
@@ -867,6 +850,21 @@ class EmulatorApp:
         if lost:
             return dynamo_error(start_response, 500, "InternalServerError", "the answer was lost")
         return answer
+
+    def rewritten(self, environ: dict[str, Any], start_response: Any, raw: bytes,
+                  edit: Any) -> list[bytes]:
+        """moto's answer, its JSON document changed by ``edit`` when it succeeded."""
+        got: dict[str, Any] = {}
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            got["status"], got["headers"] = status, headers
+            return lambda _data: None
+
+        data = b"".join(self.pass_through(environ, keep, raw))
+        if got["status"].startswith("200"):
+            return json_response(start_response, 200, edit(json.loads(data)))
+        start_response(got["status"], got["headers"])
+        return [data]
 
     def tagging(self, environ: dict[str, Any], start_response: Any, raw: bytes, op: str) -> Any:
         """The Resource Groups Tagging API: counted, rate-limited and faulted like DynamoDB's
