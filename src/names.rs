@@ -1,6 +1,8 @@
 //! Backup name templates: rendering, validation against DynamoDB's naming rules, and the
 //! one answer to "did this tool make this backup of this table?" ([`NameTemplate::owns`],
-//! used by prune, check and skip-if-recent alike).
+//! used by prune, check and skip-if-recent alike). Also the names of the tables this tool
+//! makes for its own work ([`WorkTable`]): built and recognised here, in one place, so a
+//! selection over ListTables never picks one up.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
@@ -247,6 +249,63 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     )
 }
 
+/// The tag every `verify` scratch table carries: its value is the drill's run id.
+pub const VERIFY_TAG: &str = "ddb-backup:verify";
+
+/// A table this tool makes for its own work and drops again. Such a table is never picked
+/// by `--all-tables`, `--match`, `--tag` or a policy's `all_tables`/`match`/`tags`: backing
+/// it up would leave a backup of a table that is about to vanish. Named explicitly
+/// (`--table`, a policy's `tables`), it is worked on like any other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkTable {
+    /// `verify`'s scratch table: `TABLE-verify-TIMESTAMP`, tagged [`VERIFY_TAG`].
+    Scratch,
+    /// `restore --replace`'s point-in-time staging table: `TABLE-replace-TIMESTAMP`.
+    Staging,
+}
+
+impl WorkTable {
+    const ALL: [WorkTable; 2] = [WorkTable::Scratch, WorkTable::Staging];
+
+    fn infix(self) -> &'static str {
+        match self {
+            WorkTable::Scratch => "-verify-",
+            WorkTable::Staging => "-replace-",
+        }
+    }
+
+    /// What the table is, for messages.
+    pub fn what(self) -> &'static str {
+        match self {
+            WorkTable::Scratch => "a verify scratch table",
+            WorkTable::Staging => "a restore --replace staging table",
+        }
+    }
+
+    /// `TABLE-verify-TIMESTAMP` / `TABLE-replace-TIMESTAMP` for `table` at `at`, the table
+    /// part shortened so that the name fits DynamoDB's 255 characters.
+    pub fn name(self, table: &str, at: DateTime<Utc>) -> String {
+        let suffix = format!("{}{}", self.infix(), stamp(at));
+        let t: String = table.chars().take(NAME_MAX - suffix.len()).collect();
+        format!("{t}{suffix}")
+    }
+}
+
+/// `at` as names carry it: `20261122T090507Z`.
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.format(TIMESTAMP_FORMAT).to_string()
+}
+
+/// Which of this tool's work tables `name` is, by its shape alone: something, then
+/// `-verify-` or `-replace-`, then a real time spelled exactly as [`WorkTable::name`]
+/// spells it, and nothing after. `orders-verify` or `x-replace-y` are ordinary tables.
+pub fn work_table(name: &str) -> Option<WorkTable> {
+    WorkTable::ALL.into_iter().find(|k| {
+        name.rsplit_once(k.infix())
+            .is_some_and(|(table, ts)| !table.is_empty() && parse_timestamp(ts).is_some())
+    })
+}
+
 /// `clap` value parser for templates.
 pub fn parse_template(s: &str) -> Result<NameTemplate, String> {
     s.parse()
@@ -451,6 +510,52 @@ mod tests {
             .any(|at| t.render(table, at).is_ok_and(|n| n == name))
     }
 
+    #[test]
+    fn work_tables_are_recognised_by_their_exact_shape() {
+        assert_eq!(
+            WorkTable::Scratch.name("orders", now()),
+            "orders-verify-20261122T090507Z"
+        );
+        assert_eq!(
+            WorkTable::Staging.name("orders", now()),
+            "orders-replace-20261122T090507Z"
+        );
+        for (name, kind) in [
+            ("orders-verify-20261122T090507Z", WorkTable::Scratch),
+            ("orders-replace-20261122T090507Z", WorkTable::Staging),
+            (
+                "a-verify-20261122T090507Z-verify-20261122T090507Z",
+                WorkTable::Scratch,
+            ),
+            ("x-verify-x-replace-20261122T090507Z", WorkTable::Staging),
+        ] {
+            assert_eq!(work_table(name), Some(kind), "{name}");
+        }
+        for name in [
+            "orders",
+            "orders-verify",
+            "orders-verify-",
+            "orders-replace",
+            "x-replace-y",
+            "orders-verify-2026",
+            "orders-verify-20261122",
+            "orders-verify-20261122T090507",
+            "orders-verify-20261122T090507Z-old",
+            "orders-verify-20261322T090507Z",
+            "orders-verify-20261122T250507Z",
+            "orders-verify-2026112２T090507Z",
+            "orders-verify-+2026112T090507Z",
+            "orders-verified-20261122T090507Z",
+            "orders_verify_20261122T090507Z",
+            "orders-Verify-20261122T090507Z",
+            "orders-replaced-20261122T090507Z",
+            "-verify-20261122T090507Z",
+            "ddb-backup.orders.20261122T090507Z",
+        ] {
+            assert_eq!(work_table(name), None, "{name}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
 
@@ -495,6 +600,53 @@ mod tests {
             if t.owns(&table, &mangled) {
                 prop_assert!(renders_somehow(&t, &table, &mangled));
             }
+        }
+
+        /// Any table, any time: the name built for a work table is a valid table name
+        /// and is recognised as that very kind of work table.
+        #[test]
+        fn built_work_table_names_are_recognised(
+            table in prop_oneof![arb_table(), "[A-Za-z0-9_.-]{3,255}"],
+            // 1970 .. the end of year 9999 (what a four-digit year spells)
+            secs in 0i64..253_402_300_800,
+            scratch in any::<bool>(),
+        ) {
+            let kind = if scratch { WorkTable::Scratch } else { WorkTable::Staging };
+            let at = Utc.timestamp_opt(secs, 0).unwrap();
+            let name = kind.name(&table, at);
+            prop_assert!(validate_name("table name", &name).is_ok(), "{}", name);
+            prop_assert_eq!(work_table(&name), Some(kind), "{}", name);
+        }
+
+        /// Names near the shape (other words, times cut, extended or mangled) are work
+        /// tables exactly when an independent reading says so: a word, `-verify-` or
+        /// `-replace-`, and a time chrono reads from sixteen characters.
+        #[test]
+        fn only_the_exact_shape_is_a_work_table(
+            table in prop_oneof![arb_table(), Just(String::new())],
+            infix in prop::sample::select(vec![
+                "-verify-", "-replace-", "-verify", "verify-", "-Verify-", "-replaced-",
+                "-restore-", "-", "", ".verify.",
+            ]),
+            at in arb_time(),
+            cut in prop_oneof![Just(16usize), 0usize..17],
+            tail in "[A-Za-z0-9_.-]{0,3}",
+        ) {
+            let stamp = stamp(at);
+            let name = format!("{table}{infix}{}{tail}", &stamp[..cut]);
+            let expected = ["-verify-", "-replace-"].iter().any(|i| {
+                name.rsplit_once(i).is_some_and(|(t, ts)| {
+                    !t.is_empty()
+                        && ts.len() == 16
+                        && ts.bytes().enumerate().all(|(j, c)| match j {
+                            8 => c == b'T',
+                            15 => c == b'Z',
+                            _ => c.is_ascii_digit(),
+                        })
+                        && NaiveDateTime::parse_from_str(ts, TIMESTAMP_FORMAT).is_ok()
+                })
+            });
+            prop_assert_eq!(work_table(&name).is_some(), expected, "{}", name);
         }
 
         #[test]

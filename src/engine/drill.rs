@@ -26,7 +26,7 @@ use crate::select;
 use crate::targets::Placed;
 
 /// The tag every scratch table carries: its value is the drill's run id.
-pub const TAG: &str = "ddb-backup:verify";
+pub const TAG: &str = names::VERIFY_TAG;
 
 /// A scratch table left by a drill whose process is gone (on this host), or older than
 /// this, is dropped by the next verify.
@@ -141,17 +141,12 @@ pub fn run_id() -> String {
 
 /// `TABLE-verify-TIMESTAMP`, the table part shortened so the name fits 255 characters.
 pub fn scratch_name(table: &str, at: chrono::DateTime<Utc>) -> String {
-    let suffix = format!("-verify-{}", at.format("%Y%m%dT%H%M%SZ"));
-    let t: String = table_name(table).chars().take(255 - suffix.len()).collect();
-    format!("{t}{suffix}")
+    names::WorkTable::Scratch.name(table_name(table), at)
 }
 
 /// True when `name` has the shape of a scratch table name.
 pub fn is_scratch_name(name: &str) -> bool {
-    let Some((_, ts)) = name.rsplit_once("-verify-") else {
-        return false;
-    };
-    ts.len() == 16 && chrono::NaiveDateTime::parse_from_str(ts, "%Y%m%dT%H%M%SZ").is_ok()
+    names::work_table(name) == Some(names::WorkTable::Scratch)
 }
 
 /// One target: its leftover scratch tables dropped, then every table's drill.

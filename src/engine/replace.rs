@@ -18,6 +18,7 @@ use crate::engine::settings::{apply_settings, read_settings, Settings};
 use crate::engine::Ctx;
 use crate::exit::Exit;
 use crate::model::BackupStatus;
+use crate::names;
 
 /// The prefix of safety backups: not this tool's managed names, so never pruned as managed.
 pub const SAFETY_PREFIX: &str = "ddb-backup-safety";
@@ -26,7 +27,7 @@ pub const SAFETY_PREFIX: &str = "ddb-backup-safety";
 const POLL: Duration = Duration::from_secs(1);
 
 fn stamp() -> String {
-    Utc::now().format("%Y%m%dT%H%M%SZ").to_string()
+    names::stamp(Utc::now())
 }
 
 /// `prefix.TABLE.TIMESTAMP`, the table part shortened so the name fits 255 characters.
@@ -36,11 +37,10 @@ fn backup_name(prefix: &str, table: &str, ts: &str) -> String {
     format!("{prefix}.{t}.{ts}")
 }
 
-/// The point in time's staging table: `TABLE-replace-TIMESTAMP`, shortened to fit.
-fn staging_name(table: &str, ts: &str) -> String {
-    let suffix = format!("-replace-{ts}");
-    let t: String = table.chars().take(255 - suffix.len()).collect();
-    format!("{t}{suffix}")
+/// The point in time's staging table: `TABLE-replace-TIMESTAMP`, shortened to fit (and
+/// so never picked by a selection over ListTables).
+fn staging_name(table: &str, at: chrono::DateTime<Utc>) -> String {
+    names::WorkTable::Staging.name(table, at)
 }
 
 struct Procedure<'a> {
@@ -331,8 +331,9 @@ async fn stage(
     req: &RestoreRequest,
 ) -> Result<String> {
     let d = p.d;
-    let ts = stamp();
-    let staging = staging_name(&p.table, &ts);
+    let at = Utc::now();
+    let ts = names::stamp(at);
+    let staging = staging_name(&p.table, at);
     let sreq = RestoreRequest {
         target: staging.clone(),
         gsi: IndexChoice::All,
@@ -421,8 +422,10 @@ mod tests {
             let b = backup_name(SAFETY_PREFIX, &table, ts);
             prop_assert!(b.len() <= 255 && b.starts_with("ddb-backup-safety."));
             prop_assert!(crate::ids::validate_name("backup name", &b).is_ok());
-            let s = staging_name(&table, ts);
+            let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:17:03Z").unwrap().to_utc();
+            let s = staging_name(&table, at);
             prop_assert!((3..=255).contains(&s.len()) && s.ends_with(ts));
+            prop_assert_eq!(names::work_table(&s), Some(names::WorkTable::Staging));
         }
     }
 }
