@@ -493,18 +493,21 @@ impl PolicyConfig {
     }
 
     /// True when this policy selects `name` by name alone (named, globbed or all_tables,
-    /// and not excluded). Tag-only selections need a listing and say false here.
+    /// and not excluded). Tag-only selections need a listing and say false here. A work
+    /// table of this tool is claimed only by naming it, as in the selection itself.
     fn claims_by_name(&self, name: &str) -> bool {
         let sel = self.selection();
         if sel.excluded(name) || !self.tags.is_empty() {
             return false;
         }
-        self.all_tables
-            || self.tables.iter().any(|t| table_name(t) == name)
-            || self
-                .globs
-                .iter()
-                .any(|g| Pattern::new(g).is_ok_and(|p| p.matches(name)))
+        let listed = crate::names::work_table(name).is_none();
+        self.tables.iter().any(|t| table_name(t) == name)
+            || listed && self.all_tables
+            || listed
+                && self
+                    .globs
+                    .iter()
+                    .any(|g| Pattern::new(g).is_ok_and(|p| p.matches(name)))
     }
 }
 
@@ -964,6 +967,11 @@ keep_monthly = "unlimited"
         )
         .unwrap_err();
         assert!(e.contains("'users'"), "{e}");
+        // ...but not this tool's work tables, which only naming them selects: a policy
+        // that names one does not clash with all_tables or a glob.
+        for other in ["all_tables=true", "match=[\"orders*\"]"] {
+            parse(&format!("[[policy]]\nname=\"a\"\n{other}\n[[policy]]\nname=\"b\"\ntables=[\"orders-verify-20261122T090507Z\", \"orders-replace-20261122T090507Z\"]\n")).unwrap();
+        }
     }
 
     #[test]

@@ -36,6 +36,9 @@ use crate::ids::{table_of_arn, validate_arn};
 use crate::model::{Backup, BackupDescription, PitrWindow, TableInfo};
 use crate::stop::Stop;
 
+/// A tagged table's ARN and every tag it carries.
+pub type Tagged = (String, Vec<(String, String)>);
+
 /// DynamoDB's documented per-operation rate limits (calls per second).
 pub const DOCUMENTED_RATES: &[(&str, f64)] = &[
     ("CreateBackup", 50.0),
@@ -485,16 +488,17 @@ impl Dynamo {
         }
     }
 
-    /// The ARNs of the tables carrying every one of `tags` (GetResources of the Resource
-    /// Groups Tagging API, 100 a page). It may name tables deleted since they were tagged,
-    /// and never names untagged ones: callers confirm the names against ListTables.
-    pub async fn tagged_tables(&self, tags: &[(String, String)]) -> Result<Vec<String>, AwsError> {
+    /// The ARNs of the tables carrying every one of `tags`, each with all its tags
+    /// (GetResources of the Resource Groups Tagging API, 100 a page). It may name tables
+    /// deleted since they were tagged, and never names untagged ones: callers confirm the
+    /// names against ListTables.
+    pub async fn tagged_tables(&self, tags: &[(String, String)]) -> Result<Vec<Tagged>, AwsError> {
         use aws_sdk_resourcegroupstagging::types::TagFilter;
         let filters: Vec<TagFilter> = tags
             .iter()
             .map(|(k, v)| TagFilter::builder().key(k).values(v).build())
             .collect();
-        let mut arns = Vec::new();
+        let (mut arns, mut tags_of) = (Vec::new(), HashMap::new());
         let mut cursor = Cursor::new("GetResources", "tagged tables");
         let mut token: Option<String> = None;
         loop {
@@ -511,11 +515,19 @@ impl Dynamo {
                         .map_err(|e| errors::map("GetResources", "tagged tables", e))
                 })
                 .await?;
-            arns.extend(
-                out.resource_tag_mapping_list()
+            for m in out.resource_tag_mapping_list() {
+                let Some(arn) = m.resource_arn() else {
+                    continue;
+                };
+                arns.push(arn.to_string());
+                let all = m
+                    .tags()
                     .iter()
-                    .filter_map(|m| m.resource_arn().map(str::to_string)),
-            );
+                    .map(|t| (t.key().to_string(), t.value().to_string()));
+                tags_of
+                    .entry(arn.to_string())
+                    .or_insert_with(|| all.collect());
+            }
             // The end of the listing is an absent or empty token.
             match cursor.advance(out.pagination_token().filter(|t| !t.is_empty()))? {
                 Some(t) => token = Some(t),
@@ -533,7 +545,12 @@ impl Dynamo {
                             });
                         }
                     }
-                    return checked_names("GetResources", "tagged tables", arns);
+                    let arns = checked_names("GetResources", "tagged tables", arns)?;
+                    let tagged = |arn: String| {
+                        let tags = tags_of.remove(&arn).unwrap_or_default();
+                        (arn, tags)
+                    };
+                    return Ok(arns.into_iter().map(tagged).collect());
                 }
             }
         }
