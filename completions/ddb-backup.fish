@@ -57,8 +57,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "check" -d 'Ve
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "verify" -d 'Restore drill: restore each table\'s newest backup to a scratch table, check it, drop it'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "config" -d 'Work with the config file'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s t -l table -d 'A table name or ARN (repeatable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l type -d 'Backup type to list (the API\'s default is user)' -r -f -a "user\t''
 system\t''
@@ -89,7 +89,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l retry-bac
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -118,8 +118,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s q -l 
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s t -l table -d 'A table name or ARN (repeatable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l timeout -d 'How long --wait waits before reporting backups still CREATING' -r
@@ -144,7 +144,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l retry-b
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l wait -d 'Wait until every new backup is AVAILABLE'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l dry-run -d 'Show what would be created; create nothing'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
@@ -152,8 +152,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s q -l qu
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s t -l table -d 'A table name or ARN (repeatable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-last -d 'Keep the N newest backups' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-hourly -d 'Keep the newest backup of each of the N newest hours that have one' -r
@@ -191,7 +191,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l retry-ba
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l dry-run -d 'Show the plan; delete nothing'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
@@ -251,8 +251,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s h -l h
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s t -l table -d 'A table name or ARN (repeatable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l timeout -d 'How long --wait waits [default: 30m]' -r
@@ -296,7 +296,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l retry-back
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l wait -d 'Wait until every new backup is AVAILABLE before pruning'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l dry-run -d 'Show what would be backed up and pruned; change nothing'
@@ -306,8 +306,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s h -l help 
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s t -l table -d 'A table name or ARN (repeatable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-age -d 'A table fails unless its newest AVAILABLE backup is younger than this' -r
@@ -331,7 +331,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l retry-ba
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l any-backup -d 'Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup\'s'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
@@ -339,8 +339,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s h -l hel
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s t -l table -d 'A table name or ARN (repeatable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l backup-arn -d 'Drill this backup instead of each table\'s newest one made by ddb-backup' -r
@@ -366,7 +366,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l retry-b
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l all-tables -d 'Every table in the region'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l dry-run -d 'Show which backup each table\'s drill would restore; restore nothing'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'

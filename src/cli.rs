@@ -563,15 +563,28 @@ pub struct TableSelection {
     #[arg(long = "table", short = 't', value_name = "NAME|ARN", value_parser = parse_table)]
     pub tables: Vec<String>,
 
-    /// Tables whose name matches a glob such as 'orders-*' (repeatable; over ListTables)
+    /// Tables whose name matches a glob such as 'orders-*' (repeatable; over ListTables;
+    /// this tool's own scratch and staging tables are skipped)
+    ///
+    /// Like --tag and --all-tables, never picks a table this tool makes for its own work:
+    /// verify's scratch tables (TABLE-verify-YYYYMMDDTHHMMSSZ) and restore --replace's
+    /// staging tables (TABLE-replace-YYYYMMDDTHHMMSSZ). Name one with --table to select it.
     #[arg(long = "match", value_name = "GLOB", value_parser = parse_glob)]
     pub globs: Vec<String>,
 
-    /// Tables carrying this tag (repeatable: all given tags must match)
+    /// Tables carrying this tag (repeatable: all given tags must match; this tool's own
+    /// scratch and staging tables are skipped)
+    ///
+    /// Never picks a table this tool makes for its own work: by its name shape (as with
+    /// --match) or by verify's ddb-backup:verify tag. Name one with --table to select it.
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
 
-    /// Every table in the region
+    /// Every table in the region, but this tool's own scratch and staging tables
+    ///
+    /// Every table but those this tool makes for its own work and drops again: verify's
+    /// scratch tables (TABLE-verify-YYYYMMDDTHHMMSSZ) and restore --replace's staging tables
+    /// (TABLE-replace-YYYYMMDDTHHMMSSZ). Name one with --table to select it.
     #[arg(long)]
     pub all_tables: bool,
 

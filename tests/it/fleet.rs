@@ -293,3 +293,222 @@ fn tags_select_through_get_resources_confirmed_against_list_tables() {
     assert_eq!(emu.calls("GetResources"), 0);
     assert_eq!(emu.calls("ListTagsOfResource"), 3);
 }
+
+/// The tables a result lists, sorted.
+fn result_tables(r: &Run) -> Vec<String> {
+    let mut got: Vec<String> = r.json()["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no results: {}", r.stdout))
+        .iter()
+        .map(|t| t["table"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    got
+}
+
+const SCRATCH: &str = "orders-verify-20260101T000000Z";
+const STAGING: &str = "orders-replace-20260101T000000Z";
+
+/// A verify scratch table and a replace staging table are never picked by `--all-tables`
+/// or `--match` (a backup of a table about to be dropped would stay forever), whichever
+/// command; named with `--table` they are backed up like any other table.
+#[test]
+fn scratch_and_staging_tables_are_never_selected_from_a_listing() {
+    let emu = Emulator::start();
+    // `orders-verify` and `x-replace-y` only look like work tables: they are ordinary.
+    emu.create_tables(&["orders", "orders-verify", "x-replace-y", SCRATCH, STAGING]);
+    let ordinary = ["orders", "orders-verify", "x-replace-y"];
+    for sel in [
+        vec!["--all-tables"],
+        vec!["--match", "*"],
+        vec!["--match", "orders*"],
+    ] {
+        let mut args = vec!["backup", "--output", "json"];
+        args.extend(&sel);
+        let r = emu.run(&args);
+        assert_eq!(r.code, 0, "{sel:?}: {}", r.stderr);
+        let want: Vec<&str> = ordinary
+            .iter()
+            .copied()
+            .filter(|t| sel[0] == "--all-tables" || sel[1] == "*" || t.starts_with("orders"))
+            .collect();
+        assert_eq!(result_tables(&r), want, "{sel:?}");
+        // One line says which were passed over, and why.
+        let said: Vec<&str> = r
+            .err_lines()
+            .into_iter()
+            .filter(|l| l.contains("not selected"))
+            .collect();
+        assert_eq!(said.len(), 1, "{}", r.stderr);
+        assert!(
+            said[0].contains(SCRATCH) && said[0].contains(STAGING),
+            "{}",
+            said[0]
+        );
+    }
+    assert!(emu.backups(SCRATCH).is_empty());
+    assert!(emu.backups(STAGING).is_empty());
+    assert_eq!(emu.backups("orders").len(), 3);
+    // The other commands select the same way: list, check and prune never name them.
+    let r = emu.run(&["list", "--all-tables", "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains(SCRATCH) && !r.stdout.contains(STAGING),
+        "{}",
+        r.stdout
+    );
+    let r = emu.run(&[
+        "check",
+        "--match",
+        "orders*",
+        "--max-age",
+        "1d",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains(SCRATCH) && !r.stdout.contains(STAGING),
+        "{}",
+        r.stdout
+    );
+    // Selecting only work tables selects nothing, and says why.
+    let r = emu.run(&["backup", "--match", "*-20260101T000000Z"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("scratch or staging"), "{}", r.stderr);
+    // Named, they are worked on.
+    let r = emu.run(&[
+        "backup", "--table", SCRATCH, "--table", STAGING, "--output", "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(result_tables(&r), [STAGING, SCRATCH]);
+    assert_eq!(emu.backups(SCRATCH).len(), 1);
+    assert_eq!(emu.backups(STAGING).len(), 1);
+    // Now that they have backups, prune and verify over every table still pass them over.
+    for args in [
+        vec!["prune", "--all-tables", "--keep-last", "1", "--dry-run"],
+        vec!["verify", "--all-tables", "--dry-run"],
+        vec!["list", "--match", "orders*"],
+    ] {
+        let r = emu.run(&[args.as_slice(), &["--output", "json"]].concat());
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.contains("\"orders\""), "{args:?}: {}", r.stdout);
+        assert!(
+            !r.stdout.contains(SCRATCH) && !r.stdout.contains(STAGING),
+            "{args:?}: {}",
+            r.stdout
+        );
+    }
+    // Named next to --all-tables, one is selected, and only the other is said to be left out.
+    let r = emu.run(&[
+        "backup",
+        "--all-tables",
+        "--table",
+        SCRATCH,
+        "--dry-run",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        result_tables(&r),
+        ["orders", "orders-verify", SCRATCH, "x-replace-y"]
+    );
+    let said: Vec<&str> = r
+        .err_lines()
+        .into_iter()
+        .filter(|l| l.contains("not selected"))
+        .collect();
+    assert_eq!(said.len(), 1, "{}", r.stderr);
+    assert!(
+        said[0].contains(STAGING) && !said[0].contains(SCRATCH),
+        "{}",
+        said[0]
+    );
+}
+
+/// A config's policies select the same way: `all_tables` and `match` pass over work tables,
+/// a policy that names one backs it up.
+#[test]
+fn a_policy_selects_a_work_table_only_by_naming_it() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", SCRATCH, STAGING]);
+    let config = emu.home.path().join("ddb-backup.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[policy]]\nname = \"all\"\nall_tables = true\n\
+             [policy.retention]\nkeep_last = 5\n\
+             [[policy]]\nname = \"named\"\ntables = [\"{STAGING}\"]\n\
+             [policy.retention]\nkeep_last = 5\n"
+        ),
+    )
+    .unwrap();
+    let r = emu.run(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    let mut got: Vec<&str> = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["table"].as_str().unwrap())
+        .collect();
+    got.sort();
+    assert_eq!(got, ["orders", STAGING]);
+    assert!(emu.backups(SCRATCH).is_empty());
+    assert_eq!(emu.backups(STAGING).len(), 1);
+}
+
+/// `--tag`: a table carrying a verify scratch table's tag is passed over whatever its name,
+/// whether the candidates are checked one by one or through GetResources.
+#[test]
+fn a_table_carrying_the_verify_tag_is_never_selected_by_tag() {
+    let emu = Emulator::start();
+    emu.ctl(
+        "create_tables",
+        json!({ "names": ["tagged-1", "tagged-2", "tagged-3", "tagged-4"], "tags": { "team": "a" } }),
+    );
+    emu.ctl(
+        "create_tables",
+        json!({ "names": ["tagged-scratch"], "tags": { "team": "a", "ddb-backup:verify": "host/1/2" } }),
+    );
+    // Five candidates: GetResources.
+    let r = emu.run(&["backup", "--tag", "team=a", "--dry-run", "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        result_tables(&r),
+        ["tagged-1", "tagged-2", "tagged-3", "tagged-4"]
+    );
+    assert_eq!(emu.calls("GetResources"), 1);
+    assert!(
+        r.stderr.contains("tagged-scratch (a verify scratch table)"),
+        "{}",
+        r.stderr
+    );
+    // Two candidates: one by one.
+    emu.reset_stats();
+    let r = emu.run(&[
+        "backup",
+        "--tag",
+        "team=a",
+        "--match",
+        "tagged-[1s]*",
+        "--dry-run",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(result_tables(&r), ["tagged-1"]);
+    assert_eq!(emu.calls("GetResources"), 0);
+    assert!(
+        r.stderr.contains("tagged-scratch (a verify scratch table)"),
+        "{}",
+        r.stderr
+    );
+}
