@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::error::quoted;
 use crate::model::{Backup, BackupKind, BackupStatus};
 use crate::timeparse::Span;
 
@@ -33,11 +34,13 @@ impl FromStr for Count {
         }
         match t.parse::<u32>() {
             Ok(0) => Err(format!(
-                "invalid count '{s}': must be at least 1 (or 'unlimited')"
+                "invalid count {}: must be at least 1 (or 'unlimited')",
+                quoted(s)
             )),
             Ok(n) => Ok(Count::Limited(n)),
             Err(_) => Err(format!(
-                "invalid count '{s}': give a whole number ≥ 1 or 'unlimited'"
+                "invalid count {}: give a whole number ≥ 1 or 'unlimited'",
+                quoted(s)
             )),
         }
     }

@@ -241,7 +241,7 @@ async fn a_backup_listed_on_two_pages_refuses_the_listing() {
     assert_eq!(err.kind, AwsErrorKind::InconsistentListing);
     assert!(
         err.message
-            .starts_with("'orders': ListBackups returned arn:")
+            .starts_with("'orders': ListBackups returned 'arn:")
             && err
                 .message
                 .ends_with("twice: listing refused, nothing deleted"),

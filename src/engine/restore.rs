@@ -10,7 +10,7 @@ use crate::cli::{BillingModeArg, RestoreArgs, SseArg};
 use crate::engine::restoring::{wait_active, RestoreReport, Show, Source};
 use crate::engine::settings::copy_settings;
 use crate::engine::Ctx;
-use crate::error::{usage, UsageError};
+use crate::error::{quoted, usage, UsageError};
 use crate::exit::Exit;
 use crate::ids::table_name;
 use crate::model::{Backup, BackupStatus, IndexInfo};
@@ -41,7 +41,7 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
     }
     if let Some(t) = &a.table {
         if a.target.as_deref() == Some(table_name(t)) && a.target_region.is_none() {
-            return Err(UsageError::new(format!("--target '{}' is the source table: DynamoDB restores into a new table; choose another name, or use --replace to restore into the table itself", table_name(t))));
+            return Err(UsageError::new(format!("--target {} is the source table: DynamoDB restores into a new table; choose another name, or use --replace to restore into the table itself", quoted(table_name(t)))));
         }
     }
     if a.replace && !a.yes && !a.dry_run && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -89,7 +89,8 @@ fn index_choice(
         if !all.iter().any(|i| &i.name == e) {
             let names: Vec<&str> = all.iter().map(|i| i.name.as_str()).collect();
             bail!(
-                "the backup has no {kind} named '{e}' (it has: {})",
+                "the backup has no {kind} named {} (it has: {})",
+                quoted(e),
                 if names.is_empty() {
                     "none".to_string()
                 } else {
@@ -353,16 +354,19 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
         let found: Vec<&Backup> = all.iter().filter(|b| &b.backup_name == n).collect();
         return match found.as_slice() {
             [] => bail!(
-                "table '{name}' has no backup named '{n}' (see: ddb-backup list --table {name})"
+                "table '{name}' has no backup named {} (see: ddb-backup list --table {name})",
+                quoted(n)
             ),
             [one] if one.status == BackupStatus::Available => Ok((*one).clone()),
             [one] => bail!(
-                "backup '{n}' of '{name}' is {}, not AVAILABLE yet",
+                "backup {} of '{name}' is {}, not AVAILABLE yet",
+                quoted(n),
                 one.status.as_str()
             ),
             many => bail!(
-                "{} backups of '{name}' are named '{n}'; pick one with --backup-arn: {}",
+                "{} backups of '{name}' are named {}; pick one with --backup-arn: {}",
                 many.len(),
+                quoted(n),
                 many.iter()
                     .map(|b| format!("{} ({})", b.backup_arn, time(b.created_at)))
                     .collect::<Vec<_>>()
