@@ -74,7 +74,7 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
 }
 
 fn index_choice(
-    all: &[IndexInfo],
+    all: Option<&[IndexInfo]>,
     none: bool,
     exclude: &[String],
     kind: &str,
@@ -85,6 +85,12 @@ fn index_choice(
     if exclude.is_empty() {
         return Ok(IndexChoice::All);
     }
+    let Some(all) = all else {
+        bail!(
+            "the backup's description does not list its {kind}es, so they cannot be restored \
+             one by one: restore them all, or none (--no-gsi / --no-lsi)"
+        );
+    };
     for e in exclude {
         if !all.iter().any(|i| &i.name == e) {
             let names: Vec<&str> = all.iter().map(|i| i.name.as_str()).collect();
@@ -192,17 +198,28 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
             Source::Backup(b) => Some(source.describe_backup(&b.backup_arn).await?.source_table),
             Source::Pitr(_) => None,
         };
+        // A point-in-time restore has no description: it lists no index to exclude.
         let (g, l) = desc
             .map(|d| (d.global_secondary_indexes, d.local_secondary_indexes))
-            .unwrap_or_default();
+            .unwrap_or((Some(Vec::new()), Some(Vec::new())));
         if matches!(src, Source::Pitr(_))
             && (!a.exclude_gsi.is_empty() || !a.exclude_lsi.is_empty())
         {
             usage::<()>("--exclude-gsi/--exclude-lsi work with backups; for point-in-time restores use --no-gsi/--no-lsi")?;
         }
         (
-            index_choice(&g, a.no_gsi, &a.exclude_gsi, "global secondary index")?,
-            index_choice(&l, a.no_lsi, &a.exclude_lsi, "local secondary index")?,
+            index_choice(
+                g.as_deref(),
+                a.no_gsi,
+                &a.exclude_gsi,
+                "global secondary index",
+            )?,
+            index_choice(
+                l.as_deref(),
+                a.no_lsi,
+                &a.exclude_lsi,
+                "local secondary index",
+            )?,
         )
     } else {
         (IndexChoice::All, IndexChoice::All)
@@ -378,4 +395,30 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
         let when = a.before.as_ref().and_then(|t| t.resolve(ctx.now).ok()).map(|t| format!(" created before {}", time(t))).unwrap_or_default();
         anyhow::anyhow!("table '{name}' has no AVAILABLE backup{when} (see: ddb-backup list --table {name} --type all)")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_the_description_does_not_list_cannot_be_excluded_one_by_one() {
+        let kind = "global secondary index";
+        let err = index_choice(None, false, &["by-status".into()], kind).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("does not list its global secondary indexes"),
+            "{err}"
+        );
+        // All of them or none still works without the list.
+        assert!(matches!(
+            index_choice(None, false, &[], kind),
+            Ok(IndexChoice::All)
+        ));
+        assert!(
+            matches!(index_choice(None, true, &[], kind), Ok(IndexChoice::Only(v)) if v.is_empty())
+        );
+        let err = index_choice(Some(&[]), false, &["x".into()], kind).unwrap_err();
+        assert!(err.to_string().contains("(it has: none)"), "{err}");
+    }
 }
