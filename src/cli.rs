@@ -2,6 +2,7 @@
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
+use crate::error::quoted;
 use crate::ids::parse_region;
 use crate::names::{parse_template, NameTemplate};
 use crate::retention::Count;
@@ -162,7 +163,10 @@ pub fn parse_url(s: &str) -> Result<String, String> {
     if ok {
         Ok(s.to_string())
     } else {
-        Err(format!("invalid endpoint URL '{s}': give an http:// or https:// URL, e.g. http://127.0.0.1:8000"))
+        Err(format!(
+            "invalid endpoint URL {}: give an http:// or https:// URL, e.g. http://127.0.0.1:8000",
+            quoted(s)
+        ))
     }
 }
 
@@ -175,8 +179,9 @@ pub fn parse_multiplier(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v == 0.0 || (MULTIPLIER_MIN..=MULTIPLIER_MAX).contains(&v) => Ok(v),
         _ => Err(format!(
-            "invalid rate multiplier '{s}': give 0 (no pacing) or a number from \
-             {MULTIPLIER_MIN} to {MULTIPLIER_MAX}"
+            "invalid rate multiplier {}: give 0 (no pacing) or a number from \
+             {MULTIPLIER_MIN} to {MULTIPLIER_MAX}",
+            quoted(s)
         )),
     }
 }
@@ -187,8 +192,9 @@ pub fn parse_role_arn(s: &str) -> Result<String, String> {
         .map(|_| s.to_string())
         .ok_or_else(|| {
             format!(
-                "invalid role ARN '{s}': give arn:aws:iam::<12-digit account id>:role/<name>, \
-                 e.g. arn:aws:iam::222222222222:role/ddb-backup"
+                "invalid role ARN {}: give arn:aws:iam::<12-digit account id>:role/<name>, \
+                 e.g. arn:aws:iam::222222222222:role/ddb-backup",
+                quoted(s)
             )
         })
 }
@@ -202,7 +208,8 @@ pub fn parse_external_id(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err(format!(
-            "invalid external ID '{s}': give 2 to 1224 letters, digits or +=,.@:/-_"
+            "invalid external ID {}: give 2 to 1224 letters, digits or +=,.@:/-_",
+            quoted(s)
         ))
     }
 }
@@ -237,7 +244,7 @@ fn parse_backup_arn(s: &str) -> Result<String, String> {
 }
 
 pub fn parse_glob(s: &str) -> Result<String, String> {
-    glob::Pattern::new(s).map_err(|e| format!("invalid glob '{s}': {e}"))?;
+    glob::Pattern::new(s).map_err(|e| format!("invalid glob {}: {e}", quoted(s)))?;
     if s.is_empty() {
         return Err("invalid glob '': it must not be empty".into());
     }
@@ -248,7 +255,8 @@ fn parse_tag(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!(
-            "invalid tag filter '{s}': use KEY=VALUE, e.g. backup=daily"
+            "invalid tag filter {}: use KEY=VALUE, e.g. backup=daily",
+            quoted(s)
         )),
     }
 }
@@ -258,8 +266,12 @@ fn parse_count(s: &str) -> Result<Count, String> {
 }
 
 pub fn parse_timezone(s: &str) -> Result<chrono_tz::Tz, String> {
-    s.parse::<chrono_tz::Tz>()
-        .map_err(|_| format!("unknown timezone '{s}': use an IANA name such as UTC, Europe/Berlin or America/New_York"))
+    s.parse::<chrono_tz::Tz>().map_err(|_| {
+        format!(
+            "unknown timezone {}: use an IANA name such as UTC, Europe/Berlin or America/New_York",
+            quoted(s)
+        )
+    })
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,7 +13,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use crate::cli::{KeepOpts, RailOpts, TableSelection};
-use crate::error::UsageError;
+use crate::error::{cut, quoted, UsageError, MESSAGE_MAX};
 use crate::ids::table_name;
 use crate::names::NameTemplate;
 use crate::retention::Count;
@@ -213,10 +213,11 @@ impl Config {
                     format!(":{line}:{col}")
                 })
                 .unwrap_or_default();
+            // The parser's message may quote the offending input whole.
             UsageError::new(format!(
                 "config {}{at}: {}",
                 path.display(),
-                e.message().trim().replace('\n', " ")
+                cut(&e.message().trim().replace('\n', " "), MESSAGE_MAX)
             ))
         })?;
         config
@@ -237,39 +238,41 @@ impl Config {
         let mut covered: BTreeMap<(Option<&str>, Option<&str>, &str), &str> = BTreeMap::new();
         for (i, t) in self.targets.iter().enumerate() {
             let name = t.name.get_ref();
+            let shown = quoted(name);
             let name_ok = (1..=64).contains(&name.len())
                 && name
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
             if !name_ok {
                 return Err(format!(
-                    "{}target #{} has the name {name:?}: use 1 to 64 letters, digits, '-', '_' \
+                    "{}target #{} has the name {}: use 1 to 64 letters, digits, '-', '_' \
                      or '.'",
                     at(t.name.span()),
-                    i + 1
+                    i + 1,
+                    quoted(name)
                 ));
             }
             if t.profile.as_deref().is_some_and(|p| p.trim().is_empty()) {
                 return Err(format!(
-                    "{}target '{name}' has an empty profile: name one, or leave it out",
+                    "{}target {shown} has an empty profile: name one, or leave it out",
                     at(t.name.span())
                 ));
             }
             if names.insert(name, i).is_some() {
                 return Err(format!(
-                    "{}two [[targets]] are named '{name}': names must be unique",
+                    "{}two [[targets]] are named {shown}: names must be unique",
                     at(t.name.span())
                 ));
             }
             if t.regions.is_empty() {
                 return Err(format!(
-                    "{}target '{name}' has no regions: give regions = [\"us-east-1\", ...]",
+                    "{}target {shown} has no regions: give regions = [\"us-east-1\", ...]",
                     at(t.name.span())
                 ));
             }
             if t.external_id.is_some() && t.role_arn.is_none() {
                 return Err(format!(
-                    "{}target '{name}' has an external_id but no role_arn: the external ID is \
+                    "{}target {shown} has an external_id but no role_arn: the external ID is \
                      only sent when assuming a role",
                     at(t.name.span())
                 ));
@@ -282,10 +285,11 @@ impl Config {
                 };
                 if let Some(other) = covered.insert(key, name) {
                     return Err(format!(
-                        "{}targets '{other}' and '{name}' both cover region {} of the same \
+                        "{}targets {} and {shown} both cover region {} of the same \
                          account: each table would be worked on twice, possibly under two \
                          policies; list the region once",
                         at(t.name.span()),
+                        quoted(other),
                         r.0
                     ));
                 }
@@ -294,36 +298,36 @@ impl Config {
         for p in &self.policies {
             if let Some(t) = p.target_names().first().filter(|_| self.targets.is_empty()) {
                 return Err(format!(
-                    "{}policy '{}' names targets, but the config defines no [[targets]]",
+                    "{}policy {} names targets, but the config defines no [[targets]]",
                     at(t.span()),
-                    p.name
+                    quoted(&p.name)
                 ));
             }
             if let Some(list) = p.targets.as_ref().filter(|l| l.get_ref().is_empty()) {
                 return Err(format!(
-                    "{}policy '{}' has targets = [], which applies it nowhere: name targets, or \
+                    "{}policy {} has targets = [], which applies it nowhere: name targets, or \
                      leave targets out to apply it everywhere",
                     at(list.span()),
-                    p.name
+                    quoted(&p.name)
                 ));
             }
             let mut listed = std::collections::BTreeSet::new();
             for t in p.target_names() {
                 if !listed.insert(t.get_ref().as_str()) {
                     return Err(format!(
-                        "{}policy '{}' lists target '{}' twice",
+                        "{}policy {} lists target {} twice",
                         at(t.span()),
-                        p.name,
-                        t.get_ref()
+                        quoted(&p.name),
+                        quoted(t.get_ref())
                     ));
                 }
                 if !names.contains_key(t.get_ref().as_str()) {
                     let known: Vec<&str> = names.keys().copied().collect();
                     return Err(format!(
-                        "{}policy '{}' names target '{}', which is not defined (targets: {})",
+                        "{}policy {} names target {}, which is not defined (targets: {})",
                         at(t.span()),
-                        p.name,
-                        t.get_ref(),
+                        quoted(&p.name),
+                        quoted(t.get_ref()),
                         if known.is_empty() {
                             "none; add [[targets]] sections".to_string()
                         } else {
@@ -335,11 +339,12 @@ impl Config {
         }
         for t in &self.targets {
             let name = t.name.get_ref();
+            let shown = quoted(name);
             if !self.policies.iter().any(|p| {
                 p.targets.is_none() || p.target_names().iter().any(|x| x.get_ref() == name)
             }) {
                 return Err(format!(
-                    "{}no policy applies in target '{name}': name it in a policy's targets, or \
+                    "{}no policy applies in target {shown}: name it in a policy's targets, or \
                      leave a policy's targets out (it then applies everywhere)",
                     at(t.name.span())
                 ));
@@ -375,32 +380,32 @@ impl Config {
             }
             if p.name.chars().any(char::is_control) {
                 return Err(format!(
-                    "policy #{} has a name with a control character (such as a newline): {:?}; \
+                    "policy #{} has a name with a control character (such as a newline): {}; \
                      use printable characters only",
                     i + 1,
-                    p.name
+                    quoted(&p.name.escape_debug().to_string())
                 ));
             }
             if let Some(j) = seen.insert(&p.name, i) {
                 return Err(format!(
-                    "policies #{} and #{} are both named '{}': names must be unique",
+                    "policies #{} and #{} are both named {}: names must be unique",
                     j + 1,
                     i + 1,
-                    p.name
+                    quoted(&p.name)
                 ));
             }
             if p.selection().validate().is_err() {
                 return Err(format!(
-                    "policy '{}' selects no tables: give tables, match, tags or all_tables = true",
-                    p.name
+                    "policy {} selects no tables: give tables, match, tags or all_tables = true",
+                    quoted(&p.name)
                 ));
             }
             if let Some(r) = &p.retention {
                 if r.policy_is_empty() {
                     return Err(format!(
-                        "policy '{}' has a [retention] with no keep rule: refusing to delete every \
+                        "policy {} has a [retention] with no keep rule: refusing to delete every \
                          backup; add e.g. keep_daily = 7, or remove the section to only back up",
-                        p.name
+                        quoted(&p.name)
                     ));
                 }
             }
@@ -454,8 +459,11 @@ impl Config {
 
 fn overlap_message(table: &str, a: &str, b: &str) -> String {
     format!(
-        "table '{table}' is claimed by two policies, '{a}' and '{b}': a table may belong to one \
-         policy only (narrow one with exclude = [...])"
+        "table {} is claimed by two policies, {} and {}: a table may belong to one \
+         policy only (narrow one with exclude = [...])",
+        quoted(table),
+        quoted(a),
+        quoted(b)
     )
 }
 

@@ -13,6 +13,32 @@ impl UsageError {
     }
 }
 
+/// How many characters of a value the user gave a message quotes.
+pub const QUOTED_MAX: usize = 200;
+
+/// A value the user gave (or a service returned), quoted for a message: `'value'`, or for
+/// a value longer than [`QUOTED_MAX`] characters its start and its length,
+/// `'aaaa…' (700000 characters)`, so that a huge value never makes a huge message.
+pub fn quoted(s: &str) -> String {
+    match s.char_indices().nth(QUOTED_MAX) {
+        Some((cut, _)) => format!("'{}…' ({} characters)", &s[..cut], s.chars().count()),
+        None => format!("'{s}'"),
+    }
+}
+
+/// How long a message of a parser (clap's, the TOML reader's) that may quote input whole
+/// is let be.
+pub const MESSAGE_MAX: usize = 600;
+
+/// A message that may carry input (a parser's own wording): cut after `max` characters,
+/// with an ellipsis.
+pub fn cut(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
 /// Shorthand for returning a usage error from a validation function.
 pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
     Err(UsageError::new(msg).into())
@@ -103,3 +129,34 @@ pub struct AwsError {
 #[derive(Debug, Error)]
 #[error("interrupted")]
 pub struct Interrupted;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_huge_value_is_quoted_by_its_start_and_its_length() {
+        let q = quoted(&"a".repeat(700_000));
+        assert_eq!(q, format!("'{}…' (700000 characters)", "a".repeat(200)));
+        assert_eq!(quoted("7d"), "'7d'");
+        assert_eq!(quoted(&"é".repeat(200)), format!("'{}'", "é".repeat(200)));
+        assert_eq!(cut("abcdef", 3), "abc…");
+        assert_eq!(cut("abc", 3), "abc");
+    }
+
+    proptest! {
+        #[test]
+        fn quoting_is_bounded_and_keeps_short_values_whole(s in "\\PC{0,400}") {
+            let q = quoted(&s);
+            prop_assert!(q.chars().count() <= QUOTED_MAX + 30);
+            if s.chars().count() <= QUOTED_MAX {
+                prop_assert_eq!(q, format!("'{s}'"));
+            } else {
+                let tail = format!("…' ({} characters)", s.chars().count());
+                prop_assert!(q.ends_with(&tail), "{}", q);
+            }
+            prop_assert!(cut(&s, 50).chars().count() <= 51);
+        }
+    }
+}

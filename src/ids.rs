@@ -6,6 +6,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::quoted;
+
 /// DynamoDB's limits for backup names (and table names): 3–255 of `[a-zA-Z0-9_.-]`.
 pub const NAME_MIN: usize = 3;
 pub const NAME_MAX: usize = 255;
@@ -19,12 +21,14 @@ pub fn validate_name(what: &str, name: &str) -> Result<(), String> {
     let len = name.chars().count();
     if !(NAME_MIN..=NAME_MAX).contains(&len) {
         return Err(format!(
-            "invalid {what} '{name}': must be {NAME_MIN} to {NAME_MAX} characters long (it is {len})"
+            "invalid {what} {}: must be {NAME_MIN} to {NAME_MAX} characters long (it is {len})",
+            quoted(name)
         ));
     }
     if let Some(bad) = name.chars().find(|c| !is_name_char(*c)) {
         return Err(format!(
-            "invalid {what} '{name}': character '{bad}' is not allowed (use letters, digits, '_', '.', '-')"
+            "invalid {what} {}: character '{bad}' is not allowed (use letters, digits, '_', '.', '-')",
+            quoted(name)
         ));
     }
     Ok(())
@@ -43,7 +47,8 @@ pub fn parse_region(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err(format!(
-            "invalid region '{s}': use a region name such as us-east-1 or eu-west-1"
+            "invalid region {}: use a region name such as us-east-1 or eu-west-1",
+            quoted(s)
         ))
     }
 }
@@ -148,7 +153,8 @@ pub fn validate_arn(arn: &str, want_backup: bool) -> Result<(), String> {
         && parts[4].chars().all(|c| c.is_ascii_digit());
     if !ok_prefix {
         return Err(format!(
-            "invalid {what} '{arn}' (expected the form {example})"
+            "invalid {what} {} (expected the form {example})",
+            quoted(arn)
         ));
     }
     let res: Vec<&str> = parts[5].split('/').collect();
@@ -161,7 +167,8 @@ pub fn validate_arn(arn: &str, want_backup: bool) -> Result<(), String> {
     };
     if !shape_ok {
         return Err(format!(
-            "invalid {what} '{arn}' (expected the form {example})"
+            "invalid {what} {} (expected the form {example})",
+            quoted(arn)
         ));
     }
     Ok(())
@@ -245,12 +252,12 @@ identifier!(
 identifier!(
     /// `arn:<partition>:iam::<account>:role/<path/name>`.
     RoleArn,
-    |s| role_account(s).map(|_| ()).ok_or_else(|| format!("invalid role ARN '{s}'"))
+    |s| role_account(s).map(|_| ()).ok_or_else(|| format!("invalid role ARN {}", quoted(s)))
 );
 identifier!(
     /// A 12-digit AWS account id.
     AccountId,
-    |s| if is_account(s) { Ok(()) } else { Err(format!("invalid account id '{s}': give 12 digits")) }
+    |s| if is_account(s) { Ok(()) } else { Err(format!("invalid account id {}: give 12 digits", quoted(s))) }
 );
 
 impl TableArn {

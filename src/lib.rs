@@ -123,8 +123,33 @@ pub fn error_line(err: &anyhow::Error) -> String {
 }
 
 /// Formats a clap error as one line (help and version output pass through unchanged).
+/// clap quotes the offending value or argument whole: a long one is shortened as every
+/// message of the tool shortens a value ([`error::quoted`]), and the line is bounded.
 pub fn clap_error_line(err: &clap::Error) -> String {
-    let text = err.render().to_string();
+    clap_line(err, shortened_values(err))
+}
+
+/// clap's rendering of `err` with each long value of its context shortened.
+fn shortened_values(err: &clap::Error) -> String {
+    use clap::error::ContextValue;
+    let mut text = err.render().to_string();
+    for (_, value) in err.context() {
+        let values: Vec<&str> = match value {
+            ContextValue::String(s) => vec![s.as_str()],
+            ContextValue::Strings(v) => v.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for v in values
+            .into_iter()
+            .filter(|v| v.chars().count() > error::QUOTED_MAX)
+        {
+            text = text.replace(&format!("'{v}'"), &error::quoted(v));
+        }
+    }
+    text
+}
+
+fn clap_line(err: &clap::Error, text: String) -> String {
     if err.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         return missing_subcommand_line(&text);
     }
@@ -136,7 +161,7 @@ pub fn clap_error_line(err: &clap::Error) -> String {
         }
         parts.push(l);
     }
-    let mut line = parts.join(" ");
+    let mut line = error::cut(&parts.join(" "), error::MESSAGE_MAX);
     if !line.starts_with("error:") {
         line = format!("error: {line}");
     }
@@ -206,6 +231,45 @@ mod tests {
             let line = clap_error_line(&err);
             assert!(line.starts_with(&format!("error: {want}")), "{line}");
             assert!(!line.contains('\n'));
+        }
+    }
+
+    /// The Lambda function hands event values to the same parser, without the command
+    /// line's 128 KiB limit: a 700 KB value is quoted short.
+    #[test]
+    fn a_huge_value_in_a_clap_error_is_quoted_short() {
+        let huge = "a".repeat(700_000);
+        let unknown = format!("--{huge}");
+        for (args, says) in [
+            (
+                vec!["prune", "--table", "orders", "--keep-within", &huge],
+                "invalid duration 'aaa",
+            ),
+            (
+                vec![
+                    "prune",
+                    "--table",
+                    "orders",
+                    "--keep-daily",
+                    "7",
+                    "--name",
+                    &huge,
+                ],
+                "invalid name template 'aaa",
+            ),
+            (
+                vec!["check", "--table", "orders", "--max-age", &huge],
+                "invalid duration 'aaa",
+            ),
+            (vec!["list", &unknown], "unexpected argument '--aaa"),
+        ] {
+            let argv: Vec<&str> = std::iter::once("ddb-backup").chain(args).collect();
+            let err = Cli::try_parse_from(&argv).unwrap_err();
+            let line = clap_error_line(&err);
+            assert!(line.len() < 1000, "{}", line.len());
+            assert!(line.contains(says), "{line}");
+            assert!(line.contains("characters)"), "{line}");
+            assert!(line.ends_with("(see --help)"), "{line}");
         }
     }
 }

@@ -84,8 +84,11 @@ pub struct SourceTable {
     pub read_capacity: Option<i64>,
     pub write_capacity: Option<i64>,
     pub key_schema: Vec<KeyElement>,
-    pub global_secondary_indexes: Vec<IndexInfo>,
-    pub local_secondary_indexes: Vec<IndexInfo>,
+    /// The table's indexes when the backup was made; `None` when the description does not
+    /// list them (no `SourceTableFeatureDetails`, or no index member in it), which says
+    /// nothing about whether it had any.
+    pub global_secondary_indexes: Option<Vec<IndexInfo>>,
+    pub local_secondary_indexes: Option<Vec<IndexInfo>>,
     pub sse: Option<SseInfo>,
     pub stream: Option<StreamInfo>,
     pub ttl: Option<TtlInfo>,

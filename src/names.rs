@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
+use crate::error::quoted;
 use crate::ids::{is_name_char, validate_name, NAME_MAX};
 use crate::model::{Backup, BackupKind};
 
@@ -53,12 +54,13 @@ impl std::str::FromStr for NameTemplate {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
+        let shown = quoted(text);
         let mut parts = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
             if let Some(after) = rest.strip_prefix('{') {
                 let end = after.find('}').ok_or_else(|| {
-                    format!("invalid name template '{text}': '{{' without a closing '}}'")
+                    format!("invalid name template {shown}: '{{' without a closing '}}'")
                 })?;
                 let part = match &after[..end] {
                     "table" => Part::Table,
@@ -66,8 +68,9 @@ impl std::str::FromStr for NameTemplate {
                     "date" => Part::Date,
                     other => {
                         return Err(format!(
-                            "invalid name template '{text}': unknown placeholder '{{{other}}}' \
-                             (known: {{table}}, {{timestamp}}, {{date}})"
+                            "invalid name template {shown}: unknown placeholder {} \
+                             (known: {{table}}, {{timestamp}}, {{date}})",
+                            quoted(&format!("{{{other}}}"))
                         ))
                     }
                 };
@@ -78,7 +81,7 @@ impl std::str::FromStr for NameTemplate {
                 let lit = &rest[..end];
                 if let Some(bad) = lit.chars().find(|c| !is_name_char(*c)) {
                     return Err(format!(
-                        "invalid name template '{text}': character '{bad}' is not allowed in \
+                        "invalid name template {shown}: character '{bad}' is not allowed in \
                          backup names (use letters, digits, '_', '.', '-')"
                     ));
                 }
@@ -91,7 +94,7 @@ impl std::str::FromStr for NameTemplate {
             .any(|p| matches!(p, Part::Timestamp | Part::Date))
         {
             return Err(format!(
-                "invalid name template '{text}': it needs {{timestamp}} or {{date}} so that \
+                "invalid name template {shown}: it needs {{timestamp}} or {{date}} so that \
                  backups can be told apart and recognised by prune"
             ));
         }
@@ -110,14 +113,14 @@ impl std::str::FromStr for NameTemplate {
         let table_room = match NAME_MAX.saturating_sub(fixed).checked_div(tables) {
             None if fixed > NAME_MAX => {
                 return Err(format!(
-                    "invalid name template '{text}': its names would be {fixed} characters, \
+                    "invalid name template {shown}: its names would be {fixed} characters, \
                      more than DynamoDB's {NAME_MAX}"
                 ))
             }
             None => None,
             Some(0) => {
                 return Err(format!(
-                    "invalid name template '{text}': it leaves no room for the table name \
+                    "invalid name template {shown}: it leaves no room for the table name \
                      within DynamoDB's {NAME_MAX} characters"
                 ))
             }
@@ -164,7 +167,7 @@ impl NameTemplate {
             }
         }
         validate_name("backup name", &name)
-            .map_err(|e| format!("{e} (rendered from template '{}')", self.text))?;
+            .map_err(|e| format!("{e} (rendered from template {})", quoted(&self.text)))?;
         Ok(name)
     }
 

@@ -164,6 +164,24 @@ pub fn human_size(bytes: Option<i64>) -> String {
     }
 }
 
+/// "kept 3", and the backups that are neither kept nor deleted: "kept 3 (1 still
+/// CREATING, 1 already DELETED)".
+pub fn kept(kept: usize, creating: usize, deleted_elsewhere: usize) -> String {
+    let apart: Vec<String> = [
+        (creating, "still CREATING"),
+        (deleted_elsewhere, "already DELETED"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if apart.is_empty() {
+        format!("kept {kept}")
+    } else {
+        format!("kept {kept} ({})", apart.join(", "))
+    }
+}
+
 pub fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::error::quoted;
 use crate::model::{Backup, BackupKind, BackupStatus};
 use crate::timeparse::Span;
 
@@ -33,11 +34,13 @@ impl FromStr for Count {
         }
         match t.parse::<u32>() {
             Ok(0) => Err(format!(
-                "invalid count '{s}': must be at least 1 (or 'unlimited')"
+                "invalid count {}: must be at least 1 (or 'unlimited')",
+                quoted(s)
             )),
             Ok(n) => Ok(Count::Limited(n)),
             Err(_) => Err(format!(
-                "invalid count '{s}': give a whole number ≥ 1 or 'unlimited'"
+                "invalid count {}: give a whole number ≥ 1 or 'unlimited'",
+                quoted(s)
             )),
         }
     }
@@ -196,6 +199,35 @@ impl Plan {
     pub fn count(&self, action: Action) -> usize {
         self.decisions.iter().filter(|d| d.action == action).count()
     }
+
+    /// The plan's backups counted apart by what they are: a CREATING or DELETED backup is
+    /// never deleted, but it is not one that the table keeps either.
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
+        for d in &self.decisions {
+            match (d.backup.status, d.action) {
+                (BackupStatus::Creating, _) => t.creating += 1,
+                (BackupStatus::Deleted, _) => t.deleted_elsewhere += 1,
+                (BackupStatus::Available, Action::Delete) => t.to_delete += 1,
+                (BackupStatus::Available, Action::Keep | Action::Hold) => t.kept += 1,
+            }
+        }
+        t
+    }
+}
+
+/// How a plan's backups are counted in reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// AVAILABLE backups that stay: kept by a rule or a safety rail, held, or not this
+    /// tool's to delete.
+    pub kept: usize,
+    /// AVAILABLE backups the plan deletes.
+    pub to_delete: usize,
+    /// Backups still CREATING (never deleted; they count once AVAILABLE).
+    pub creating: usize,
+    /// Backups the listing shows as DELETED: deleted by someone else, not kept.
+    pub deleted_elsewhere: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -906,6 +938,82 @@ mod tests {
     }
 
     #[test]
+    fn creating_and_deleted_backups_are_counted_apart_from_the_kept() {
+        let t = |d| Utc.with_ymd_and_hms(2099, 1, d, 0, 0, 0).unwrap();
+        let mut creating = backup(0, t(9));
+        creating.status = BackupStatus::Creating;
+        let mut gone = backup(1, t(1));
+        gone.status = BackupStatus::Deleted;
+        let mut system_creating = backup(2, t(8));
+        system_creating.kind = BackupKind::System;
+        system_creating.status = BackupStatus::Creating;
+        let mut hand = backup(3, t(2));
+        hand.backup_name = "by-hand".into();
+        let backups = vec![
+            creating,
+            gone,
+            system_creating,
+            hand,
+            backup(4, t(5)),
+            backup(5, t(4)),
+            backup(6, t(3)),
+        ];
+        let policy = Policy {
+            last: Some(Count::Limited(1)),
+            ..Policy::default()
+        };
+        let rails = Rails {
+            min_keep: 1,
+            ..no_rails()
+        };
+        let p = plan("t", &backups, &policy, &rails, &SCOPE, now(), Tz::UTC);
+        // Every one of them is "keep" in the plan; only AVAILABLE ones count as kept.
+        assert_eq!(p.count(Action::Keep), 5);
+        assert_eq!(
+            p.tally(),
+            Tally {
+                kept: 2,
+                to_delete: 2,
+                creating: 2,
+                deleted_elsewhere: 1,
+            }
+        );
+        // A held plan's backups are kept.
+        let held = Rails {
+            max_delete: Some(1),
+            ..rails
+        };
+        let p = plan("t", &backups, &policy, &held, &SCOPE, now(), Tz::UTC);
+        assert_eq!(p.tally().kept, 4);
+        assert_eq!(p.tally().to_delete, 0);
+    }
+
+    #[test]
+    fn a_backup_of_unknown_type_is_never_deleted_and_says_so() {
+        let t = |d| Utc.with_ymd_and_hms(2099, 1, d, 0, 0, 0).unwrap();
+        let mut odd = backup(0, t(1));
+        odd.kind = BackupKind::Unknown;
+        let backups = vec![odd, backup(1, t(2)), backup(2, t(3))];
+        let policy = Policy {
+            last: Some(Count::Limited(1)),
+            ..Policy::default()
+        };
+        let all = Scope {
+            is_managed: &|_: &Backup| true,
+            include_unmanaged: true,
+        };
+        let p = plan("t", &backups, &policy, &no_rails(), &all, now(), Tz::UTC);
+        let d = p
+            .decisions
+            .iter()
+            .find(|d| d.backup.kind == BackupKind::Unknown);
+        let d = d.expect("planned");
+        assert_eq!(d.action, Action::Keep);
+        assert_eq!(d.reasons, vec!["unknown type"]);
+        assert_eq!(p.count(Action::Delete), 1);
+    }
+
+    #[test]
     fn min_keep_and_max_delete_and_require_recent() {
         let backups = daily(ymd(2099, 1, 1), ymd(2099, 1, 20), 0);
         let policy = Policy {
@@ -1033,6 +1141,13 @@ mod tests {
 
             // Every backup gets exactly one decision, with at least one reason.
             prop_assert_eq!(p.decisions.len(), backups.len());
+            // The report's counts cover every backup once; CREATING and DELETED ones are
+            // never counted as kept.
+            let tally = p.tally();
+            prop_assert_eq!(tally.kept + tally.to_delete + tally.creating + tally.deleted_elsewhere, backups.len());
+            prop_assert_eq!(tally.to_delete, p.count(Action::Delete));
+            prop_assert_eq!(tally.creating, backups.iter().filter(|b| b.status == BackupStatus::Creating).count());
+            prop_assert_eq!(tally.deleted_elsewhere, backups.iter().filter(|b| b.status == BackupStatus::Deleted).count());
             prop_assert!(p.decisions.iter().all(|d| !d.reasons.is_empty()));
             let arns: BTreeSet<_> = p.decisions.iter().map(|d| d.backup.backup_arn.clone()).collect();
             prop_assert_eq!(arns.len(), backups.len());

@@ -9,7 +9,7 @@ use glob::Pattern;
 
 use crate::aws::Dynamo;
 use crate::cli::TableSelection;
-use crate::error::UsageError;
+use crate::error::{quoted, UsageError};
 use crate::ids::table_name;
 use crate::names::{self, WorkTable};
 
@@ -105,8 +105,9 @@ pub fn check_regions(sel: &TableSelection, region: &str) -> Result<(), UsageErro
     for t in sel.tables.iter().filter(|t| t.starts_with("arn:")) {
         if let Some(r) = crate::ids::region_of_arn(t).filter(|r| *r != region) {
             return Err(UsageError::new(format!(
-                "table '{t}' is in region {r}, but this run uses {region}: one run works in one \
-                 region; pass --region {r} (or give the table by name)"
+                "table {} is in region {r}, but this run uses {region}: one run works in one \
+                 region; pass --region {r} (or give the table by name)",
+                quoted(t)
             )));
         }
     }

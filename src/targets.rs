@@ -209,9 +209,10 @@ pub fn check_routed<'a>(
 pub fn uncovered(arn: &str, covered: &[String]) -> UsageError {
     let (account, region) = arn_place(arn).unwrap_or(("?", "?"));
     UsageError::new(format!(
-        "'{arn}' is in account {account}, region {region}, which no target of this run covers \
+        "{} is in account {account}, region {region}, which no target of this run covers \
          ({}): add --region {region} (and a --role-arn into account {account}), or give the \
          table by name",
+        crate::error::quoted(arn),
         covered.join(", ")
     ))
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::error::quoted;
+
 /// A humantime duration that remembers how the user wrote it (for reasons and reports).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
@@ -35,27 +37,27 @@ impl FromStr for Span {
         if let Some((start, end)) = ambiguous_minutes(text) {
             let with = |unit: &str| format!("{}{unit}{}", &text[..start], &text[end..]);
             return Err(format!(
-                "'{}' is ambiguous: write {} (restic's m) or {}",
-                shown(text),
-                shown(&with("months")),
-                shown(&with("min"))
+                "{} is ambiguous: write {} (restic's m) or {}",
+                quoted(text),
+                quoted(&with("months")),
+                quoted(&with("min"))
             ));
         }
         let duration = humantime::parse_duration(text).map_err(|e| {
             format!(
-                "invalid duration '{}': {e} (examples: 90s, 36h, 7d, 2w, 6months, 1y)",
-                shown(s)
+                "invalid duration {}: {e} (examples: 90s, 36h, 7d, 2w, 6months, 1y)",
+                quoted(s)
             )
         })?;
         if duration.is_zero() {
             return Err(format!(
-                "invalid duration '{}': must be greater than zero",
-                shown(s)
+                "invalid duration {}: must be greater than zero",
+                quoted(s)
             ));
         }
         // Anything past ~10,000 years is a typo, and would overflow date arithmetic.
         if duration > Duration::from_secs(10_000 * 366 * 86_400) {
-            return Err(format!("invalid duration '{}': too long", shown(s)));
+            return Err(format!("invalid duration {}: too long", quoted(s)));
         }
         Ok(Span {
             duration,
@@ -94,19 +96,6 @@ fn ambiguous_minutes(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// At most 200 characters of a value the user gave, for a message.
-pub fn shown(s: &str) -> String {
-    const MAX: usize = 200;
-    match s.char_indices().nth(MAX) {
-        Some((cut, _)) => format!(
-            "{}… ({} more characters)",
-            &s[..cut],
-            s[cut..].chars().count()
-        ),
-        None => s.to_string(),
-    }
-}
-
 /// A point in time given as RFC 3339 or as a duration back from now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeSpec {
@@ -141,7 +130,7 @@ impl TimeSpec {
                  9999-12-31T23:59:59Z",
                 match self {
                     TimeSpec::At(t) => t.to_rfc3339(),
-                    TimeSpec::Ago(span) => format!("'{span}' ago"),
+                    TimeSpec::Ago(span) => format!("{} ago", quoted(&span.text)),
                 }
             ))
         }
@@ -157,13 +146,15 @@ impl FromStr for TimeSpec {
             let t = t.with_timezone(&Utc);
             if t.timestamp_subsec_nanos() >= 1_000_000_000 {
                 return Err(format!(
-                    "invalid time '{s}': leap seconds (:60) are not supported; use :59"
+                    "invalid time {}: leap seconds (:60) are not supported; use :59",
+                    quoted(s)
                 ));
             }
             if !in_range(t) {
                 return Err(format!(
-                    "invalid time '{s}': give a time from 1970-01-01T00:00:00Z to \
-                     9999-12-31T23:59:59Z"
+                    "invalid time {}: give a time from 1970-01-01T00:00:00Z to \
+                     9999-12-31T23:59:59Z",
+                    quoted(s)
                 ));
             }
             return Ok(TimeSpec::At(t));
@@ -172,8 +163,9 @@ impl FromStr for TimeSpec {
             return text.parse::<Span>().map(TimeSpec::Ago);
         }
         Err(format!(
-            "invalid time '{s}': give an RFC 3339 timestamp (2026-01-31T12:00:00Z) \
-             or a duration back from now (36h, 7d)"
+            "invalid time {}: give an RFC 3339 timestamp (2026-01-31T12:00:00Z) \
+             or a duration back from now (36h, 7d)",
+            quoted(s)
         ))
     }
 }
@@ -242,7 +234,7 @@ mod tests {
             let err = text.parse::<Span>().unwrap_err();
             assert_eq!(
                 err,
-                format!("'{text}' is ambiguous: write {months} (restic's m) or {min}"),
+                format!("'{text}' is ambiguous: write '{months}' (restic's m) or '{min}'"),
             );
         }
         // The long forms and restic's other units mean one thing.

@@ -154,12 +154,13 @@ pub fn description(d: &t::BackupDescription) -> Option<BackupDescription> {
                 .provisioned_throughput()
                 .map(|p| p.write_capacity_units()),
             key_schema: keys(src.key_schema()),
+            // Absent is not "none": DynamoDB did not say.
             global_secondary_indexes: feat
-                .map(|f| indexes!(f.global_secondary_indexes()))
-                .unwrap_or_default(),
+                .and_then(|f| f.global_secondary_indexes.as_deref())
+                .map(|l| indexes!(l)),
             local_secondary_indexes: feat
-                .map(|f| indexes!(f.local_secondary_indexes()))
-                .unwrap_or_default(),
+                .and_then(|f| f.local_secondary_indexes.as_deref())
+                .map(|l| indexes!(l)),
             sse: feat.and_then(|f| f.sse_description()).map(|s| SseInfo {
                 status: s.status().map(|x| x.as_str().to_string()),
                 sse_type: s.sse_type().map(|x| x.as_str().to_string()),

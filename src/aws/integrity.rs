@@ -17,8 +17,8 @@
 
 use std::collections::HashMap;
 
+use crate::error::quoted as quote;
 use crate::model::Backup;
-use crate::timeparse::shown as quote;
 
 /// One summary of a ListBackups page, as converted from the wire: a backup, or what is
 /// missing from it.
@@ -155,14 +155,15 @@ impl Checker {
                 if b.table != key || in_arn != key {
                     let what = match &self.listed_for {
                         Some(listed) => format!(
-                            "ListBackups for '{listed}' returned {}, a backup of '{}'",
+                            "ListBackups for {} returned {}, a backup of {}",
+                            quote(listed),
                             quote(&b.backup_arn),
-                            if in_arn != *listed { &in_arn } else { &b.table }
+                            quote(if in_arn != *listed { &in_arn } else { &b.table })
                         ),
                         None => format!(
-                            "ListBackups returned {} with TableName '{}'",
+                            "ListBackups returned {} with TableName {}",
                             quote(&b.backup_arn),
-                            b.table
+                            quote(&b.table)
                         ),
                     };
                     if self.listed_for.is_none() && b.table != key {
@@ -239,7 +240,10 @@ fn first_duplicate(list: &[Backup]) -> Option<String> {
 
 /// The one line a refused table gets.
 pub fn refusal(table: &str, anomaly: &str) -> String {
-    format!("'{table}': {anomaly}: listing refused, nothing deleted")
+    format!(
+        "{}: {anomaly}: listing refused, nothing deleted",
+        quote(table)
+    )
 }
 
 #[cfg(test)]
@@ -418,8 +422,8 @@ mod tests {
         let long = "x".repeat(700_000);
         let q = quote(&long);
         assert!(q.len() < 300, "{}", q.len());
-        assert!(q.ends_with("(699800 more characters)"));
-        assert_eq!(quote("short"), "short");
+        assert!(q.ends_with("…' (700000 characters)"));
+        assert_eq!(quote("short"), "'short'");
     }
 
     /// What a hostile or broken endpoint can do to a clean listing.

@@ -241,7 +241,7 @@ async fn a_backup_listed_on_two_pages_refuses_the_listing() {
     assert_eq!(err.kind, AwsErrorKind::InconsistentListing);
     assert!(
         err.message
-            .starts_with("'orders': ListBackups returned arn:")
+            .starts_with("'orders': ListBackups returned 'arn:")
             && err
                 .message
                 .ends_with("twice: listing refused, nothing deleted"),
@@ -317,4 +317,129 @@ fn arns_are_validated() {
         table_of_arn("arn:aws:dynamodb:eu-west-1:123456789012:table/t1/backup/x"),
         Some("t1")
     );
+}
+
+/// A DescribeBackup answer: `features` is its SourceTableFeatureDetails (absent when None),
+/// `backup_type` its BackupType (absent when None).
+fn description_body(features: Option<serde_json::Value>, backup_type: Option<&str>) -> String {
+    let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcdef12";
+    let mut details = serde_json::json!({
+        "BackupArn": arn,
+        "BackupName": "ddb-backup.orders.20231114T221320Z",
+        "BackupStatus": "AVAILABLE",
+        "BackupCreationDateTime": 1_700_000_000.0,
+        "BackupSizeBytes": 10,
+    });
+    if let Some(t) = backup_type {
+        details["BackupType"] = t.into();
+    }
+    let mut desc = serde_json::json!({
+        "BackupDetails": details,
+        "SourceTableDetails": {
+            "TableName": "orders",
+            "TableId": "00000000-0000-0000-0000-000000000000",
+            "TableArn": "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "TableCreationDateTime": 1_600_000_000.0,
+            "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0},
+            "ItemCount": 25,
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    });
+    if let Some(f) = features {
+        desc["SourceTableFeatureDetails"] = f;
+    }
+    serde_json::json!({ "BackupDescription": desc }).to_string()
+}
+
+async fn described(body: String) -> BackupDescription {
+    let r = mock!(Client::describe_backup)
+        .sequence()
+        .http_status(200, Some(body))
+        .build();
+    dynamo(&[&r])
+        .describe_backup(
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcdef12",
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_description_without_feature_details_does_not_say_the_table_had_no_index() {
+    let d = described(description_body(None, Some("USER"))).await;
+    assert_eq!(d.source_table.global_secondary_indexes, None);
+    assert_eq!(d.source_table.local_secondary_indexes, None);
+    assert_eq!(d.source_table.item_count, Some(25));
+    assert_eq!(d.source_table.key_schema.len(), 1);
+    assert_eq!(d.backup.kind, crate::model::BackupKind::User);
+}
+
+#[tokio::test]
+async fn only_an_index_list_dynamodb_gave_is_a_list() {
+    let gsi = serde_json::json!({
+        "IndexName": "by-status",
+        "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"},
+    });
+    // Feature details without index members: still unknown.
+    let d = described(description_body(
+        Some(serde_json::json!({"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}})),
+        Some("USER"),
+    ))
+    .await;
+    assert_eq!(d.source_table.global_secondary_indexes, None);
+    assert_eq!(d.source_table.local_secondary_indexes, None);
+    assert!(d.source_table.ttl.is_some());
+    // One listed, the other an empty list.
+    let d = described(description_body(
+        Some(serde_json::json!({"GlobalSecondaryIndexes": [gsi], "LocalSecondaryIndexes": []})),
+        Some("USER"),
+    ))
+    .await;
+    let gsis = d.source_table.global_secondary_indexes.expect("listed");
+    assert_eq!(gsis.len(), 1);
+    assert_eq!(gsis[0].name, "by-status");
+    assert_eq!(gsis[0].projection.as_deref(), Some("ALL"));
+    assert_eq!(d.source_table.local_secondary_indexes, Some(Vec::new()));
+}
+
+/// A backup whose BackupType DynamoDB did not give is of unknown type, which the plan
+/// never deletes and names as such (never as another type).
+#[tokio::test]
+async fn a_backup_without_a_type_is_of_unknown_type() {
+    for t in [None, Some("SOMETHING_NEW")] {
+        let d = described(description_body(None, t)).await;
+        assert_eq!(d.backup.kind, crate::model::BackupKind::Unknown, "{t:?}");
+        let json = serde_json::to_value(&d.backup).unwrap();
+        assert_eq!(json["type"], "UNKNOWN");
+        let scope = crate::retention::Scope {
+            is_managed: &|_: &crate::model::Backup| true,
+            include_unmanaged: true,
+        };
+        let policy = crate::retention::Policy {
+            last: Some(crate::retention::Count::Limited(1)),
+            ..Default::default()
+        };
+        let mut newer = d.backup.clone();
+        newer.kind = crate::model::BackupKind::User;
+        newer.backup_arn.push('2');
+        newer.created_at += chrono::Duration::days(1);
+        let plan = crate::retention::plan(
+            "orders",
+            &[d.backup.clone(), newer],
+            &policy,
+            &crate::retention::Rails::default(),
+            &scope,
+            chrono::Utc::now(),
+            chrono_tz::UTC,
+        );
+        let odd = plan
+            .decisions
+            .iter()
+            .find(|x| x.backup.kind == crate::model::BackupKind::Unknown)
+            .unwrap();
+        assert_eq!(odd.action, crate::retention::Action::Keep);
+        assert_eq!(odd.reasons, vec!["unknown type"]);
+    }
 }

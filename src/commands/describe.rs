@@ -55,17 +55,21 @@ fn render(d: &BackupDescription) -> String {
     if let Some(e) = b.expires_at {
         rows.push(("Expires (UTC)".into(), time(e)));
     }
-    for g in &s.global_secondary_indexes {
-        rows.push((
-            "Global index".into(),
-            format!("{}: {}", g.name, keys(&g.key_schema)),
-        ));
-    }
-    for l in &s.local_secondary_indexes {
-        rows.push((
-            "Local index".into(),
-            format!("{}: {}", l.name, keys(&l.key_schema)),
-        ));
+    for (label, list) in [
+        ("Global index", &s.global_secondary_indexes),
+        ("Local index", &s.local_secondary_indexes),
+    ] {
+        match list {
+            Some(list) => {
+                for i in list {
+                    rows.push((label.into(), format!("{}: {}", i.name, keys(&i.key_schema))));
+                }
+            }
+            None => rows.push((
+                format!("{label}es"),
+                "unknown (not in the backup's description)".into(),
+            )),
+        }
     }
     if let Some(sse) = &s.sse {
         rows.push((

@@ -85,7 +85,11 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
         }
         let verb = if r.dry_run { "would delete" } else { "deleted" };
         let n = if r.dry_run { t.to_delete } else { t.deleted };
-        text.push_str(&format!("{}: kept {}, {verb} {n}", t.table, t.kept));
+        text.push_str(&format!(
+            "{}: {}, {verb} {n}",
+            t.table,
+            crate::output::kept(t.kept, t.creating, t.deleted_elsewhere)
+        ));
         if let Some(e) = &t.error {
             text.push_str(&format!(" — {}: {e}", t.status));
         }
@@ -93,7 +97,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     text.push_str(&format!(
-        "{} table(s), {} failed; {} backups {}, {} kept{}{}",
+        "{} table(s), {} failed; {} backups {}, {}{}{}",
         s.tables,
         s.failed_tables,
         if r.dry_run { s.would_delete } else { s.deleted },
@@ -102,7 +106,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
         } else {
             "deleted"
         },
-        s.kept,
+        crate::output::kept(s.kept, s.creating, s.deleted_elsewhere),
         if s.unknown > 0 {
             format!(
                 ", {} deletion(s) of unknown outcome (stopped in flight)",

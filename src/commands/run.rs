@@ -126,6 +126,9 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
 }
 
 fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
+    let kept = |p: &crate::engine::prune::TablePrune| {
+        crate::output::kept(p.kept, p.creating, p.deleted_elsewhere)
+    };
     if !ctx.out.is_table() {
         ctx.out.data(r, "tables")?;
         return Ok(());
@@ -142,8 +145,8 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
     ]);
     for x in &r.tables {
         let prune = match (&x.prune, &x.prune_skipped) {
-            (Some(p), _) if r.dry_run => format!("kept {}, would delete {}", p.kept, p.to_delete),
-            (Some(p), _) => format!("kept {}, deleted {}", p.kept, p.deleted),
+            (Some(p), _) if r.dry_run => format!("{}, would delete {}", kept(p), p.to_delete),
+            (Some(p), _) => format!("{}, deleted {}", kept(p), p.deleted),
             (None, _) => "skipped".to_string(),
         };
         let drill = x.verify.as_ref().map(|d| match &d.detail {

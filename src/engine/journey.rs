@@ -20,7 +20,7 @@ use crate::engine::fleet::{self, PolicyError};
 use crate::engine::prune::{self, PruneOptions, TablePrune};
 use crate::engine::targets::{self, Reached, Target};
 use crate::engine::Ctx;
-use crate::error::UsageError;
+use crate::error::{quoted, UsageError};
 use crate::exit::Exit;
 use crate::retention::Policy;
 use crate::targets::{Placed, TargetSpec};
@@ -175,7 +175,7 @@ pub fn jobs(args: &RunArgs, config: Option<&Config>) -> Result<Vec<Job>, UsageEr
         let prune = match keep {
             Some(k) => Some(
                 PruneOptions::new(&k, &rails, template.clone(), args.dry_run)
-                    .map_err(|e| UsageError::new(format!("policy '{}': {e}", p.name)))?,
+                    .map_err(|e| UsageError::new(format!("policy {}: {e}", quoted(&p.name))))?,
             ),
             None => None,
         };
@@ -201,9 +201,9 @@ pub fn jobs(args: &RunArgs, config: Option<&Config>) -> Result<Vec<Job>, UsageEr
         });
         if p.verify.is_some() && args.sched.metrics_file.is_none() {
             return Err(UsageError::new(format!(
-                "policy '{}' has [policy.verify]: give --metrics-file, where the last drill of \
+                "policy {} has [policy.verify]: give --metrics-file, where the last drill of \
                  each table is remembered (without it, every run would be a drill)",
-                p.name
+                quoted(&p.name)
             )));
         }
     }

@@ -19,7 +19,7 @@ use crate::error::{AwsError, AwsErrorKind, UsageError};
 use crate::exit::Exit;
 use crate::model::Backup;
 use crate::names::{self, NameTemplate};
-use crate::retention::{self, Action, Plan, Policy, Rails, Scope};
+use crate::retention::{self, Plan, Policy, Rails, Scope};
 use crate::select;
 use crate::targets::Placed;
 
@@ -102,7 +102,12 @@ pub struct TablePrune {
     /// `ok`, `failed` (listing error, a held plan or a failed deletion) or `interrupted`.
     pub status: &'static str,
     pub error: Option<String>,
+    /// AVAILABLE backups that stay (CREATING and DELETED ones are counted apart).
     pub kept: usize,
+    /// Backups still CREATING: never deleted, not yet kept.
+    pub creating: usize,
+    /// Backups the listing shows as DELETED (deleted by someone else meanwhile).
+    pub deleted_elsewhere: usize,
     pub to_delete: usize,
     pub deleted: usize,
     pub delete_failed: usize,
@@ -133,6 +138,8 @@ pub struct PruneSummary {
     /// Dry run: the deletions the plans call for (0 otherwise).
     pub would_delete: usize,
     pub kept: usize,
+    pub creating: usize,
+    pub deleted_elsewhere: usize,
     pub interrupted: bool,
     /// Tables, successes and failures per target (account × region).
     pub targets: Vec<TargetSummary>,
@@ -202,6 +209,8 @@ pub fn build_report(
                 0
             },
             kept: tables.iter().map(|t| t.kept).sum(),
+            creating: tables.iter().map(|t| t.creating).sum(),
+            deleted_elsewhere: tables.iter().map(|t| t.deleted_elsewhere).sum(),
             interrupted: ctx.stop.requested(),
             targets: per_target,
         },
@@ -322,6 +331,8 @@ impl TablePrune {
             status,
             error: Some(error),
             kept: 0,
+            creating: 0,
+            deleted_elsewhere: 0,
             to_delete: 0,
             deleted: 0,
             delete_failed: 0,
@@ -407,13 +418,23 @@ pub async fn prune_listed(
         .to_delete()
         .map(|d| d.backup.backup_arn.clone())
         .collect();
-    let kept = plan.count(Action::Keep) + plan.count(Action::Hold);
-    tracing::info!(table = %name, backups = backups.len(), keep = kept, delete = to_delete.len(), "plan");
+    let tally = plan.tally();
+    tracing::info!(
+        table = %name,
+        backups = backups.len(),
+        keep = tally.kept,
+        creating = tally.creating,
+        deleted_elsewhere = tally.deleted_elsewhere,
+        delete = to_delete.len(),
+        "plan"
+    );
     let mut result = TablePrune {
         table: name.clone(),
         status: "ok",
         error: plan.held.clone(),
-        kept,
+        kept: tally.kept,
+        creating: tally.creating,
+        deleted_elsewhere: tally.deleted_elsewhere,
         to_delete: to_delete.len(),
         deleted: 0,
         delete_failed: 0,

@@ -391,8 +391,8 @@ fn confirm(table: &str, region: &str) -> Result<()> {
     stdin.lock().read_line(&mut line)?;
     if line.trim() != table {
         bail!(
-            "not confirmed (typed '{}'): nothing was changed",
-            line.trim()
+            "not confirmed (typed {}): nothing was changed",
+            crate::error::quoted(line.trim())
         );
     }
     Ok(())

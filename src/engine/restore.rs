@@ -10,7 +10,7 @@ use crate::cli::{BillingModeArg, RestoreArgs, SseArg};
 use crate::engine::restoring::{wait_active, RestoreReport, Show, Source};
 use crate::engine::settings::copy_settings;
 use crate::engine::Ctx;
-use crate::error::{usage, UsageError};
+use crate::error::{quoted, usage, UsageError};
 use crate::exit::Exit;
 use crate::ids::table_name;
 use crate::model::{Backup, BackupStatus, IndexInfo};
@@ -41,7 +41,7 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
     }
     if let Some(t) = &a.table {
         if a.target.as_deref() == Some(table_name(t)) && a.target_region.is_none() {
-            return Err(UsageError::new(format!("--target '{}' is the source table: DynamoDB restores into a new table; choose another name, or use --replace to restore into the table itself", table_name(t))));
+            return Err(UsageError::new(format!("--target {} is the source table: DynamoDB restores into a new table; choose another name, or use --replace to restore into the table itself", quoted(table_name(t)))));
         }
     }
     if a.replace && !a.yes && !a.dry_run && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -74,7 +74,7 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
 }
 
 fn index_choice(
-    all: &[IndexInfo],
+    all: Option<&[IndexInfo]>,
     none: bool,
     exclude: &[String],
     kind: &str,
@@ -85,11 +85,18 @@ fn index_choice(
     if exclude.is_empty() {
         return Ok(IndexChoice::All);
     }
+    let Some(all) = all else {
+        bail!(
+            "the backup's description does not list its {kind}es, so they cannot be restored \
+             one by one: restore them all, or none (--no-gsi / --no-lsi)"
+        );
+    };
     for e in exclude {
         if !all.iter().any(|i| &i.name == e) {
             let names: Vec<&str> = all.iter().map(|i| i.name.as_str()).collect();
             bail!(
-                "the backup has no {kind} named '{e}' (it has: {})",
+                "the backup has no {kind} named {} (it has: {})",
+                quoted(e),
                 if names.is_empty() {
                     "none".to_string()
                 } else {
@@ -191,17 +198,28 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
             Source::Backup(b) => Some(source.describe_backup(&b.backup_arn).await?.source_table),
             Source::Pitr(_) => None,
         };
+        // A point-in-time restore has no description: it lists no index to exclude.
         let (g, l) = desc
             .map(|d| (d.global_secondary_indexes, d.local_secondary_indexes))
-            .unwrap_or_default();
+            .unwrap_or((Some(Vec::new()), Some(Vec::new())));
         if matches!(src, Source::Pitr(_))
             && (!a.exclude_gsi.is_empty() || !a.exclude_lsi.is_empty())
         {
             usage::<()>("--exclude-gsi/--exclude-lsi work with backups; for point-in-time restores use --no-gsi/--no-lsi")?;
         }
         (
-            index_choice(&g, a.no_gsi, &a.exclude_gsi, "global secondary index")?,
-            index_choice(&l, a.no_lsi, &a.exclude_lsi, "local secondary index")?,
+            index_choice(
+                g.as_deref(),
+                a.no_gsi,
+                &a.exclude_gsi,
+                "global secondary index",
+            )?,
+            index_choice(
+                l.as_deref(),
+                a.no_lsi,
+                &a.exclude_lsi,
+                "local secondary index",
+            )?,
         )
     } else {
         (IndexChoice::All, IndexChoice::All)
@@ -353,16 +371,19 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
         let found: Vec<&Backup> = all.iter().filter(|b| &b.backup_name == n).collect();
         return match found.as_slice() {
             [] => bail!(
-                "table '{name}' has no backup named '{n}' (see: ddb-backup list --table {name})"
+                "table '{name}' has no backup named {} (see: ddb-backup list --table {name})",
+                quoted(n)
             ),
             [one] if one.status == BackupStatus::Available => Ok((*one).clone()),
             [one] => bail!(
-                "backup '{n}' of '{name}' is {}, not AVAILABLE yet",
+                "backup {} of '{name}' is {}, not AVAILABLE yet",
+                quoted(n),
                 one.status.as_str()
             ),
             many => bail!(
-                "{} backups of '{name}' are named '{n}'; pick one with --backup-arn: {}",
+                "{} backups of '{name}' are named {}; pick one with --backup-arn: {}",
                 many.len(),
+                quoted(n),
                 many.iter()
                     .map(|b| format!("{} ({})", b.backup_arn, time(b.created_at)))
                     .collect::<Vec<_>>()
@@ -374,4 +395,30 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
         let when = a.before.as_ref().and_then(|t| t.resolve(ctx.now).ok()).map(|t| format!(" created before {}", time(t))).unwrap_or_default();
         anyhow::anyhow!("table '{name}' has no AVAILABLE backup{when} (see: ddb-backup list --table {name} --type all)")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_the_description_does_not_list_cannot_be_excluded_one_by_one() {
+        let kind = "global secondary index";
+        let err = index_choice(None, false, &["by-status".into()], kind).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("does not list its global secondary indexes"),
+            "{err}"
+        );
+        // All of them or none still works without the list.
+        assert!(matches!(
+            index_choice(None, false, &[], kind),
+            Ok(IndexChoice::All)
+        ));
+        assert!(
+            matches!(index_choice(None, true, &[], kind), Ok(IndexChoice::Only(v)) if v.is_empty())
+        );
+        let err = index_choice(Some(&[]), false, &["x".into()], kind).unwrap_err();
+        assert!(err.to_string().contains("(it has: none)"), "{err}");
+    }
 }

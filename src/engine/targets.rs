@@ -338,9 +338,10 @@ fn check_held(
                 .any(|t| t.at.account == UNKNOWN_ACCOUNT && t.at.region == region);
             if unverified {
                 return Err(UsageError::new(format!(
-                    "'{arn}' names account {account}, but the account of the credentials in \
+                    "{} names account {account}, but the account of the credentials in \
                      {region} is unknown (STS did not answer GetCallerIdentity), so it cannot be \
-                     checked: give the table by name"
+                     checked: give the table by name",
+                    crate::error::quoted(arn)
                 )));
             }
             return Err(crate::targets::uncovered(arn, &places));

@@ -22,6 +22,10 @@ moto's WSGI application, closes the gaps:
   (``restore_drop_items``, for drills that must notice a bad restore).
 * DescribeBackup / DeleteBackup / RestoreTableFromBackup answer BackupNotFoundException
   and BackupInUseException like DynamoDB instead of failing with a server error.
+* DescribeBackup answers carry ``SourceTableFeatureDetails`` with the backed-up table's
+  ``GlobalSecondaryIndexes`` and ``LocalSecondaryIndexes`` (empty lists when it had none),
+  which moto leaves out; ``config`` ``describe_backup_without_features`` strips
+  ``SourceTableFeatureDetails`` instead, as a description that lists no index details.
 * Per-operation rate limits (token buckets, answering LimitExceededException), a
   round-trip latency, and injected faults (500, throttling, dropped connections, stalls)
   for the next k calls, a fraction of calls, or call number k (``lost_answer``: the operation
@@ -137,6 +141,8 @@ class State:
             self.restore_creating_seconds = 0.0
             self.restore_drop_items = 0
             self.restoring: dict[Any, float] = {}
+            # DescribeBackup answers without SourceTableFeatureDetails (see the docstring).
+            self.describe_without_features = False
             # Rewrites of ListBackups / ListTables answers (see the module docstring).
             self.anomalies: list[dict[str, Any]] = []
             self.first_table = ""
@@ -407,6 +413,30 @@ def rewrite_tables(page: dict[str, Any], first_page: bool) -> dict[str, Any]:
     return page
 
 
+def backup_features(place: Place, doc: dict[str, Any]) -> dict[str, Any]:
+    """A DescribeBackup answer with the SourceTableFeatureDetails DynamoDB gives (the
+    indexes of the table as backed up), or without any (``describe_backup_without_features``)."""
+    desc = doc.get("BackupDescription", {})
+    b = backend(place).backups.get(desc.get("BackupDetails", {}).get("BackupArn", ""))
+    if STATE.describe_without_features or b is None:
+        desc.pop("SourceTableFeatureDetails", None)
+        return doc
+    gsis = []
+    for index in b.table.global_indexes:
+        info = {k: v for k, v in index.describe().items()
+                if k in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput") and v}
+        gsis.append(info)
+    lsis = [
+        {k: v for k, v in index.describe().items() if k in ("IndexName", "KeySchema", "Projection")}
+        for index in b.table.indexes
+    ]
+    desc["SourceTableFeatureDetails"] = {
+        "GlobalSecondaryIndexes": gsis,
+        "LocalSecondaryIndexes": lsis,
+    }
+    return doc
+
+
 def start_key(place: Place, arn: str) -> tuple[float, str]:
     b = backend(place).backups.get(arn)
     if b is not None:
@@ -614,6 +644,8 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 STATE.restore_creating_seconds = float(body["restore_creating_seconds"])
             if "restore_drop_items" in body:
                 STATE.restore_drop_items = int(body["restore_drop_items"])
+            if "describe_backup_without_features" in body:
+                STATE.describe_without_features = bool(body["describe_backup_without_features"])
             if body.get("documented_limits"):
                 STATE.limits.update(DOCUMENTED_LIMITS)
             STATE.limits.update({k: float(v) for k, v in body.get("limits", {}).items()})
@@ -816,6 +848,9 @@ class EmulatorApp:
                 problem = check_backup(place, op, body)
             if problem:
                 return dynamo_error(start_response, 400, problem[0], problem[1])
+        if op == "DescribeBackup" and not lost:
+            return self.rewritten(environ, start_response, raw,
+                                  lambda doc: backup_features(place, doc))
         still_creating = STATE.restoring.get((place, body.get("TableName")), 0) > time.time()
         if op == "DeleteTable" and still_creating:
             return dynamo_error(start_response, 400, "ResourceInUseException",

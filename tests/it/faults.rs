@@ -849,6 +849,92 @@ fn bad_input_matrix() {
     assert_eq!(emu.total_calls(), 0);
 }
 
+/// A huge value (a pasted file, a runaway script) is quoted by its start and its length:
+/// the usage error stays one short line, whether the tool, clap or the TOML reader words
+/// it. (One command-line argument can hold at most 128 KiB on Linux, so flags get 120 000
+/// characters; the config file gets 700 000.)
+#[test]
+fn a_huge_value_makes_one_short_error_line() {
+    let emu = Emulator::start();
+    let flag = "a".repeat(120_000);
+    let huge = "a".repeat(700_000);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().to_string()
+    };
+    let policy = |retention: &str| {
+        format!(
+            "[[policy]]\nname = \"p\"\ntables = [\"orders\"]\n[policy.retention]\n{retention}\n"
+        )
+    };
+    let template = write(
+        "template.toml",
+        format!(
+            "[defaults]\nname = \"{huge}\"\n{}",
+            policy("keep_daily = 7")
+        ),
+    );
+    let window = write("window.toml", policy(&format!("keep_within = \"{huge}\"")));
+    let typed = write(
+        "typed.toml",
+        policy(&format!("keep_daily = 7\nmin_keep = \"{huge}\"")),
+    );
+    let name = write("name.toml", format!("[[policy]]\nname = \"{huge}\"\n"));
+    let prune = ["prune", "--table", "orders", "--keep-daily", "7"];
+    let with = |extra: &[&str]| -> Vec<String> {
+        prune.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (with(&["--name", &flag]), "invalid name template 'aaa"),
+        (with(&["--keep-within", &flag]), "invalid duration 'aaa"),
+        (with(&["--timezone", &flag]), "unknown timezone 'aaa"),
+        (with(&[&format!("--{flag}")]), "unexpected argument"),
+        (
+            vec!["list".into(), "--table".into(), flag.clone()],
+            "invalid table name 'aaa",
+        ),
+        (
+            vec!["run".into(), "--config".into(), template],
+            "invalid name template 'aaa",
+        ),
+        (
+            vec!["run".into(), "--config".into(), window],
+            "invalid duration 'aaa",
+        ),
+        (
+            vec!["run".into(), "--config".into(), typed],
+            "typed.toml:6:12: invalid type",
+        ),
+        (vec!["run".into(), "--config".into(), name], "policy 'aaa"),
+    ];
+    for (args, says) in &cases {
+        let r = emu.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let shown: Vec<&str> = args.iter().map(|a| &a[..a.len().min(40)]).collect();
+        assert_eq!(r.code, 2, "{shown:?}: exit {}", r.code);
+        let lines = r.err_lines();
+        assert_eq!(lines.len(), 1, "{shown:?}: {} lines", lines.len());
+        assert!(
+            lines[0].len() < 1000,
+            "{shown:?}: {} characters: {}",
+            lines[0].len(),
+            lines[0].chars().take(1000).collect::<String>()
+        );
+        assert!(
+            lines[0].contains(says),
+            "{shown:?}: {:?} lacks {says:?}",
+            lines[0]
+        );
+        assert!(
+            !lines[0].contains(&"a".repeat(601)),
+            "{shown:?}: {}",
+            lines[0]
+        );
+    }
+    assert_eq!(emu.total_calls(), 0);
+}
+
 #[test]
 fn a_lost_answer_never_makes_a_second_backup_or_restore() {
     let emu = Emulator::start();

@@ -110,7 +110,7 @@ fn another_tables_backup_is_never_planned_here() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("ListBackups for 'orders' returned arn:aws:dynamodb:us-east-1:123456789012:table/users/backup/"),
+            .contains("ListBackups for 'orders' returned 'arn:aws:dynamodb:us-east-1:123456789012:table/users/backup/"),
         "{}",
         r.stderr
     );
@@ -284,7 +284,7 @@ fn a_bare_m_is_never_guessed() {
         let (head, tail) = (&value[..at], &value[at + 1..]);
         assert!(
             lines[0].contains(&format!(
-                "'{value}' is ambiguous: write {head}months{tail} (restic's m) or {head}min{tail}"
+                "'{value}' is ambiguous: write '{head}months{tail}' (restic's m) or '{head}min{tail}'"
             )),
             "{}",
             lines[0]

@@ -324,3 +324,101 @@ fn unmanaged_backups_are_only_pruned_when_asked() {
         BTreeSet::from(["by-hand-0".to_string()])
     );
 }
+
+/// CREATING and DELETED backups are never deleted and not counted as kept: the report
+/// counts them apart, in `prune` and in `run` (whose own new backup is still CREATING
+/// when the table is pruned).
+#[test]
+fn creating_and_deleted_backups_are_counted_apart_from_the_kept() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let mut specs = daily_specs("orders", 5, 3 * 3600);
+    specs.push((managed_name("orders", 60), 60, "CREATING", "USER"));
+    specs.push(("by-hand".into(), 20 * DAY, "CREATING", "USER"));
+    specs.push((
+        managed_name("orders", 10 * DAY),
+        10 * DAY,
+        "DELETED",
+        "USER",
+    ));
+    emu.seed("orders", &specs);
+    let counts = |v: &serde_json::Value| {
+        [
+            "kept",
+            "creating",
+            "deleted_elsewhere",
+            "to_delete",
+            "deleted",
+        ]
+        .map(|k| v[k].as_u64().unwrap_or(u64::MAX))
+    };
+    let prune = [
+        "prune",
+        "--table",
+        "orders",
+        "--keep-last",
+        "2",
+        "-o",
+        "json",
+    ];
+
+    let dry = emu.run(&[&prune[..], &["--dry-run"]].concat());
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let j = dry.json();
+    assert_eq!(counts(&j["tables"][0]), [2, 2, 1, 3, 0]);
+    let s = &j["summary"];
+    assert_eq!(
+        [
+            &s["kept"],
+            &s["creating"],
+            &s["deleted_elsewhere"],
+            &s["would_delete"]
+        ],
+        [2, 2, 1, 3]
+    );
+
+    let r = emu.run(&prune);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(counts(&j["tables"][0]), [2, 2, 1, 3, 3]);
+    assert_eq!(
+        [
+            &j["summary"]["kept"],
+            &j["summary"]["creating"],
+            &j["summary"]["deleted_elsewhere"]
+        ],
+        [2, 2, 1]
+    );
+    assert_eq!(
+        emu.backups("orders").len(),
+        5,
+        "the 2 kept, 2 CREATING, 1 DELETED"
+    );
+
+    // The table view says the same.
+    let text = emu.run(&[
+        "prune",
+        "--table",
+        "orders",
+        "--keep-last",
+        "2",
+        "--dry-run",
+        "-o",
+        "table",
+    ]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("orders: kept 2 (2 still CREATING, 1 already DELETED), would delete 0"),
+        "{}",
+        text.stdout
+    );
+
+    // A run's own backup, still CREATING when the table is pruned.
+    emu.config(json!({"creating_seconds": 60}));
+    let run = emu.run(&["run", "--table", "orders", "--keep-last", "2", "-o", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let j = run.json();
+    assert_eq!(j["tables"][0]["backup"]["outcome"], "creating", "{j}");
+    assert_eq!(counts(&j["tables"][0]["prune"]), [2, 3, 1, 0, 0]);
+}

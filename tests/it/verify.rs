@@ -58,6 +58,7 @@ fn a_drill_restores_checks_counts_and_drops_its_scratch_table() {
         .iter()
         .map(|c| {
             assert_eq!(c["passed"], true, "{c}");
+            assert_eq!(c["status"], "passed", "{c}");
             c["check"].as_str().unwrap()
         })
         .collect();
@@ -86,6 +87,68 @@ fn a_drill_restores_checks_counts_and_drops_its_scratch_table() {
         "ddb_backup_verify_last_success_timestamp_seconds{labels} 1"
     )));
     assert!(prom.contains(&format!("ddb_backup_verify_failure{labels} 0")));
+}
+
+fn check(d: &Value, name: &str) -> Value {
+    d["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no check {name}: {d}"))
+        .clone()
+}
+
+/// A backup whose description lists its table's indexes is checked against them; one whose
+/// description has no index details (no SourceTableFeatureDetails) says nothing about
+/// them: that check is "unknown", neither passed nor failed, and the rest is still checked.
+#[test]
+fn a_backup_described_without_index_details_reads_its_indexes_as_unknown() {
+    let emu = Emulator::start();
+    emu.backed_up_with_an_index("orders", 10);
+    let r = emu.run(&["verify", "--table", "orders", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d = &r.json()["tables"][0];
+    assert_eq!(d["outcome"], "passed", "{d}");
+    let gsi = check(d, "global_secondary_indexes");
+    assert_eq!(gsi["status"], "passed", "{gsi}");
+    assert_eq!(gsi["expected"], "by-status (status HASH)");
+    assert_eq!(check(d, "local_secondary_indexes")["expected"], "none");
+
+    emu.config(json!({"describe_backup_without_features": true}));
+    let r = emu.run(&["verify", "--table", "orders", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d = &r.json()["tables"][0];
+    assert_eq!(d["outcome"], "passed", "{d}");
+    for name in ["global_secondary_indexes", "local_secondary_indexes"] {
+        let c = check(d, name);
+        assert_eq!(c["status"], "unknown", "{c}");
+        assert_eq!(c["passed"], false, "{c}");
+        assert!(
+            c["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("the backup's description does not list"),
+            "{c}"
+        );
+    }
+    assert_eq!(
+        check(d, "global_secondary_indexes")["actual"],
+        "by-status (status HASH)"
+    );
+    for name in ["key_schema", "billing", "item_count"] {
+        assert_eq!(check(d, name)["status"], "passed", "{name}: {d}");
+    }
+    assert_eq!(check(d, "item_count")["expected"], "10");
+    assert_eq!(
+        d["detail"],
+        "not checked (unknown): global_secondary_indexes, local_secondary_indexes"
+    );
+    assert_eq!(
+        tables(&emu),
+        vec![json!("orders")],
+        "no scratch table is left"
+    );
 }
 
 #[test]

@@ -137,6 +137,39 @@ impl Emulator {
         self.ctl("create_tables", json!({ "names": names }));
     }
 
+    /// A table keyed by `pk` with a global secondary index `by-status` (on `status`) and
+    /// `items` items, backed up by the tool (waiting until the backup is AVAILABLE).
+    pub fn backed_up_with_an_index(&self, table: &str, items: usize) {
+        self.call(
+            "CreateTable",
+            json!({
+                "TableName": table,
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "status", "AttributeType": "S"},
+                ],
+                "GlobalSecondaryIndexes": [{
+                    "IndexName": "by-status",
+                    "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }],
+                "BillingMode": "PAY_PER_REQUEST",
+            }),
+        );
+        for i in 0..items {
+            self.call(
+                "PutItem",
+                json!({"TableName": table, "Item": {
+                    "pk": {"S": format!("item-{i}")},
+                    "status": {"S": if i % 2 == 0 { "open" } else { "done" }},
+                }}),
+            );
+        }
+        let r = self.run(&["backup", "--table", table, "--wait"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+
     /// Seeds backups: (name, age in seconds, status, type). Returns their ARNs.
     pub fn seed(&self, table: &str, specs: &[(String, i64, &str, &str)]) -> Vec<String> {
         let now = now_secs();
