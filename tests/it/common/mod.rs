@@ -484,3 +484,46 @@ impl Emulator {
             .unwrap_or(0)
     }
 }
+
+// ---- the services around a table: Application Auto Scaling, CloudWatch, system tags ----
+
+#[allow(dead_code)] // not every one is used by the tests yet
+impl Emulator {
+    /// One Application Auto Scaling (`application-autoscaling`) or CloudWatch
+    /// (`cloudwatch`) operation run directly on the emulator (uncounted): setup and inspection.
+    pub fn aws_call(&self, service: &str, op: &str, body: Value) -> Value {
+        let r = self.ctl(
+            "aws_call",
+            json!({"service": service, "op": op, "body": body}),
+        );
+        assert_eq!(r["status"], 200, "{service} {op} failed: {r}");
+        r["body"].clone()
+    }
+
+    /// An Application Auto Scaling operation (service namespace `dynamodb` is the caller's).
+    pub fn autoscaling(&self, op: &str, body: Value) -> Value {
+        self.aws_call("application-autoscaling", op, body)
+    }
+
+    /// A CloudWatch operation (PutMetricAlarm, DescribeAlarms, DeleteAlarms, ...).
+    pub fn cloudwatch(&self, op: &str, body: Value) -> Value {
+        self.aws_call("cloudwatch", op, body)
+    }
+
+    /// Sets tags only AWS can set (`aws:cloudformation:stack-name`, ...) on a table:
+    /// TagResource refuses them, as DynamoDB does.
+    pub fn plant_system_tags(&self, table: &str, tags: &[(&str, &str)]) {
+        let tags: serde_json::Map<String, Value> = tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        self.ctl("plant_system_tags", json!({"table": table, "tags": tags}));
+    }
+
+    /// At most `n` items a page in the listings the emulator pages itself
+    /// (DescribeScalableTargets, DescribeScalingPolicies, DescribeScheduledActions,
+    /// DescribeAlarms, ListContributorInsights), so tests reach their later pages.
+    pub fn page_limit(&self, op: &str, n: u32) {
+        self.config(json!({ "page_limits": { op: n } }));
+    }
+}
