@@ -21,13 +21,14 @@ pub fn kind_of_code(code: &str) -> AwsErrorKind {
         "LimitExceededException"
         | "ThrottlingException"
         | "ThrottledException"
+        | "Throttling"
         | "RequestLimitExceeded"
         | "ProvisionedThroughputExceededException" => AwsErrorKind::LimitExceeded,
         "InternalServerError"
         | "InternalFailure"
         | "ServiceUnavailable"
         | "InternalServiceException" => AwsErrorKind::InternalServer,
-        "AccessDeniedException" => AwsErrorKind::AccessDenied,
+        "AccessDeniedException" | "AccessDenied" => AwsErrorKind::AccessDenied,
         "UnrecognizedClientException"
         | "InvalidSignatureException"
         | "ExpiredTokenException"
@@ -40,8 +41,27 @@ pub fn kind_of_code(code: &str) -> AwsErrorKind {
     }
 }
 
+/// The IAM service prefix of an operation's action, and the service's name.
+pub fn service_of(op: &str) -> (&'static str, &'static str) {
+    match op {
+        "GetResources" => ("tag", "DynamoDB"),
+        "RegisterScalableTarget"
+        | "DeregisterScalableTarget"
+        | "DescribeScalableTargets"
+        | "PutScalingPolicy"
+        | "DescribeScalingPolicies"
+        | "DeleteScalingPolicy"
+        | "PutScheduledAction"
+        | "DescribeScheduledActions"
+        | "DeleteScheduledAction" => ("application-autoscaling", "Application Auto Scaling"),
+        "DescribeAlarms" | "PutMetricAlarm" | "DeleteAlarms" => ("cloudwatch", "CloudWatch"),
+        _ => ("dynamodb", "DynamoDB"),
+    }
+}
+
 /// The actionable message for a classified error.
 pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> String {
+    let (prefix, service) = service_of(op);
     match kind {
         AwsErrorKind::TableNotFound => format!(
             "table '{subject}' not found ({op}): check the name, --region and --profile"
@@ -73,16 +93,15 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
             "backup '{subject}' not found ({op}): it was deleted, or it is in another region or account"
         ),
         AwsErrorKind::LimitExceeded => format!(
-            "DynamoDB refused {op} for '{subject}': rate or concurrency limit exceeded ({detail}); \
+            "{service} refused {op} for '{subject}': rate or concurrency limit exceeded ({detail}); \
              retries were exhausted, try again later or raise --max-attempts"
         ),
         AwsErrorKind::InternalServer => format!(
-            "DynamoDB had an internal error on {op} for '{subject}'; retries were exhausted, try again"
+            "{service} had an internal error on {op} for '{subject}'; retries were exhausted, try again"
         ),
         AwsErrorKind::AccessDenied => format!(
-            "access denied: the credentials in use may not call {}:{op} on '{subject}' \
-             (see docs/iam-policy.json for the permissions ddb-backup needs)",
-            if op == "GetResources" { "tag" } else { "dynamodb" }
+            "access denied: the credentials in use may not call {prefix}:{op} on '{subject}' \
+             (see docs/iam-policy.json for the permissions ddb-backup needs)"
         ),
         AwsErrorKind::Credentials => format!(
             "AWS rejected the credentials ({detail}): check --profile, the AWS_* variables, \
@@ -92,12 +111,12 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
             "could not load AWS credentials ({detail}): pass --profile (run 'aws sso login' first \
              for SSO profiles), or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         ),
-        AwsErrorKind::Validation => format!("DynamoDB rejected {op} for '{subject}': {detail}"),
+        AwsErrorKind::Validation => format!("{service} rejected {op} for '{subject}': {detail}"),
         AwsErrorKind::Connection => format!(
-            "could not reach DynamoDB for {op} ({detail}): check --endpoint-url, --region and the network"
+            "could not reach {service} for {op} ({detail}): check --endpoint-url, --region and the network"
         ),
         AwsErrorKind::Timeout => format!(
-            "DynamoDB did not answer {op} for '{subject}' in time ({detail}): see --connect-timeout \
+            "{service} did not answer {op} for '{subject}' in time ({detail}): see --connect-timeout \
              and --read-timeout"
         ),
         AwsErrorKind::NotDynamo => format!(
@@ -267,5 +286,35 @@ mod tests {
             ""
         )
         .contains('\n'));
+    }
+
+    #[test]
+    fn access_denied_names_the_action_of_each_service() {
+        for (op, action) in [
+            (
+                "DescribeScalableTargets",
+                "application-autoscaling:DescribeScalableTargets",
+            ),
+            (
+                "PutScalingPolicy",
+                "application-autoscaling:PutScalingPolicy",
+            ),
+            ("DescribeAlarms", "cloudwatch:DescribeAlarms"),
+            ("PutMetricAlarm", "cloudwatch:PutMetricAlarm"),
+            ("GetResources", "tag:GetResources"),
+            ("UpdateTable", "dynamodb:UpdateTable"),
+        ] {
+            let m = message(AwsErrorKind::AccessDenied, op, "orders", "");
+            assert!(m.contains(action), "{m}");
+        }
+        let m = message(
+            AwsErrorKind::Validation,
+            "RegisterScalableTarget",
+            "orders",
+            "x",
+        );
+        assert!(m.starts_with("Application Auto Scaling rejected"), "{m}");
+        assert_eq!(kind_of_code("AccessDenied"), AwsErrorKind::AccessDenied);
+        assert_eq!(kind_of_code("Throttling"), AwsErrorKind::LimitExceeded);
     }
 }

@@ -3,6 +3,7 @@
 //! per-operation rate limits, full pagination, bounded retries of "busy" errors, and the
 //! mapping of SDK types and errors to the project's own.
 
+pub mod alarms;
 pub mod clock;
 mod convert;
 pub mod endpoint;
@@ -11,6 +12,7 @@ pub mod integrity;
 pub mod listing;
 mod pacing;
 mod restore;
+pub mod scaling;
 
 pub use convert::to_smithy;
 use pacing::{backoff, checked_names, interrupted, pacer, Breaker, Cursor, Cut};
@@ -122,6 +124,10 @@ pub struct Dynamo {
     client: Client,
     /// The Resource Groups Tagging API, for selecting tables by tag at scale.
     tagging: aws_sdk_resourcegroupstagging::Client,
+    /// Application Auto Scaling, for a table's scalable targets, policies and schedules.
+    autoscaling: aws_sdk_applicationautoscaling::Client,
+    /// CloudWatch, for the alarms on a table's metrics.
+    cloudwatch: aws_sdk_cloudwatch::Client,
     /// STS, to learn the account the credentials work in.
     sts: aws_sdk_sts::Client,
     role_arn: Option<String>,
@@ -225,6 +231,8 @@ impl Dynamo {
             .build();
         let mut d = Self::from_client(Client::from_conf(dynamo_conf), region, opts);
         d.tagging = aws_sdk_resourcegroupstagging::Client::new(&conf);
+        d.autoscaling = aws_sdk_applicationautoscaling::Client::new(&conf);
+        d.cloudwatch = aws_sdk_cloudwatch::Client::new(&conf);
         d.sts = aws_sdk_sts::Client::new(&conf);
         d.role_arn = opts.role_arn.clone();
         d.service_clock = service_clock;
@@ -245,6 +253,18 @@ impl Dynamo {
                 .region(Region::new(region.clone()))
                 .build(),
         );
+        let autoscaling = aws_sdk_applicationautoscaling::Client::from_conf(
+            aws_sdk_applicationautoscaling::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new(region.clone()))
+                .build(),
+        );
+        let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
+            aws_sdk_cloudwatch::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new(region.clone()))
+                .build(),
+        );
         let mut pacers = HashMap::new();
         if opts.rate_multiplier > 0.0 {
             let rates = DOCUMENTED_RATES.iter().copied().chain([
@@ -260,6 +280,8 @@ impl Dynamo {
         Dynamo {
             client,
             tagging,
+            autoscaling,
+            cloudwatch,
             sts,
             role_arn: opts.role_arn.clone(),
             region,

@@ -28,7 +28,7 @@ fn opts() -> ConnectOptions {
     }
 }
 
-fn dynamo(rules: &[&Rule]) -> Dynamo {
+pub(super) fn dynamo(rules: &[&Rule]) -> Dynamo {
     // As in Dynamo::connect: the SDK makes one attempt, the layer retries (paced).
     let client: Client = mock_client!(aws_sdk_dynamodb, RuleMode::Sequential, rules, |c| c
         .retry_config(RetryConfig::disabled()));
@@ -59,7 +59,7 @@ fn page(range: std::ops::Range<usize>, more: bool) -> ListBackupsOutput {
     b.build()
 }
 
-fn error_body(code: &str) -> String {
+pub(super) fn error_body(code: &str) -> String {
     format!(
         r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{code}","message":"test says {code}"}}"#
     )

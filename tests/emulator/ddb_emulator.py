@@ -51,6 +51,37 @@ moto's WSGI application, closes the gaps:
   TableName). ListTables rules: ``tables_twice`` (the last page lists the first table
   again) and ``malformed_table`` (the last page also names ``bad/name``).
 * Call counters per operation, so tests can assert how many calls were made (or none).
+* Table settings moto ignores, as DynamoDB keeps them: ``TableClass`` (CreateTable,
+  UpdateTable; DescribeTable's ``TableClassSummary``, shown once a class was set),
+  ``OnDemandThroughput`` of tables and global secondary indexes, an on-demand table's zero
+  provisioned capacity, and the restores' ``BillingModeOverride``,
+  ``ProvisionedThroughputOverride``, ``OnDemandThroughputOverride`` and
+  ``GlobalSecondaryIndexOverride`` (only the named indexes, each with its capacity),
+  checked like DynamoDB checks them; a restored table is of class STANDARD and keeps the
+  source's on-demand throughput unless overridden. PITR's ``RecoveryPeriodInDays`` must be
+  1..35 (moto keeps it, 35 by default).
+* Kinesis streaming destinations (Enable/Disable/Update/DescribeKinesisStreamingDestination:
+  ACTIVE at once, a disabled one listed as DISABLED) and contributor insights
+  (Update/Describe/ListContributorInsights, of a table or a global secondary index: ENABLED
+  or DISABLED at once), which moto lacks; both go with the table, and so do its
+  resource-based policies (moto keeps them for a new table of the same name) and its
+  Application Auto Scaling targets, policies (with their alarms) and scheduled actions.
+* Tags: TagResource (and CreateTable) refuse the whole request when a key starts with the
+  reserved ``aws:`` prefix; a tag key set again keeps one value (moto adds a second);
+  ``plant_system_tags`` (``{"table": T, "tags": {K: V}}``) sets tags only AWS can set,
+  such as ``aws:cloudformation:stack-name``.
+* Application Auto Scaling (JSON) and CloudWatch (the Smithy RPC v2 CBOR that recent SDKs
+  speak, translated to and from moto's JSON, or JSON) on the same endpoint, counted, limited
+  and faulted like DynamoDB's operations; a fault rule with ``service``
+  (``application-autoscaling``, ``cloudwatch``, ``tagging``, ``dynamodb``) and no ``op``
+  hits every operation of that service, and ``access_denied`` names the denied action. The
+  scaling listings and DescribeAlarms are paged here (moto's paging repeats pages, or
+  there is none), a dynamodb scalable target needs its table or index, a target without a
+  role gets the service-linked one, deregistering a target removes its policies and
+  scheduled actions, and a target tracking policy's alarms carry the table's (and index's)
+  dimensions. ``config`` ``page_limits`` (``{op: n}``) makes these listings' pages
+  smaller; ``aws_call`` (``{"service", "op", "body"}``) runs one of these operations
+  uncounted, as ``call`` does for DynamoDB.
 
 Test code drives it through a small JSON control API under ``/_emu/``; those requests
 are never counted as DynamoDB calls.
@@ -62,6 +93,7 @@ Prints ``PORT <n>`` on stdout once it accepts connections.
 from __future__ import annotations
 
 import argparse
+import base64
 import bisect
 import datetime as dt
 import email.utils
@@ -70,12 +102,23 @@ import json
 import random
 import re
 import socket
+import struct
 import sys
 import threading
 import time
 import urllib.parse
 from typing import Any
 
+from moto.applicationautoscaling.models import (
+    FakeApplicationAutoscalingPolicy,
+    applicationautoscaling_backends,
+)
+from moto.applicationautoscaling.responses import (
+    _build_policy,
+    _build_scheduled_action,
+    _build_target,
+)
+from moto.cloudwatch.models import Dimension, cloudwatch_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Backup
@@ -146,6 +189,9 @@ class State:
             # Rewrites of ListBackups / ListTables answers (see the module docstring).
             self.anomalies: list[dict[str, Any]] = []
             self.first_table = ""
+            # The most items one page of a listing this layer pages holds, per operation
+            # (``config`` ``page_limits``), below the API's own maximum.
+            self.page_limits: dict[str, int] = {}
 
 
 STATE = State()
@@ -504,22 +550,31 @@ def arrive(op: str, place: Place) -> int | None:
 
 
 def table_of(body: dict[str, Any]) -> str | None:
-    """The table a request is about: TableName, or the table in a BackupArn."""
+    """The table a request is about: TableName, the table in a BackupArn, or the table of an
+    Application Auto Scaling ResourceId (table/T or table/T/index/I)."""
     if body.get("TableName"):
         return str(body["TableName"])
+    resource = str(body.get("ResourceId", ""))
+    if resource.startswith("table/"):
+        return resource.split("/")[1]
     arn = str(body.get("BackupArn", ""))
     if "/backup/" in arn:
         return arn.split(":table/", 1)[-1].split("/backup/", 1)[0]
     return None
 
 
-def pick_fault(op: str, call_no: int, body: dict[str, Any]) -> dict[str, Any] | None:
+def pick_fault(op: str, call_no: int, body: dict[str, Any],
+               service: str = "dynamodb") -> dict[str, Any] | None:
     """The first matching fault rule. A rule names an ``op`` (or "*") and may narrow it
     by ``table`` (TableName, or the table of a BackupArn), ``later_pages`` (requests carrying ExclusiveStartBackupArn),
-    ``calls`` (call numbers), ``from_call``, ``next`` (the next k matches) and ``fraction``."""
+    ``calls`` (call numbers), ``from_call``, ``next`` (the next k matches) and ``fraction``.
+    A rule with a ``service`` (dynamodb, tagging, application-autoscaling, cloudwatch) only
+    matches that service's operations, every one of them when it names no ``op``."""
     with STATE.lock:
         for rule in STATE.rules:
-            if rule.get("op") not in (op, "*"):
+            if "service" in rule and rule["service"] != service:
+                continue
+            if rule.get("op", "*" if "service" in rule else None) not in (op, "*"):
                 continue
             if "table" in rule and table_of(body) != rule["table"]:
                 continue
@@ -650,6 +705,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 STATE.limits.update(DOCUMENTED_LIMITS)
             STATE.limits.update({k: float(v) for k, v in body.get("limits", {}).items()})
             STATE.burst.update({k: float(v) for k, v in body.get("burst", {}).items()})
+            STATE.page_limits.update({k: int(v) for k, v in body.get("page_limits", {}).items()})
             STATE.buckets.clear()
         return {
             "limits": STATE.limits,
@@ -724,6 +780,18 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 arns.append(b.arn)
         changed()
         return {"arns": arns}
+    if cmd == "aws_call":
+        # One Application Auto Scaling or CloudWatch operation (uncounted, no faults).
+        try:
+            status, doc = SERVICES[body["service"]][0](moto_app, place, body["op"], body.get("body", {}))
+        except Refused as r:
+            status, doc = r.status, {"__type": r.code, "message": r.message}
+        return {"status": status, "body": doc}
+    if cmd == "plant_system_tags":
+        # Tags only AWS can set (aws:cloudformation:stack-name, ...) put on a table.
+        with STATE.moto_lock:
+            merge_tags(need_table(place, body["table"]), {str(k): str(v) for k, v in body["tags"].items()})
+        return {}
     if cmd == "ghost_tables":
         with STATE.lock:
             for name in body["names"]:
@@ -753,7 +821,14 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
 
 
 def internal_call(moto_app: Any, place: Place, op: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Runs one DynamoDB operation on moto in-process (uncounted, no faults)."""
+    """Runs one DynamoDB operation in-process (uncounted, no faults): moto carries it out,
+    with this layer's own operations and table settings, as a request over HTTP would."""
+    try:
+        own = own_answer(place, op, body)
+    except Refused as r:
+        return {"status": r.status, "body": {"__type": ERROR_PREFIX + r.code, "message": r.message}}
+    if own is not None:
+        return {"status": 200, "body": own}
     account, region = place
     headers = {
         "x-moto-account-id": account,
@@ -774,7 +849,845 @@ def internal_call(moto_app: Any, place: Place, op: str, body: dict[str, Any]) ->
         parsed = json.loads(text) if text else {}
     except ValueError:
         parsed = {"raw": text}
+    if resp.status_code == 200 and op in TABLE_OPS and isinstance(parsed, dict):
+        parsed = after_table_op(place, op, body, parsed)
     return {"status": resp.status_code, "body": parsed}
+
+
+# --------------------------------- table settings, and the services around a table
+#
+# Settings a restore does not carry, kept on moto's table objects (so they go with the
+# table: a new table of the same name starts without them), and the parts of the
+# Application Auto Scaling and CloudWatch APIs a table's settings live in.
+
+
+class Refused(Exception):
+    """A request answered with an error (400 unless said otherwise), as the service would."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
+# The DynamoDB operations whose answers describe a table, and the key of that description.
+TABLE_OPS = {
+    "CreateTable": "TableDescription",
+    "UpdateTable": "TableDescription",
+    "DescribeTable": "Table",
+    "DeleteTable": "TableDescription",
+    "RestoreTableFromBackup": "TableDescription",
+    "RestoreTableToPointInTime": "TableDescription",
+}
+RESTORE_OPS = ("RestoreTableFromBackup", "RestoreTableToPointInTime")
+KINESIS_OPS = (
+    "EnableKinesisStreamingDestination",
+    "DisableKinesisStreamingDestination",
+    "DescribeKinesisStreamingDestination",
+    "UpdateKinesisStreamingDestination",
+)
+INSIGHTS_OPS = ("UpdateContributorInsights", "DescribeContributorInsights", "ListContributorInsights")
+STREAM_ARN_RE = re.compile(r"^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream/[A-Za-z0-9_.-]{1,128}$")
+PRECISIONS = ("MILLISECOND", "MICROSECOND")
+INSIGHTS_MODES = ("ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS")
+
+
+def emu_now() -> float:
+    """Now on the emulator's clock (see ``clock_offset_seconds``)."""
+    return time.time() + STATE.clock_offset
+
+
+def find_table(place: Place, name_or_arn: Any) -> Any:
+    name = str(name_or_arn or "").split(":table/", 1)[-1].split("/", 1)[0]
+    return backend(place).tables.get(name)
+
+
+def need_table(place: Place, name_or_arn: Any) -> Any:
+    table = find_table(place, name_or_arn)
+    if table is None:
+        raise Refused("ResourceNotFoundException",
+                      f"Requested resource not found: Table: {name_or_arn} not found")
+    return table
+
+
+def units(spec: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int]:
+    return {k: int(spec[k]) for k in keys if k in spec}
+
+
+ON_DEMAND_KEYS = ("MaxReadRequestUnits", "MaxWriteRequestUnits")
+PROVISIONED_KEYS = ("ReadCapacityUnits", "WriteCapacityUnits")
+
+
+def refuse_reserved_tags(tags: list[dict[str, Any]]) -> None:
+    """DynamoDB refuses a whole request naming a tag key with the reserved ``aws:`` prefix."""
+    for tag in tags:
+        key = str(tag.get("Key", ""))
+        if key.lower().startswith("aws:"):
+            raise Refused(
+                "ValidationException",
+                f"One or more parameter values were invalid: tag key '{key}' starts with the "
+                "reserved prefix 'aws:', which only AWS may use",
+            )
+
+
+def merge_tags(table: Any, tags: dict[str, str]) -> None:
+    """Sets tags on a table: a key it has gets the new value (DynamoDB keeps one value a key)."""
+    for tag in table.tags:
+        if tag["Key"] in tags:
+            tag["Value"] = tags.pop(tag["Key"])
+    table.tags.extend({"Key": k, "Value": v} for k, v in tags.items())
+
+
+def own_answer(place: Place, op: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer of an operation this layer carries out itself (moto lacks it or differs
+    from DynamoDB), None when moto answers. Raises Refused for a request DynamoDB refuses
+    (checked here, before moto acts on it)."""
+    with STATE.moto_lock:
+        if op == "TagResource":
+            tags = body.get("Tags") or []
+            refuse_reserved_tags(tags)
+            arn = str(body.get("ResourceArn", ""))
+            table = next((t for t in backend(place).tables.values() if t.table_arn == arn), None)
+            if table is None:
+                raise Refused("ResourceNotFoundException",
+                              f"Requested resource not found: ResourcArn: {arn} not found")
+            merge_tags(table, {str(t["Key"]): str(t.get("Value", "")) for t in tags})
+            return {}
+        if op in KINESIS_OPS:
+            return kinesis_destinations(place, op, body)
+        if op in INSIGHTS_OPS:
+            return contributor_insights(place, op, body)
+        check_settings(place, op, body)
+    return None
+
+
+def check_settings(place: Place, op: str, body: dict[str, Any]) -> None:
+    """The checks DynamoDB makes and moto does not, on requests moto then carries out."""
+    if op in ("CreateTable", "UpdateTable"):
+        cls = body.get("TableClass")
+        if cls is not None and cls not in TABLE_CLASSES:
+            raise Refused("ValidationException",
+                          f"1 validation error detected: Value '{cls}' at 'tableClass' failed to "
+                          f"satisfy constraint: Member must satisfy enum value set: {list(TABLE_CLASSES)}")
+    if op == "CreateTable":
+        refuse_reserved_tags(body.get("Tags") or [])
+    if op == "UpdateContinuousBackups":
+        spec = body.get("PointInTimeRecoverySpecification") or {}
+        days = spec.get("RecoveryPeriodInDays")
+        if days is not None and not 1 <= int(days) <= 35:
+            raise Refused("ValidationException",
+                          f"1 validation error detected: Value '{days}' at "
+                          "'pointInTimeRecoverySpecification.recoveryPeriodInDays' failed to "
+                          "satisfy constraint: Member must have value between 1 and 35")
+    if op == "DeleteResourcePolicy":
+        arn = str(body.get("ResourceArn", ""))
+        if find_table(place, arn) is not None and arn not in backend(place).resource_policies:
+            raise Refused("PolicyNotFoundException",
+                          f"Resource-based policy not found for the provided ResourceArn: {arn}")
+    if op in RESTORE_OPS:
+        check_restore(place, op, body)
+
+
+def restore_source(place: Place, op: str, body: dict[str, Any]) -> Any:
+    """The table a restore copies: the backup's copy of it, or the live source table."""
+    if op == "RestoreTableFromBackup":
+        b = backend(place).backups.get(str(body.get("BackupArn", "")))
+        return b.table if b is not None else None
+    return find_table(place, body.get("SourceTableName") or body.get("SourceTableArn"))
+
+
+def check_restore(place: Place, op: str, body: dict[str, Any]) -> None:
+    """A restore's overrides, checked like DynamoDB does before it starts."""
+    src = restore_source(place, op, body)
+    if src is None:
+        return
+    billing = body.get("BillingModeOverride") or src.billing_mode or "PROVISIONED"
+    pt = body.get("ProvisionedThroughputOverride")
+    invalid = "One or more parameter values were invalid: "
+    if billing == "PAY_PER_REQUEST" and pt:
+        raise Refused("ValidationException", invalid + "Neither ReadCapacityUnits nor "
+                      "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
+    if billing == "PROVISIONED" and src.billing_mode == "PAY_PER_REQUEST" and not pt:
+        raise Refused("ValidationException", invalid + "ProvisionedThroughputOverride must be "
+                      "specified when BillingModeOverride is PROVISIONED")
+    source_indexes = {g.name: g for g in src.global_indexes}
+    overrides = body.get("GlobalSecondaryIndexOverride")
+    for spec in overrides or []:
+        name = spec.get("IndexName")
+        if name not in source_indexes:
+            raise Refused("ValidationException", invalid + f"GlobalSecondaryIndexOverride names "
+                          f"index {name}, which the source table does not have")
+        if billing == "PAY_PER_REQUEST" and spec.get("ProvisionedThroughput"):
+            raise Refused("ValidationException", invalid + "ProvisionedThroughput should not be "
+                          f"specified for index: {name} when BillingMode is PAY_PER_REQUEST")
+    if billing == "PROVISIONED":
+        kept = overrides if overrides is not None else [{"IndexName": n} for n in source_indexes]
+        for spec in kept:
+            had = source_indexes[spec["IndexName"]].throughput.get("ReadCapacityUnits")
+            if not spec.get("ProvisionedThroughput") and not had:
+                raise Refused("ValidationException", invalid + "ProvisionedThroughput must be "
+                              f"specified for index: {spec['IndexName']}")
+
+
+def after_table_op(place: Place, op: str, body: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    """After moto carried out a table operation: the settings it ignores are applied to the
+    table (table class, on-demand throughput, a restore's overrides), and its description
+    in the answer shows them. A deleted table's policy and auto scaling go with it."""
+    desc = doc.get(TABLE_OPS[op])
+    if not isinstance(desc, dict):
+        return doc
+    with STATE.moto_lock:
+        if op == "DeleteTable":
+            forget_table(place, str(desc.get("TableArn", "")), str(desc.get("TableName", "")))
+            return doc
+        table = find_table(place, desc.get("TableName"))
+        if table is None:
+            return doc
+        if op == "CreateTable":
+            create_settings(table, body)
+        elif op == "UpdateTable":
+            update_settings(table, body)
+        elif op in RESTORE_OPS:
+            restore_settings(place, op, body, table)
+        describe_settings(table, desc)
+    return doc
+
+
+def index_named(table: Any, name: Any) -> Any:
+    return next((g for g in table.global_indexes if g.name == name), None)
+
+
+def create_settings(table: Any, body: dict[str, Any]) -> None:
+    if body.get("TableClass"):
+        table.emu_table_class = (body["TableClass"], None)
+    if body.get("OnDemandThroughput"):
+        table.emu_on_demand = units(body["OnDemandThroughput"], ON_DEMAND_KEYS)
+    for spec in body.get("GlobalSecondaryIndexes") or []:
+        g = index_named(table, spec.get("IndexName"))
+        if g is not None and spec.get("OnDemandThroughput"):
+            g.emu_on_demand = units(spec["OnDemandThroughput"], ON_DEMAND_KEYS)
+
+
+def on_demand_only(table: Any) -> None:
+    """An on-demand table (and its indexes) has no provisioned capacity."""
+    table.throughput = {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0, "NumberOfDecreasesToday": 0}
+    for g in table.global_indexes:
+        g.throughput = {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+
+
+def update_settings(table: Any, body: dict[str, Any]) -> None:
+    if body.get("TableClass"):
+        table.emu_table_class = (body["TableClass"], emu_now())
+    if body.get("OnDemandThroughput"):
+        merged = dict(table.__dict__.get("emu_on_demand") or {})
+        merged.update(units(body["OnDemandThroughput"], ON_DEMAND_KEYS))
+        table.emu_on_demand = merged
+    for change in body.get("GlobalSecondaryIndexUpdates") or []:
+        spec = change.get("Update") or change.get("Create") or {}
+        g = index_named(table, spec.get("IndexName"))
+        if g is not None and spec.get("OnDemandThroughput"):
+            merged = dict(g.__dict__.get("emu_on_demand") or {})
+            merged.update(units(spec["OnDemandThroughput"], ON_DEMAND_KEYS))
+            g.emu_on_demand = merged
+    if body.get("BillingMode") == "PAY_PER_REQUEST":
+        on_demand_only(table)
+    elif body.get("BillingMode") == "PROVISIONED":
+        table.__dict__.pop("emu_on_demand", None)
+        for g in table.global_indexes:
+            g.__dict__.pop("emu_on_demand", None)
+
+
+def restore_settings(place: Place, op: str, body: dict[str, Any], table: Any) -> None:
+    """A restored table as DynamoDB makes it: the source's billing mode and capacity unless
+    overridden, the overrides' indexes only (each with its own capacity), table class
+    STANDARD, and none of the source's streaming destinations or contributor insights."""
+    src = restore_source(place, op, body)
+    billing = body.get("BillingModeOverride") or (src.billing_mode if src is not None else None)
+    # Without an override the table keeps moto's description, without a billing mode
+    # summary, as DescribeBackup's SourceTableDetails here has no BillingMode either.
+    if body.get("BillingModeOverride"):
+        table.billing_mode = billing
+    if body.get("ProvisionedThroughputOverride"):
+        table.throughput = {**units(body["ProvisionedThroughputOverride"], PROVISIONED_KEYS),
+                            "NumberOfDecreasesToday": 0}
+    source_on_demand = src.__dict__.get("emu_on_demand") if src is not None else None
+    if body.get("OnDemandThroughputOverride"):
+        table.emu_on_demand = units(body["OnDemandThroughputOverride"], ON_DEMAND_KEYS)
+    elif source_on_demand:
+        table.emu_on_demand = dict(source_on_demand)
+    else:
+        table.__dict__.pop("emu_on_demand", None)
+    table.emu_table_class = ("STANDARD", None)
+    table.__dict__.pop("emu_kinesis", None)
+    table.__dict__.pop("emu_insights", None)
+    overrides = body.get("GlobalSecondaryIndexOverride")
+    if overrides is not None:
+        kept = []
+        for spec in overrides:
+            g = index_named(table, spec.get("IndexName"))
+            if g is None:
+                continue
+            if spec.get("ProvisionedThroughput"):
+                g.throughput = units(spec["ProvisionedThroughput"], PROVISIONED_KEYS)
+            if spec.get("OnDemandThroughput"):
+                g.emu_on_demand = units(spec["OnDemandThroughput"], ON_DEMAND_KEYS)
+            if spec.get("WarmThroughput"):
+                g.warm_throughput = {**spec["WarmThroughput"], "Status": "ACTIVE"}
+            kept.append(g)
+        table.global_indexes = kept
+    if billing == "PAY_PER_REQUEST":
+        on_demand_only(table)
+    else:
+        table.__dict__.pop("emu_on_demand", None)
+        for g in table.global_indexes:
+            g.__dict__.pop("emu_on_demand", None)
+
+
+def describe_settings(table: Any, desc: dict[str, Any]) -> None:
+    """A table description as DynamoDB gives it, from the table's current state."""
+    if table.billing_mode:
+        desc["BillingModeSummary"] = {"BillingMode": table.billing_mode}
+    desc["ProvisionedThroughput"] = dict(table.throughput)
+    cls = table.__dict__.get("emu_table_class")
+    if cls:
+        desc["TableClassSummary"] = {"TableClass": cls[0]}
+        if cls[1] is not None:
+            desc["TableClassSummary"]["LastUpdateDateTime"] = cls[1]
+    if table.__dict__.get("emu_on_demand"):
+        desc["OnDemandThroughput"] = dict(table.emu_on_demand)
+    if "GlobalSecondaryIndexes" in desc:
+        described = []
+        for d in desc["GlobalSecondaryIndexes"]:
+            g = index_named(table, d.get("IndexName"))
+            if g is None:
+                continue
+            d["ProvisionedThroughput"] = dict(g.throughput)
+            d["WarmThroughput"] = dict(g.warm_throughput)
+            if g.__dict__.get("emu_on_demand"):
+                d["OnDemandThroughput"] = dict(g.emu_on_demand)
+            described.append(d)
+        desc["GlobalSecondaryIndexes"] = described
+
+
+def of_table(name: str) -> Any:
+    """Whether an Application Auto Scaling resource id is the table's or one of its indexes'."""
+    return lambda rid: rid == f"table/{name}" or str(rid).startswith(f"table/{name}/index/")
+
+
+def forget_table(place: Place, arn: str, name: str) -> None:
+    """A table was deleted: its resource-based policies go (a new table of the same name has
+    none), and so do its scalable targets, scaling policies (with their alarms) and
+    scheduled actions, as DynamoDB deletes them with the table."""
+    policies = backend(place).resource_policies
+    for key in [k for k in policies if k == arn or k.startswith(arn + "/")]:
+        del policies[key]
+    forget_scaling(place, of_table(name))
+
+
+def forget_scaling(place: Place, mine: Any, dimension: str | None = None) -> None:
+    """Removes the dynamodb scalable targets, scaling policies and scheduled actions whose
+    resource id ``mine`` accepts (and of one dimension, when given)."""
+    be = applicationautoscaling_backends[place[0]][place[1]]
+
+    def gone(x: Any) -> bool:
+        return (x.service_namespace == "dynamodb" and mine(x.resource_id)
+                and (dimension is None or x.scalable_dimension == dimension))
+
+    for targets in be.targets.values():
+        for rid in [r for r, t in targets.items() if gone(t)]:
+            del targets[rid]
+    for key, policy in list(be.policies.items()):
+        if gone(policy):
+            policy.delete_alarms(place[0], place[1])
+            del be.policies[key]
+    be.scheduled_actions = [a for a in be.scheduled_actions if not gone(a)]
+
+
+def kinesis_destinations(place: Place, op: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Kinesis Data Streams destinations of a table (moto lacks them). A destination is
+    ACTIVE at once; a disabled one stays listed as DISABLED, as DynamoDB lists it."""
+    table = need_table(place, body.get("TableName"))
+    dests: list[dict[str, Any]] = table.__dict__.setdefault("emu_kinesis", [])
+    if op == "DescribeKinesisStreamingDestination":
+        return {"TableName": table.name, "KinesisDataStreamDestinations": [dict(d) for d in dests]}
+    arn = str(body.get("StreamArn", ""))
+    if not STREAM_ARN_RE.match(arn):
+        raise Refused("ValidationException", f"Invalid StreamArn: {arn}")
+    found = next((d for d in dests if d["StreamArn"] == arn), None)
+    conf_key = ("UpdateKinesisStreamingConfiguration" if op == "UpdateKinesisStreamingDestination"
+                else "EnableKinesisStreamingConfiguration")
+    conf = body.get(conf_key) or {}
+    precision = conf.get("ApproximateCreationDateTimePrecision")
+    if precision is not None and precision not in PRECISIONS:
+        raise Refused("ValidationException",
+                      f"Invalid ApproximateCreationDateTimePrecision: {precision}")
+    answer: dict[str, Any] = {"TableName": table.name, "StreamArn": arn}
+    if conf:
+        answer[conf_key] = conf
+    if op == "EnableKinesisStreamingDestination":
+        if found is not None and found["DestinationStatus"] == "ACTIVE":
+            raise Refused("ValidationException",
+                          f"Table {table.name} is already streaming to the destination {arn}")
+        if found is None:
+            found = {"StreamArn": arn}
+            dests.append(found)
+        found["DestinationStatus"] = "ACTIVE"
+        found.pop("ApproximateCreationDateTimePrecision", None)
+        if precision:
+            found["ApproximateCreationDateTimePrecision"] = precision
+        return {**answer, "DestinationStatus": "ACTIVE"}
+    if found is None or found["DestinationStatus"] != "ACTIVE":
+        raise Refused("ValidationException",
+                      f"Table {table.name} is not streaming to the destination {arn}")
+    if op == "DisableKinesisStreamingDestination":
+        found["DestinationStatus"] = "DISABLED"
+        return {**answer, "DestinationStatus": "DISABLED"}
+    if precision:
+        found["ApproximateCreationDateTimePrecision"] = precision
+    return {**answer, "DestinationStatus": found["DestinationStatus"]}
+
+
+def contributor_insights(place: Place, op: str, body: dict[str, Any]) -> dict[str, Any]:
+    """CloudWatch Contributor Insights for DynamoDB, of a table or one of its global
+    secondary indexes (moto lacks it). ENABLE and DISABLE take effect at once."""
+    if op == "ListContributorInsights":
+        return list_insights(place, body)
+    table = need_table(place, body.get("TableName"))
+    index = body.get("IndexName")
+    if index is not None and index_named(table, index) is None:
+        raise Refused("ResourceNotFoundException",
+                      f"Requested resource not found: Index: {index} not found")
+    state: dict[str, dict[str, Any]] = table.__dict__.setdefault("emu_insights", {})
+    key = index or ""
+    if op == "UpdateContributorInsights":
+        action = body.get("ContributorInsightsAction")
+        if action not in ("ENABLE", "DISABLE"):
+            raise Refused("ValidationException",
+                          f"Invalid ContributorInsightsAction: {action}")
+        mode = body.get("ContributorInsightsMode")
+        if mode is not None and mode not in INSIGHTS_MODES:
+            raise Refused("ValidationException", f"Invalid ContributorInsightsMode: {mode}")
+        entry = {"status": "ENABLED" if action == "ENABLE" else "DISABLED", "updated": emu_now()}
+        if action == "ENABLE":
+            entry["mode"] = mode or "ACCESSED_AND_THROTTLED_KEYS"
+        state[key] = entry
+    entry = state.get(key)
+    answer: dict[str, Any] = {"TableName": table.name}
+    if index is not None:
+        answer["IndexName"] = index
+    answer["ContributorInsightsStatus"] = entry["status"] if entry else "DISABLED"
+    if entry and entry["status"] == "ENABLED":
+        answer["ContributorInsightsMode"] = entry["mode"]
+    if op == "DescribeContributorInsights" and entry:
+        answer["LastUpdateDateTime"] = entry["updated"]
+        if entry["status"] == "ENABLED":
+            subject = table.name + (f"-{index}" if index else "")
+            stamp = int(entry["updated"] * 1000)
+            answer["ContributorInsightsRuleList"] = [
+                f"DynamoDBContributorInsights-{kind}-{subject}-{stamp}" for kind in ("PKC", "PKT")
+            ]
+    return answer
+
+
+def list_insights(place: Place, body: dict[str, Any]) -> dict[str, Any]:
+    """ListContributorInsights: every table's (or one table's) insights, paged."""
+    only = find_table(place, body.get("TableName")) if body.get("TableName") else None
+    if body.get("TableName") and only is None:
+        raise Refused("ResourceNotFoundException",
+                      f"Requested resource not found: Table: {body['TableName']} not found")
+    tables = [only] if only is not None else list(backend(place).tables.values())
+    rows = []
+    for table in tables:
+        for key, entry in sorted(table.__dict__.get("emu_insights", {}).items()):
+            row = {"TableName": table.name, "ContributorInsightsStatus": entry["status"]}
+            if key:
+                row["IndexName"] = key
+            if entry["status"] == "ENABLED":
+                row["ContributorInsightsMode"] = entry["mode"]
+            rows.append(row)
+    page, token = paged("ListContributorInsights", rows, body.get("MaxResults"), 100,
+                        body.get("NextToken"))
+    out: dict[str, Any] = {"ContributorInsightsSummaries": page}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def paged(op: str, items: list[Any], wanted: Any, most: int, token: Any,
+          field: str = "maxResults") -> tuple[list[Any], str | None]:
+    """One page of a listing this layer pages: at most ``wanted`` (1..``most``, default
+    ``most``) items, fewer under a ``page_limits`` entry; the token continues after it."""
+    size = most if wanted is None else int(wanted)
+    if not 1 <= size <= most:
+        raise Refused("ValidationException",
+                      f"1 validation error detected: Value '{wanted}' at '{field}' failed to "
+                      f"satisfy constraint: Member must have value between 1 and {most}")
+    size = min(size, STATE.page_limits.get(op, size))
+    start = 0
+    if token:
+        text = str(token)
+        if not text.startswith("emu-page-") or not text[9:].isdigit():
+            raise Refused("ValidationException", f"Invalid NextToken: {text}")
+        start = int(text[9:])
+    page = items[start:start + size]
+    more = start + size < len(items)
+    return page, (f"emu-page-{start + size}" if more else None)
+
+
+def without_nulls(value: Any) -> Any:
+    """A JSON document without its null members (moto writes absent members as null)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
+def moto_json(moto_app: Any, place: Place, scope: str, target: str, op: str,
+              body: dict[str, Any], version: str) -> tuple[int, dict[str, Any]]:
+    """One operation of a JSON-protocol service carried out by moto in-process."""
+    account, region = place
+    headers = {
+        "x-moto-account-id": account,
+        "X-Amz-Target": f"{target}.{op}",
+        "Content-Type": f"application/x-amz-json-{version}",
+        "Authorization": (
+            "AWS4-HMAC-SHA256 Credential=AKIDEMULATOR/20260101/"
+            f"{region}/{scope}/aws4_request, SignedHeaders=host, Signature=0"
+        ),
+        "Host": f"{scope}.{region}.amazonaws.com",
+    }
+    with STATE.moto_lock:
+        resp = Client(moto_app).post("/", headers=headers, data=json.dumps(body))
+    text = resp.get_data(as_text=True)
+    try:
+        doc = json.loads(text) if text else {}
+    except ValueError:
+        doc = {"__type": "InternalFailure", "message": text[:500]}
+    if resp.status_code != 200 and not isinstance(doc, dict):
+        doc = {"__type": "InternalFailure", "message": str(doc)}
+    return resp.status_code, without_nulls(doc) if isinstance(doc, dict) else {}
+
+
+AAS_LISTINGS = {
+    # operation: (answer key, build, filters by (request key, item attribute, list?))
+    "DescribeScalableTargets": ("ScalableTargets", _build_target,
+                                (("ResourceIds", "resource_id", True),
+                                 ("ScalableDimension", "scalable_dimension", False))),
+    "DescribeScalingPolicies": ("ScalingPolicies", _build_policy,
+                                (("PolicyNames", "policy_name", True),
+                                 ("ResourceId", "resource_id", False),
+                                 ("ScalableDimension", "scalable_dimension", False))),
+    "DescribeScheduledActions": ("ScheduledActions", _build_scheduled_action,
+                                 (("ScheduledActionNames", "scheduled_action_name", True),
+                                  ("ResourceId", "resource_id", False),
+                                  ("ScalableDimension", "scalable_dimension", False))),
+}
+
+
+def service_linked_role(account: str) -> str:
+    return (f"arn:aws:iam::{account}:role/aws-service-role/dynamodb.application-autoscaling."
+            "amazonaws.com/AWSServiceRoleForApplicationAutoScaling_DynamoDBTable")
+
+
+def autoscaling_call(moto_app: Any, place: Place, op: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Application Auto Scaling: moto answers, except that the listings are paged here
+    (moto's paging repeats pages), a dynamodb target needs its table (or index) to exist,
+    a target without a role gets the service-linked role, deregistering a target removes
+    its policies and scheduled actions, and a target tracking policy's alarms are those
+    DynamoDB's would be (the table's and index's dimensions, read or write metrics)."""
+    be = applicationautoscaling_backends[place[0]][place[1]]
+    dynamodb = body.get("ServiceNamespace") == "dynamodb"
+    rid = str(body.get("ResourceId", ""))
+    if op in AAS_LISTINGS:
+        key, build, filters = AAS_LISTINGS[op]
+        if body.get("ServiceNamespace") is None:
+            raise Refused("ValidationException", "ServiceNamespace is required")
+        with STATE.moto_lock:
+            if op == "DescribeScalableTargets":
+                items = [t for ts in be.targets.values() for t in ts.values()]
+            elif op == "DescribeScalingPolicies":
+                items = list(be.policies.values())
+            else:
+                items = list(be.scheduled_actions)
+            items = [x for x in items if x.service_namespace == body["ServiceNamespace"]]
+            for field, attr, many in filters:
+                wanted = body.get(field)
+                if wanted:
+                    items = [x for x in items
+                             if (getattr(x, attr) in wanted if many else getattr(x, attr) == wanted)]
+            page, token = paged(op, items, body.get("MaxResults"), 50, body.get("NextToken"))
+            out: dict[str, Any] = {key: [without_nulls(build(x)) for x in page]}
+        if token:
+            out["NextToken"] = token
+        return 200, out
+    if op == "RegisterScalableTarget" and dynamodb:
+        parts = rid.split("/")
+        with STATE.moto_lock:
+            table = find_table(place, parts[1]) if len(parts) in (2, 4) and parts[0] == "table" else None
+            index_ok = len(parts) == 2 or (table is not None and parts[2] == "index"
+                                           and index_named(table, parts[3]) is not None)
+            known = any(rid in ts for ts in be.targets.values())
+        if table is None or not index_ok:
+            raise Refused("ValidationException", f"DynamoDB resource {rid} does not exist")
+        if not body.get("RoleARN") and not known:
+            body = {**body, "RoleARN": service_linked_role(place[0])}
+    status, doc = moto_json(moto_app, place, "application-autoscaling",
+                            "AnyScaleFrontendService", op, body, "1.1")
+    if status == 200 and dynamodb:
+        with STATE.moto_lock:
+            if op == "DeregisterScalableTarget":
+                forget_scaling(place, lambda r: r == rid, str(body.get("ScalableDimension")))
+            elif op == "PutScalingPolicy":
+                dynamodb_alarms(place, body)
+    return status, doc
+
+
+ALARM_KINDS = ("-AlarmHigh-", "-AlarmLow-", "-ProvisionedCapacityHigh-", "-ProvisionedCapacityLow-")
+
+
+def dynamodb_alarms(place: Place, body: dict[str, Any]) -> None:
+    """Makes the alarms moto created for a target tracking policy look like DynamoDB's:
+    named after the resource id, with the TableName (and GlobalSecondaryIndexName)
+    dimensions and the read or write capacity metrics of the policy's dimension."""
+    be = applicationautoscaling_backends[place[0]][place[1]]
+    rid, dim = str(body.get("ResourceId", "")), str(body.get("ScalableDimension", ""))
+    key = FakeApplicationAutoscalingPolicy.formulate_key("dynamodb", rid, dim, body.get("PolicyName"))
+    policy = be.policies.get(key)
+    parts = rid.split("/")
+    if policy is None or len(parts) < 2:
+        return
+    unit = "Write" if "Write" in dim else "Read"
+    dimensions = [Dimension("TableName", parts[1])]
+    if len(parts) >= 4:
+        dimensions.append(Dimension("GlobalSecondaryIndexName", parts[3]))
+    cw = cloudwatch_backends[place[0]][place[1]]
+    for alarm in policy.alarms:
+        kind = next((k for k in ALARM_KINDS if k in alarm.name), None)
+        if kind is None:
+            continue
+        name = f"TargetTracking-{rid}{kind}{alarm.name.split(kind, 1)[1]}"
+        cw.alarms.pop(alarm.name, None)
+        alarm.name = name
+        alarm.alarm_arn = f"arn:aws:cloudwatch:{place[1]}:{place[0]}:alarm:{name}"
+        alarm.metric_name = ("Provisioned" if "Provisioned" in kind else "Consumed") + f"{unit}CapacityUnits"
+        alarm.dimensions = list(dimensions)
+        cw.alarms[name] = alarm
+
+
+def alarm_actions(alarm: dict[str, Any]) -> list[str]:
+    return [a for k in ("AlarmActions", "OKActions", "InsufficientDataActions") for a in alarm.get(k, [])]
+
+
+def cloudwatch_call(moto_app: Any, place: Place, op: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """CloudWatch: moto answers; DescribeAlarms is filtered and paged here as CloudWatch
+    does (moto neither pages nor combines filters): by name, AlarmNames, AlarmNamePrefix,
+    StateValue, ActionPrefix and AlarmTypes (metric alarms only by default), at most
+    MaxRecords (1..100, default 50) a page, NextToken to continue."""
+    if op != "DescribeAlarms":
+        return moto_json(moto_app, place, "monitoring", CW_TARGET, op, body, "1.0")
+    status, doc = moto_json(moto_app, place, "monitoring", CW_TARGET, op, {}, "1.0")
+    if status != 200:
+        return status, doc
+    kinds = body.get("AlarmTypes") or ["MetricAlarm"]
+    rows = [("MetricAlarms", a) for a in doc.get("MetricAlarms", []) if "MetricAlarm" in kinds]
+    rows += [("CompositeAlarms", a) for a in doc.get("CompositeAlarms", []) if "CompositeAlarm" in kinds]
+    names, prefix = body.get("AlarmNames"), body.get("AlarmNamePrefix")
+    state, action = body.get("StateValue"), body.get("ActionPrefix")
+    rows = [
+        (k, a) for k, a in rows
+        if (not names or a["AlarmName"] in names)
+        and (not prefix or a["AlarmName"].startswith(prefix))
+        and (not state or a.get("StateValue") == state)
+        and (not action or any(x.startswith(action) for x in alarm_actions(a)))
+    ]
+    rows.sort(key=lambda r: r[1]["AlarmName"])
+    page, token = paged(op, rows, body.get("MaxRecords"), 100, body.get("NextToken"), "maxRecords")
+    out: dict[str, Any] = {"MetricAlarms": [a for k, a in page if k == "MetricAlarms"],
+                           "CompositeAlarms": [a for k, a in page if k == "CompositeAlarms"]}
+    if token:
+        out["NextToken"] = token
+    return 200, out
+
+
+CW_TARGET = "GraniteServiceVersion20100801"
+AAS_TARGET = "AnyScaleFrontendService"
+CBOR_PATH_RE = re.compile(r"^/service/([A-Za-z0-9_]+)/operation/([A-Za-z0-9]+)$")
+# A service this layer serves besides DynamoDB: its handler and its IAM prefix.
+SERVICES = {
+    "application-autoscaling": (autoscaling_call, "application-autoscaling"),
+    "cloudwatch": (cloudwatch_call, "cloudwatch"),
+}
+
+
+def service_of(target: str, path: str) -> tuple[str, str, bool] | None:
+    """(service, operation, CBOR?) of a request to Application Auto Scaling (JSON 1.1) or
+    CloudWatch (Smithy RPC v2 CBOR, which recent SDKs speak, or JSON 1.0)."""
+    if target.startswith(AAS_TARGET + "."):
+        return "application-autoscaling", target.split(".", 1)[1], False
+    if target.startswith(CW_TARGET + "."):
+        return "cloudwatch", target.split(".", 1)[1], False
+    match = CBOR_PATH_RE.match(path)
+    if match and match.group(1) == CW_TARGET:
+        return "cloudwatch", match.group(2), True
+    return None
+
+
+# ---- CBOR (RFC 8949), the subset Smithy RPC v2 uses: enough to read requests and write
+# answers typed by the service's model (botocore's, installed with moto).
+
+
+def cbor_decode(data: bytes) -> Any:
+    if not data:
+        return {}
+    value, end = _cbor_item(data, 0)
+    if end != len(data):
+        raise ValueError("trailing bytes after the CBOR item")
+    return value
+
+
+_BREAK = object()
+
+
+def _cbor_item(d: bytes, i: int) -> tuple[Any, int]:
+    if i >= len(d):
+        raise ValueError("truncated CBOR")
+    first = d[i]
+    i += 1
+    major, info = first >> 5, first & 31
+    if first == 0xFF:
+        return _BREAK, i
+    if major == 7:
+        if info in (20, 21):
+            return info == 21, i
+        if info in (22, 23):
+            return None, i
+        width = {25: (2, ">e"), 26: (4, ">f"), 27: (8, ">d")}.get(info)
+        if width is None or i + width[0] > len(d):
+            raise ValueError(f"unsupported CBOR simple value {info}")
+        return struct.unpack(width[1], d[i:i + width[0]])[0], i + width[0]
+    if info < 24:
+        n: int | None = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        if i + size > len(d):
+            raise ValueError("truncated CBOR")
+        n, i = int.from_bytes(d[i:i + size], "big"), i + size
+    elif info == 31 and major in (2, 3, 4, 5):
+        n = None
+    else:
+        raise ValueError(f"bad CBOR header {first:#x}")
+    if major == 0:
+        return n, i
+    if major == 1:
+        return -1 - (n or 0), i
+    if major in (2, 3):
+        if n is None:
+            chunks = []
+            while True:
+                chunk, i = _cbor_item(d, i)
+                if chunk is _BREAK:
+                    break
+                chunks.append(chunk.encode() if isinstance(chunk, str) else chunk)
+            raw = b"".join(chunks)
+        else:
+            if i + n > len(d):
+                raise ValueError("truncated CBOR")
+            raw, i = d[i:i + n], i + n
+        return (raw.decode("utf-8") if major == 3 else raw), i
+    if major == 4:
+        items = []
+        while n is None or len(items) < n:
+            item, i = _cbor_item(d, i)
+            if item is _BREAK:
+                if n is None:
+                    break
+                raise ValueError("unexpected CBOR break")
+            items.append(item)
+        return items, i
+    if major == 5:
+        out: dict[Any, Any] = {}
+        count = 0
+        while n is None or count < n:
+            key, i = _cbor_item(d, i)
+            if key is _BREAK:
+                if n is None:
+                    break
+                raise ValueError("unexpected CBOR break")
+            out[key], i = _cbor_item(d, i)
+            count += 1
+        return out, i
+    # major 6: a tag; timestamps (tag 1) read as their epoch seconds.
+    return _cbor_item(d, i)
+
+
+def cbor_encode(value: Any, shape: Any = None) -> bytes:
+    out = bytearray()
+    _cbor_put(out, value, shape)
+    return bytes(out)
+
+
+def _cbor_head(out: bytearray, major: int, n: int) -> None:
+    if n < 24:
+        out.append(major << 5 | n)
+    else:
+        size = 1 if n < 0x100 else 2 if n < 0x10000 else 4 if n < 0x100000000 else 8
+        out.append(major << 5 | {1: 24, 2: 25, 4: 26, 8: 27}[size])
+        out += n.to_bytes(size, "big")
+
+
+def _cbor_put(out: bytearray, v: Any, shape: Any) -> None:
+    kind = shape.type_name if shape is not None else None
+    if v is None:
+        out.append(0xF6)
+    elif kind == "timestamp":
+        if isinstance(v, str):
+            v = epoch(dt.datetime.fromisoformat(v.replace("Z", "+00:00")))
+        out.append(0xC1)
+        out.append(0xFB)
+        out += struct.pack(">d", float(v))
+    elif kind in ("double", "float") or (kind is None and isinstance(v, float)):
+        out.append(0xFB)
+        out += struct.pack(">d", float(v))
+    elif kind == "boolean" or isinstance(v, bool):
+        out.append(0xF5 if v else 0xF4)
+    elif kind in ("integer", "long", "short", "byte") or isinstance(v, int):
+        n = int(v)
+        _cbor_head(out, 0 if n >= 0 else 1, n if n >= 0 else -1 - n)
+    elif kind == "blob" or isinstance(v, (bytes, bytearray)):
+        raw = bytes(v) if isinstance(v, (bytes, bytearray)) else base64.b64decode(str(v))
+        _cbor_head(out, 2, len(raw))
+        out += raw
+    elif isinstance(v, list):
+        _cbor_head(out, 4, len(v))
+        for item in v:
+            _cbor_put(out, item, shape.member if kind == "list" else None)
+    elif isinstance(v, dict):
+        items = [(k, x) for k, x in v.items() if x is not None]
+        _cbor_head(out, 5, len(items))
+        for k, x in items:
+            _cbor_put(out, str(k), None)
+            sub = shape.members.get(k) if kind == "structure" else shape.value if kind == "map" else None
+            _cbor_put(out, x, sub)
+    else:
+        raw = str(v).encode()
+        _cbor_head(out, 3, len(raw))
+        out += raw
+
+
+_MODELS: dict[str, Any] = {}
+
+
+def output_shape(service: str, op: str) -> Any:
+    """The output shape of an operation in botocore's model of the service (None if unknown)."""
+    if service not in _MODELS:
+        import botocore.session
+
+        _MODELS[service] = botocore.session.get_session().get_service_model(service)
+    try:
+        return _MODELS[service].operation_model(op).output_shape
+    except Exception:  # an operation the model lacks: written untyped
+        return None
 
 
 # ------------------------------------------------------------------ the app
@@ -796,6 +1709,9 @@ class EmulatorApp:
             except Exception as exc:  # the test sees the message
                 return json_response(start_response, 500, {"error": repr(exc)})
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        other = service_of(target, path)
+        if other is not None:
+            return self.service(environ, start_response, raw, *other)
         if target.startswith("ResourceGroupsTaggingAPI_"):
             return self.tagging(environ, start_response, raw, target.split(".", 1)[1])
         if "/sts/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
@@ -848,6 +1764,14 @@ class EmulatorApp:
                 problem = check_backup(place, op, body)
             if problem:
                 return dynamo_error(start_response, 400, problem[0], problem[1])
+        try:
+            own = own_answer(place, op, body)
+        except Refused as r:
+            return dynamo_error(start_response, r.status, r.code, r.message)
+        if own is not None:
+            if lost:
+                return dynamo_error(start_response, 500, "InternalServerError", "the answer was lost")
+            return json_response(start_response, 200, own)
         if op == "DescribeBackup" and not lost:
             return self.rewritten(environ, start_response, raw,
                                   lambda doc: backup_features(place, doc))
@@ -861,6 +1785,7 @@ class EmulatorApp:
                                   lambda doc: rewrite_tables(doc, first))
         if op == "DescribeTable" and still_creating:
             def creating(doc: dict[str, Any]) -> dict[str, Any]:
+                doc = after_table_op(place, op, body, doc)
                 doc["Table"]["TableStatus"] = "CREATING"
                 return doc
 
@@ -868,7 +1793,12 @@ class EmulatorApp:
         doomed = backend(place).backups.get(body.get("BackupArn", "")) if op == "DeleteBackup" else None
         # A lost answer is not started: the 500 below is the one answer.
         quiet = lambda _status, _headers, _exc_info=None: (lambda _data: None)  # noqa: E731
-        answer = self.pass_through(environ, quiet if lost else start_response, raw)
+        reply = quiet if lost else start_response
+        if op in TABLE_OPS:
+            answer = self.rewritten(environ, reply, raw,
+                                    lambda doc: after_table_op(place, op, body, doc))
+        else:
+            answer = self.pass_through(environ, reply, raw)
         if op == "CreateBackup":
             try:
                 arn = json.loads(b"".join(answer))["BackupDetails"]["BackupArn"]
@@ -917,7 +1847,7 @@ class EmulatorApp:
             body = json.loads(raw) if raw else {}
         except ValueError:
             body = {}
-        rule = pick_fault(op, call_no, body)
+        rule = pick_fault(op, call_no, body, "tagging")
         if rule is not None and rule["kind"] != "stuck_cursor":
             with STATE.lock:
                 STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
@@ -946,6 +1876,77 @@ class EmulatorApp:
                 for k, v in captured["headers"]
             ]
         start_response(captured["status"], captured["headers"])
+        return [data]
+
+    def service(self, environ: dict[str, Any], start_response: Any, raw: bytes, service: str,
+                op: str, cbor: bool) -> Any:
+        """Application Auto Scaling and CloudWatch: counted, rate-limited and faulted like
+        DynamoDB's operations (a rule's ``service`` picks a whole service), answered by
+        moto through this layer (see autoscaling_call, cloudwatch_call), in the protocol
+        the request spoke (CloudWatch's CBOR translated to and from moto's JSON)."""
+        match = REGION_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        place: Place = (account_of(environ), match.group(1) if match else "us-east-1")
+        call_no = arrive(op, place)
+        if call_no is None:
+            return self.service_answer(start_response, service, op, cbor, 400, {
+                "__type": "ThrottlingException", "message": "Rate exceeded"})
+        try:
+            body = cbor_decode(raw) if cbor else (json.loads(raw) if raw else {})
+        except ValueError as exc:
+            return self.service_answer(start_response, service, op, cbor, 400, {
+                "__type": "SerializationException", "message": str(exc)})
+        if not isinstance(body, dict):
+            body = {}
+        rule = pick_fault(op, call_no, body, service)
+        lost = rule is not None and rule["kind"] == "lost_answer"
+        if rule is not None and rule["kind"] != "stuck_cursor":
+            with STATE.lock:
+                STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
+        if rule is not None and rule["kind"] not in ("stuck_cursor", "lost_answer"):
+            if rule["kind"] == "access_denied":
+                return self.service_answer(start_response, service, op, cbor, 400, {
+                    "__type": "AccessDeniedException",
+                    "message": f"User: arn:aws:iam::{place[0]}:user/emulator is not authorized "
+                               f"to perform: {SERVICES[service][1]}:{op}"})
+            got: dict[str, Any] = {}
+
+            def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                got["status"], got["headers"] = status, headers
+                return lambda _data: None
+
+            data = b"".join(apply_fault(rule, environ, keep))
+            if dict(got["headers"]).get("Content-Type") == "application/x-amz-json-1.0":
+                return self.service_answer(start_response, service, op, cbor,
+                                           int(got["status"].split()[0]), json.loads(data))
+            start_response(got["status"], got["headers"])
+            return [data]
+        with STATE.lock:
+            STATE.log.append({"op": op, "t": time.time(), "arn": None})
+        try:
+            status, doc = SERVICES[service][0](self.moto, place, op, body)
+        except Refused as r:
+            status, doc = r.status, {"__type": r.code, "message": r.message}
+        if lost:
+            status, doc = 500, {"__type": "InternalFailure", "message": "the answer was lost"}
+        return self.service_answer(start_response, service, op, cbor, status, doc)
+
+    def service_answer(self, start_response: Any, service: str, op: str, cbor: bool,
+                       status: int, doc: dict[str, Any]) -> list[bytes]:
+        if not cbor:
+            version = "1.1" if service == "application-autoscaling" else "1.0"
+            data = json.dumps(doc).encode()
+            headers = [("Content-Type", f"application/x-amz-json-{version}")]
+        else:
+            if status != 200:
+                doc = {"__type": doc.get("__type", "InternalFailure"),
+                       "message": doc.get("message", doc.get("Message", ""))}
+            data = cbor_encode(doc, output_shape(service, op) if status == 200 else None)
+            headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+        headers += [("Content-Length", str(len(data))), ("x-amzn-RequestId", f"emu-{time.time_ns()}")]
+        if status != 200:
+            headers.append(("x-amzn-ErrorType", str(doc.get("__type", "")).split("#")[-1]))
+        reason = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}.get(status, "Error")
+        start_response(f"{status} {reason}", headers)
         return [data]
 
     def restored(self, place: Place, target: str) -> None:

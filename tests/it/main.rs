@@ -19,6 +19,7 @@ mod prune;
 mod replace;
 mod restore;
 mod run;
+mod settings_aws;
 mod sim;
 mod targets;
 mod verify;

@@ -517,3 +517,108 @@ impl Emulator {
             .unwrap_or(0)
     }
 }
+
+// ---- the services around a table: Application Auto Scaling, CloudWatch, system tags ----
+
+impl Emulator {
+    /// One Application Auto Scaling (`application-autoscaling`) or CloudWatch
+    /// (`cloudwatch`) operation run directly on the emulator (uncounted): setup and inspection.
+    pub fn aws_call(&self, service: &str, op: &str, body: Value) -> Value {
+        let r = self.ctl(
+            "aws_call",
+            json!({"service": service, "op": op, "body": body}),
+        );
+        assert_eq!(r["status"], 200, "{service} {op} failed: {r}");
+        r["body"].clone()
+    }
+
+    /// An Application Auto Scaling operation (service namespace `dynamodb` is the caller's).
+    pub fn autoscaling(&self, op: &str, body: Value) -> Value {
+        self.aws_call("application-autoscaling", op, body)
+    }
+
+    /// A CloudWatch operation (PutMetricAlarm, DescribeAlarms, DeleteAlarms, ...).
+    pub fn cloudwatch(&self, op: &str, body: Value) -> Value {
+        self.aws_call("cloudwatch", op, body)
+    }
+
+    /// Sets tags only AWS can set (`aws:cloudformation:stack-name`, ...) on a table:
+    /// TagResource refuses them, as DynamoDB does.
+    pub fn plant_system_tags(&self, table: &str, tags: &[(&str, &str)]) {
+        let tags: serde_json::Map<String, Value> = tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        self.ctl("plant_system_tags", json!({"table": table, "tags": tags}));
+    }
+
+    /// At most `n` items a page in the listings the emulator pages itself
+    /// (DescribeScalableTargets, DescribeScalingPolicies, DescribeScheduledActions,
+    /// DescribeAlarms, ListContributorInsights), so tests reach their later pages.
+    pub fn page_limit(&self, op: &str, n: u32) {
+        self.config(json!({ "page_limits": { op: n } }));
+    }
+}
+
+// ---- the library against the emulator ----
+
+/// The variable that tells a test it runs as the library side of [`Emulator::library_side`].
+const LIBRARY_ENDPOINT: &str = "DDB_BACKUP_IT_LIBRARY_ENDPOINT";
+
+/// In a test's library side: the emulator's endpoint, for `ddb_backup::aws::Dynamo`.
+/// In the test itself: None.
+pub fn library_endpoint() -> Option<String> {
+    std::env::var(LIBRARY_ENDPOINT).ok()
+}
+
+/// Options that connect the library to the emulator at `endpoint` (credentials and region
+/// come from the library side's environment, as the binary's do).
+pub fn library_options(endpoint: &str) -> ddb_backup::aws::ConnectOptions {
+    ddb_backup::aws::ConnectOptions {
+        region: Some("us-east-1".into()),
+        profile: None,
+        endpoint_url: Some(endpoint.to_string()),
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(10),
+        connect_timeout: Duration::from_secs(5),
+        read_timeout: Duration::from_secs(30),
+        rate_multiplier: 0.0,
+        stop: ddb_backup::stop::Stop::never(),
+        role_arn: None,
+        external_id: None,
+    }
+}
+
+impl Emulator {
+    /// Runs the test `test` (its path, e.g. `settings_aws::name`) again, in a child process
+    /// of this test binary whose environment has this emulator's endpoint and the
+    /// binary's isolated credentials, so that it calls the library directly without this
+    /// process's environment changing; the child's branch starts where
+    /// [`library_endpoint`] is Some. Panics with its output unless that test passed.
+    pub fn library_side(&self, test: &str) {
+        let exe = std::env::current_exe().expect("the test binary");
+        let mut c = Command::new(exe);
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("AWS_") {
+                c.env_remove(&k);
+            }
+        }
+        let out = c
+            .args([test, "--exact", "--nocapture", "--test-threads", "1"])
+            .env(LIBRARY_ENDPOINT, self.endpoint())
+            .env("HOME", self.home.path())
+            .env("AWS_ACCESS_KEY_ID", "AKIDTESTINGONLY0000")
+            .env("AWS_SECRET_ACCESS_KEY", "testing-secret-do-not-print")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the test binary runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("test result: ok. 1 passed"),
+            "the library side of {test} failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
