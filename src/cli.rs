@@ -544,24 +544,36 @@ Examples:
   ddb-backup restore --table orders --latest --target orders-restored --wait
   ddb-backup restore --backup-arn arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234 --target orders-copy
   ddb-backup restore --table orders --to-time 2h --target orders-2h-ago --copy-settings --wait
-  ddb-backup restore --table orders --latest --replace";
+  ddb-backup restore --table orders --latest --replace
+  ddb-backup restore --table orders --latest --target orders-copy --copy-settings --copy-alarms --wait
+  ddb-backup restore --table orders --latest --replace --yes --skip-setting alarms --report replace.json
+  ddb-backup restore --backup-arn ARN --target orders --settings-from replace.json --wait";
 
 const RESTORE_LONG: &str = "\
 Restore a new table from an on-demand backup (RestoreTableFromBackup) or from point-in-time \
 recovery (RestoreTableToPointInTime). DynamoDB never restores over an existing table: the \
 target must not exist.
 
-A restored table does not get back its TTL, stream settings, tags, point-in-time recovery or \
-deletion protection. With --copy-settings (off by default) these are re-applied from the \
-source table when it still exists, and each is reported. Auto scaling policies, IAM policies \
-and CloudWatch alarms are out of scope: set them up again yourself.
+A restored table does not get back what DynamoDB's restore guide says must be set up again. ddb-backup keeps a settings record of the table and, with --copy-settings (a new name) or --replace, re-applies each item and reads it back:
+  capacity              billing mode, table and each GSI's throughput as it is now, on-demand maximum, warm throughput
+  table_class           restores are always STANDARD: STANDARD_INFREQUENT_ACCESS is set again
+  stream                view type set again; the new stream ARN is reported (re-point its consumers)
+  ttl                   set again (DynamoDB allows one change an hour)
+  point_in_time_recovery  set again with its recovery period
+  tags                  copied in batches; reserved aws: tags are reported, never copied
+  resource_policy       saved, and put again (ARNs rewritten for a new name)
+  kinesis_streaming_destinations, contributor_insights   set again
+  auto_scaling          scalable targets, scaling policies and scheduled actions registered again
+  alarms                --replace: kept by name and checked; a new name: --copy-alarms copies them
+  deletion_protection   set again
+IAM identity-based policies that name the table are outside it: update them for a new name. Each setting is reported verified, unchanged, skipped or failed (with the command that sets it); any failure is exit 3. --skip-setting NAME leaves one out; --settings-from FILE applies a saved record (or a --replace report) when the source table is gone; --dry-run lists the record.
 
 --replace restores into the source table's own name, as one guarded procedure: it asks for \
 the table name to be typed (or --yes, required off a terminal), refuses a table with deletion \
 protection unless --disable-deletion-protection, takes a safety backup \
 (ddb-backup-safety.TABLE.TIMESTAMP, never pruned) and waits until it is AVAILABLE, records the \
-table's settings (TTL, stream, tags, point-in-time recovery, deletion protection, billing \
-mode and capacity), deletes the table, restores under its name, waits for ACTIVE and \
+table's settings record (all of the above, before anything changes: a setting that cannot be \
+read stops it, unless --skip-setting; the record goes into the report), deletes the table, restores under its name, waits for ACTIVE and \
 re-applies the settings. THE TABLE IS UNAVAILABLE between its deletion and ACTIVE (about as \
 long as a restore takes). A point in time is first restored to a staging table and backed up, \
 so the table is deleted only once the data to put back is a backup. Any failure after the \
@@ -899,9 +911,32 @@ pub struct RestoreArgs {
     #[arg(long, value_name = "KEY", help_heading = "Overrides", value_parser = parse_nonempty)]
     pub sse_kms_key: Option<String>,
 
-    /// Re-apply TTL, stream, tags, point-in-time recovery and deletion protection from the source table
-    #[arg(long)]
+    /// Copy the source table's settings record to the new table: capacity as it is now,
+    /// table class, stream, TTL, point-in-time recovery with its period, tags, resource
+    /// policy, Kinesis destinations, contributor insights, auto scaling, deletion protection
+    /// (alarms with --copy-alarms); each is read back and reported
+    #[arg(long, conflicts_with = "settings_from")]
     pub copy_settings: bool,
+
+    /// Apply a saved settings record (a record, or the JSON report of restore --replace or
+    /// --copy-settings) to the new table: the way back when the source table is gone
+    #[arg(long, value_name = "FILE", conflicts_with = "replace")]
+    pub settings_from: Option<std::path::PathBuf>,
+
+    /// Neither read nor apply this setting (repeatable): capacity, table_class, stream,
+    /// ttl, point_in_time_recovery, tags, resource_policy, kinesis_streaming_destinations,
+    /// contributor_insights, auto_scaling, alarms, deletion_protection
+    #[arg(long, value_name = "NAME", value_parser = crate::model::Setting::parse)]
+    pub skip_setting: Vec<crate::model::Setting>,
+
+    /// With a new name: copy the source table's CloudWatch alarms, each with its TableName
+    /// dimension rewritten and the new table's name appended to its name, actions disabled
+    #[arg(long)]
+    pub copy_alarms: bool,
+
+    /// With --copy-alarms: keep the copied alarms' actions enabled
+    #[arg(long, requires = "copy_alarms")]
+    pub copy_alarm_actions: bool,
 
     /// Wait until the new table is ACTIVE (and settings are copied)
     #[arg(long)]
@@ -914,6 +949,11 @@ pub struct RestoreArgs {
     /// Show what would be restored; restore nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Also write the JSON report to this file (atomically); --replace writes it with the
+    /// settings record before the table is deleted, and again at the end, failed or not
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<std::path::PathBuf>,
 }
 
 fn parse_table_name(s: &str) -> Result<String, String> {

@@ -153,3 +153,73 @@ pub struct PitrWindow {
     pub earliest: Option<DateTime<Utc>>,
     pub latest: Option<DateTime<Utc>>,
 }
+
+/// The settings of a table that a restore does not carry, by the names `--skip-setting`
+/// and the reports use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    Capacity,
+    TableClass,
+    Stream,
+    Ttl,
+    PointInTimeRecovery,
+    Tags,
+    ResourcePolicy,
+    KinesisStreamingDestinations,
+    ContributorInsights,
+    AutoScaling,
+    Alarms,
+    DeletionProtection,
+}
+
+impl Setting {
+    /// Every setting, in the order they are applied (capacity first: auto scaling needs
+    /// the billing mode; deletion protection last).
+    pub const ALL: [Setting; 12] = [
+        Setting::Capacity,
+        Setting::TableClass,
+        Setting::Stream,
+        Setting::Ttl,
+        Setting::PointInTimeRecovery,
+        Setting::Tags,
+        Setting::ResourcePolicy,
+        Setting::KinesisStreamingDestinations,
+        Setting::ContributorInsights,
+        Setting::AutoScaling,
+        Setting::Alarms,
+        Setting::DeletionProtection,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Capacity => "capacity",
+            Setting::TableClass => "table_class",
+            Setting::Stream => "stream",
+            Setting::Ttl => "ttl",
+            Setting::PointInTimeRecovery => "point_in_time_recovery",
+            Setting::Tags => "tags",
+            Setting::ResourcePolicy => "resource_policy",
+            Setting::KinesisStreamingDestinations => "kinesis_streaming_destinations",
+            Setting::ContributorInsights => "contributor_insights",
+            Setting::AutoScaling => "auto_scaling",
+            Setting::Alarms => "alarms",
+            Setting::DeletionProtection => "deletion_protection",
+        }
+    }
+
+    /// A setting by its name.
+    pub fn parse(s: &str) -> Result<Setting, String> {
+        Setting::ALL
+            .into_iter()
+            .find(|x| x.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Setting::ALL.iter().map(|x| x.name()).collect();
+                format!(
+                    "unknown setting {}: use one of {}",
+                    crate::error::quoted(s),
+                    names.join(", ")
+                )
+            })
+    }
+}

@@ -13,6 +13,7 @@ pub mod listing;
 mod pacing;
 mod restore;
 pub mod scaling;
+pub mod settings;
 
 pub use convert::to_smithy;
 use pacing::{backoff, checked_names, interrupted, pacer, Breaker, Cursor, Cut};

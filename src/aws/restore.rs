@@ -394,7 +394,7 @@ impl Dynamo {
     }
 }
 
-fn local_error(op: &'static str, e: impl std::fmt::Display) -> AwsError {
+pub(super) fn local_error(op: &'static str, e: impl std::fmt::Display) -> AwsError {
     AwsError {
         kind: AwsErrorKind::Other,
         operation: op,

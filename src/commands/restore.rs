@@ -56,8 +56,17 @@ fn print(r: &RestoreReport, ctx: &Ctx) -> Result<()> {
     if let Some(st) = &r.table_status {
         s.push_str(&format!("table status: {st}\n"));
     }
+    if !r.settings.is_empty() {
+        s.push_str("settings:\n");
+    }
     for x in &r.settings {
-        s.push_str(&format!("  {:<24} {}\n", x.setting, x.detail));
+        s.push_str(&format!(
+            "  {:<31} {:<9} {}\n",
+            x.setting, x.status, x.detail
+        ));
+        if let Some(c) = &x.command {
+            s.push_str(&format!("  {:<31} {:<9} fix: {c}\n", "", ""));
+        }
     }
     s.push_str(&format!("note: {}\n", r.note));
     ctx.out.text(&s)?;

@@ -10,6 +10,7 @@ pub mod fleet;
 pub mod journey;
 pub mod metrics;
 pub mod prune;
+pub mod record;
 pub mod replace;
 pub mod restore;
 pub mod restoring;

@@ -13,8 +13,8 @@ use chrono::Utc;
 
 use crate::aws::{Dynamo, IndexChoice, RestoreRequest, SseChoice};
 use crate::cli::RestoreArgs;
-use crate::engine::restoring::{wait_active, RestoreReport, Show, Source, Step};
-use crate::engine::settings::{apply_settings, read_settings, Settings};
+use crate::engine::restoring::{save, wait_active, RestoreReport, Show, Source, Step};
+use crate::engine::settings::{any_failed, apply, planned, record_or_refuse, AlarmCopy};
 use crate::engine::Ctx;
 use crate::exit::Exit;
 use crate::model::BackupStatus;
@@ -98,6 +98,35 @@ impl Procedure<'_> {
 
     /// The command that restores the safety backup under the table's name.
     fn recovery_command(&self, safety_arn: &str) -> String {
+        let mut cmd = self.prefix();
+        cmd.push_str(&format!(
+            " restore --backup-arn {safety_arn} --target {} --wait",
+            self.table
+        ));
+        if let Some(path) = &self.a.report {
+            cmd.push_str(&format!(" --settings-from {}", path.display()));
+        }
+        cmd
+    }
+
+    /// How to re-apply the recorded settings to the table once it is back.
+    fn reapply(&self, record: &crate::engine::record::Record) -> String {
+        match &self.a.report {
+            Some(path) => format!(
+                "{} restore --target {} --settings-from {}",
+                self.prefix(),
+                self.table,
+                path.display()
+            ),
+            None => format!(
+                "its settings record is in the log above ({})",
+                record.summary()
+            ),
+        }
+    }
+
+    /// `ddb-backup` with the global options that reach this table.
+    fn prefix(&self) -> String {
         let g = &self.ctx.global;
         let mut cmd = String::from("ddb-backup");
         if let Some(p) = &g.profile {
@@ -112,10 +141,6 @@ impl Procedure<'_> {
         if let Some(e) = &g.endpoint_url {
             cmd.push_str(&format!(" --endpoint-url {e}"));
         }
-        cmd.push_str(&format!(
-            " restore --backup-arn {safety_arn} --target {} --wait",
-            self.table
-        ));
         cmd
     }
 }
@@ -165,20 +190,49 @@ pub(crate) async fn run(
         capacity: req.capacity.or(info.capacity),
         ..req
     };
+    // Settings, recorded before anything changes (all of them, or nothing happens; a dry
+    // run says so too).
+    let record = match record_or_refuse(d, &table, &a.skip_setting).await {
+        Ok(r) => r,
+        Err(why) => {
+            bail!("could not record the settings of '{table}' ({why}): nothing was changed")
+        }
+    };
+    p.report.record = Some(record.clone());
     if a.dry_run {
+        p.report.settings = planned(
+            &record,
+            AlarmCopy {
+                copy: true,
+                actions: true,
+            },
+            &table,
+        );
         let source = match &src {
             Source::Backup(b) => format!("backup {}", b.backup_name),
             Source::Pitr(_) => "the point in time, through a staging table and its backup".into(),
         };
         for (step, detail) in [
-            ("safety_backup", format!("back up '{table}' as {SAFETY_PREFIX}.{table}.<now> and wait until AVAILABLE")),
-            ("record_settings", "record TTL, stream, tags, point-in-time recovery, deletion protection, billing and capacity".into()),
-            ("delete_table", format!("delete '{table}' (unavailable from here until ACTIVE)")),
-            ("restore", format!("restore {source} as '{table}' and wait until ACTIVE")),
+            (
+                "safety_backup",
+                format!(
+                    "back up '{table}' as {SAFETY_PREFIX}.{table}.<now> and wait until AVAILABLE"
+                ),
+            ),
+            ("record_settings", record.summary()),
+            (
+                "delete_table",
+                format!("delete '{table}' (unavailable from here until ACTIVE)"),
+            ),
+            (
+                "restore",
+                format!("restore {source} as '{table}' and wait until ACTIVE"),
+            ),
             ("reapply_settings", "re-apply the recorded settings".into()),
         ] {
             p.step(step, "planned", detail);
         }
+        save(&p.report, a.report.as_deref());
         if ctx.out.shows(Exit::Success) {
             print(&p.report, ctx)?;
         }
@@ -188,12 +242,12 @@ pub(crate) async fn run(
     if !a.yes {
         confirm(&table, d.region())?;
     }
-    // 3. Settings, recorded before anything changes (all of them, or nothing happens).
-    let settings: Settings = read_settings(d, &table).await;
-    if let Some(why) = settings.unreadable() {
-        bail!("could not record the settings of '{table}' ({why}): nothing was changed");
+    // 3. The record goes into the report and the log before anything changes.
+    p.step("record_settings", "done", record.summary());
+    if let Ok(json) = serde_json::to_string(&record) {
+        tracing::info!(table = %table, "settings record: {json}");
     }
-    p.step("record_settings", "done", settings.describe());
+    save(&p.report, a.report.as_deref());
     // 4. The safety backup, AVAILABLE before anything is deleted.
     let name = backup_name(SAFETY_PREFIX, &table, &stamp());
     let safety = match d.create_backup(&table, &name).await {
@@ -248,11 +302,18 @@ pub(crate) async fn run(
     // 6. From the deletion on, the table comes back whatever happens: no stop cuts it.
     let _critical = ctx.critical.enter();
     let u = d.unstoppable();
-    let recovery = format!(
-        "put the safety backup back with: {}; then re-apply its settings: {}",
-        p.recovery_command(&safety.backup_arn),
-        settings.describe()
-    );
+    let recovery = if a.report.is_some() {
+        format!(
+            "put the safety backup back, with its settings, with: {}",
+            p.recovery_command(&safety.backup_arn)
+        )
+    } else {
+        format!(
+            "put the safety backup back with: {}; then re-apply its settings: {}",
+            p.recovery_command(&safety.backup_arn),
+            p.reapply(&record)
+        )
+    };
     if info.deletion_protection {
         if let Err(e) = u.update_table_settings(&table, None, Some(false)).await {
             p.step("disable_deletion_protection", "failed", e.message.clone());
@@ -297,7 +358,8 @@ pub(crate) async fn run(
                 "--timeout passed"
             };
             p.step("wait_active", "failed", format!("not ACTIVE yet ({what})"));
-            return finish(p, Err(anyhow!("table '{table}' is being restored but not ACTIVE yet ({what}); once it is, re-apply its settings: {}", settings.describe())));
+            let reapply = p.reapply(&record);
+            return finish(p, Err(anyhow!("table '{table}' is being restored but not ACTIVE yet ({what}); once it is, re-apply its settings: {reapply}")));
         }
         Err(e) => {
             p.step("wait_active", "failed", e.message.clone());
@@ -305,18 +367,36 @@ pub(crate) async fn run(
         }
     }
     p.step("wait_active", "done", "ACTIVE");
-    p.report.settings = apply_settings(d, &table, &settings).await;
-    let failed = p
+    p.report.settings = apply(
+        d,
+        &table,
+        &record,
+        AlarmCopy {
+            copy: true,
+            actions: true,
+        },
+        &ctx.stop,
+    )
+    .await;
+    let failed = any_failed(&p.report.settings);
+    let bad: Vec<&str> = p
         .report
         .settings
         .iter()
-        .any(|s| !s.applied && s.detail.starts_with("failed"));
+        .filter(|s| s.failed())
+        .map(|s| s.setting)
+        .collect();
     p.step(
         "reapply_settings",
         if failed { "failed" } else { "done" },
-        settings.describe(),
+        if failed {
+            format!("failed: {} (see settings)", bad.join(", "))
+        } else {
+            "every recorded setting verified or unchanged".to_string()
+        },
     );
     let exit = if failed { Exit::Partial } else { Exit::Success };
+    save(&p.report, a.report.as_deref());
     if ctx.out.shows(exit) {
         print(&p.report, ctx)?;
     }
@@ -402,6 +482,7 @@ fn confirm(table: &str, region: &str) -> Result<()> {
 /// says what it did.
 fn finish(p: Procedure<'_>, r: Result<Exit>) -> Result<Exit> {
     if let Err(e) = &r {
+        save(&p.report, p.a.report.as_deref());
         if p.ctx.out.shows(Exit::Failure) {
             let _ = (p.print)(&p.report, p.ctx);
         }

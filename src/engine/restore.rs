@@ -7,8 +7,9 @@ use aws_sdk_dynamodb::types::{BackupTypeFilter, BillingMode};
 
 use crate::aws::{Dynamo, IndexChoice, ListFilter, PitrPoint, RestoreRequest, SseChoice};
 use crate::cli::{BillingModeArg, RestoreArgs, SseArg};
-use crate::engine::restoring::{wait_active, RestoreReport, Show, Source};
-use crate::engine::settings::copy_settings;
+use crate::engine::record::{self, parse_saved, Record};
+use crate::engine::restoring::{save, wait_active, RestoreReport, Show, Source};
+use crate::engine::settings::{any_failed, apply, planned, AlarmCopy, SettingResult};
 use crate::engine::Ctx;
 use crate::error::{quoted, usage, UsageError};
 use crate::exit::Exit;
@@ -18,12 +19,48 @@ use crate::output::time;
 
 /// What a restore does not bring back and this tool does not re-create.
 pub const OUT_OF_SCOPE: &str =
-    "auto scaling policies, IAM policies and CloudWatch alarms are not restored by DynamoDB and not copied by ddb-backup: set them up again";
+    "IAM identity-based policies that name the source table are outside it and not changed: for a new table name, update them yourself";
+
+/// Reads `--settings-from` (no AWS call): a usage error when it is not a record.
+pub fn saved_record(path: &std::path::Path) -> Result<Record, UsageError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UsageError::new(format!(
+            "--settings-from {}: cannot read it: {e}",
+            quoted(&path.display().to_string())
+        ))
+    })?;
+    parse_saved(&text).map_err(|e| {
+        UsageError::new(format!(
+            "--settings-from {}: {}",
+            quoted(&path.display().to_string()),
+            crate::error::cut(&e, crate::error::MESSAGE_MAX)
+        ))
+    })
+}
+
+/// Whether the restore only applies a saved record to an existing table.
+fn apply_only(a: &RestoreArgs) -> bool {
+    a.settings_from.is_some() && a.backup_arn.is_none() && a.table.is_none()
+}
 
 /// Checks the options and their combination (no AWS call).
 pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(), UsageError> {
     for t in [&a.before, &a.to_time].into_iter().flatten() {
         t.resolve(now).map_err(UsageError::new)?;
+    }
+    if let Some(path) = &a.settings_from {
+        saved_record(path)?;
+    }
+    if (a.copy_alarms) && !a.copy_settings && a.settings_from.is_none() {
+        return Err(UsageError::new(
+            "--copy-alarms needs --copy-settings or --settings-from (with --replace the alarms keep working under the same name)",
+        ));
+    }
+    if let Some(path) = &a.report {
+        crate::engine::files::check_writable(path)?;
+    }
+    if apply_only(a) {
+        return Ok(());
     }
     let modes = [
         a.latest,
@@ -34,7 +71,7 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
     ];
     if a.backup_arn.is_none() {
         match (&a.table, modes.iter().filter(|m| **m).count()) {
-            (None, _) => return Err(UsageError::new("no source given: use --backup-arn ARN, or --table T with --latest, --backup-name, --before, --to-time or --latest-restorable")),
+            (None, _) => return Err(UsageError::new("no source given: use --backup-arn ARN, or --table T with --latest, --backup-name, --before, --to-time or --latest-restorable (or --settings-from FILE --target T to apply a saved settings record to an existing table)")),
             (Some(_), 0) => return Err(UsageError::new("--table needs one of --latest, --backup-name, --before, --to-time or --latest-restorable")),
             _ => {}
         }
@@ -116,6 +153,10 @@ fn index_choice(
 /// The restore procedure: one table, from a backup or a point in time, to a new name or in
 /// place (`--replace`). `validate` has checked the arguments.
 pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
+    if apply_only(&a) {
+        return apply_saved(a, ctx, print).await;
+    }
+    let saved = a.settings_from.as_deref().map(saved_record).transpose()?;
     let arn = match (&a.backup_arn, a.table.as_deref()) {
         (Some(arn), _) => Some(arn.as_str()),
         (None, Some(t)) if t.starts_with("arn:") => Some(t),
@@ -257,6 +298,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
         target: target_name.clone(),
         target_region: target.region().to_string(),
         table_status: None,
+        record: None,
         settings: Vec::new(),
         replace: false,
         steps: Vec::new(),
@@ -285,7 +327,34 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
         );
     }
 
+    let alarms = AlarmCopy {
+        copy: a.copy_alarms,
+        actions: a.copy_alarm_actions,
+    };
+    // The record to apply: saved, or read from the source table now (before the restore).
+    let record: Option<std::result::Result<Record, String>> = if let Some(r) = saved {
+        Some(Ok(r))
+    } else if a.copy_settings {
+        Some(match record::read(&source, &source_table, &a.skip_setting).await {
+            Ok(Some(r)) => Ok(r),
+            Ok(None) => Err(format!(
+                "the source table '{source_table}' no longer exists: apply a saved record with --settings-from FILE"
+            )),
+            Err(e) => Err(e.message),
+        })
+    } else {
+        None
+    };
+    if let Some(Ok(r)) = &record {
+        report.record = Some(r.clone());
+    }
     if a.dry_run {
+        match &record {
+            Some(Ok(r)) => report.settings = planned(r, alarms, &target_name),
+            Some(Err(why)) => report.settings = not_copied(why),
+            None => {}
+        }
+        save(&report, a.report.as_deref());
         if ctx.out.shows(Exit::Success) {
             print(&report, ctx)?;
         }
@@ -302,7 +371,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
     tracing::info!(target = %target_name, "restore started");
     report.table_status = info.status.clone();
     let mut exit = Exit::Success;
-    if a.wait || a.copy_settings {
+    if a.wait || record.is_some() {
         match wait_active(&target, &target_name, a.timeout.duration, ctx).await? {
             Some(status) => report.table_status = Some(status),
             None => {
@@ -324,6 +393,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
                 } else {
                     Exit::Failure
                 };
+                save(&report, a.report.as_deref());
                 if ctx.out.shows(exit) {
                     print(&report, ctx)?;
                 }
@@ -331,17 +401,98 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
             }
         }
     }
-    if a.copy_settings {
-        report.settings = copy_settings(&source, &target, &source_table, &target_name).await;
-        if report
-            .settings
-            .iter()
-            .any(|s| !s.applied && s.detail.starts_with("failed"))
-        {
-            exit = Exit::Partial;
+    match &record {
+        Some(Ok(r)) => {
+            report.settings = apply(&target, &target_name, r, alarms, &ctx.stop).await;
+        }
+        Some(Err(why)) => report.settings = not_copied(why),
+        None => {}
+    }
+    if any_failed(&report.settings) {
+        exit = Exit::Partial;
+    }
+    if target_name != source_table {
+        tracing::warn!("{OUT_OF_SCOPE}");
+    }
+    save(&report, a.report.as_deref());
+    if ctx.out.shows(exit) {
+        print(&report, ctx)?;
+    }
+    Ok(exit)
+}
+
+/// Every setting failed for one reason (the record could not be had).
+fn not_copied(why: &str) -> Vec<SettingResult> {
+    crate::model::Setting::ALL
+        .into_iter()
+        .map(|s| SettingResult {
+            setting: s.name(),
+            status: "failed",
+            applied: false,
+            detail: format!("failed: {why}"),
+            command: None,
+        })
+        .collect()
+}
+
+/// `--settings-from FILE --target T` without a source: the record applied to an existing
+/// table (after a restore that was left before its settings, say).
+async fn apply_saved(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
+    let path = a
+        .settings_from
+        .as_deref()
+        .unwrap_or(std::path::Path::new(""));
+    let r = saved_record(path)?;
+    let target_name = a.target.clone().unwrap_or_else(|| r.table.clone());
+    let specs = ctx.targets()?;
+    let spec = specs.into_iter().next().unwrap_or_default();
+    let d = Dynamo::connect(&ctx.options_for(&spec)).await?;
+    let mut report = RestoreReport {
+        command: "restore",
+        dry_run: a.dry_run,
+        source_table: r.table.clone(),
+        backup_arn: None,
+        backup_name: None,
+        backup_created_at: None,
+        point_in_time: None,
+        target: target_name.clone(),
+        target_region: d.region().to_string(),
+        table_status: None,
+        record: Some(r.clone()),
+        settings: Vec::new(),
+        replace: false,
+        steps: Vec::new(),
+        safety_backup_arn: None,
+        note: OUT_OF_SCOPE,
+    };
+    let alarms = AlarmCopy {
+        copy: a.copy_alarms,
+        actions: a.copy_alarm_actions,
+    };
+    let Some(info) = d.describe_table(&target_name).await? else {
+        bail!(
+            "table '{target_name}' does not exist in {}: restore it first (add --backup-arn or --table … to restore and apply the record in one go)",
+            d.region()
+        );
+    };
+    report.table_status = info.status.clone();
+    if info.status.as_deref() != Some("ACTIVE") && !a.dry_run {
+        match wait_active(&d, &target_name, a.timeout.duration, ctx).await? {
+            Some(s) => report.table_status = Some(s),
+            None => bail!("table '{target_name}' is not ACTIVE yet: run this again once it is"),
         }
     }
-    tracing::warn!("{OUT_OF_SCOPE}");
+    report.settings = if a.dry_run {
+        planned(&r, alarms, &target_name)
+    } else {
+        apply(&d, &target_name, &r, alarms, &ctx.stop).await
+    };
+    let exit = if any_failed(&report.settings) {
+        Exit::Partial
+    } else {
+        Exit::Success
+    };
+    save(&report, a.report.as_deref());
     if ctx.out.shows(exit) {
         print(&report, ctx)?;
     }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::aws::{Dynamo, PitrPoint};
+use crate::engine::record::Record;
 use crate::engine::settings::SettingResult;
 use crate::engine::Ctx;
 use crate::error::{AwsError, AwsErrorKind};
@@ -25,6 +26,9 @@ pub struct RestoreReport {
     pub target: String,
     pub target_region: String,
     pub table_status: Option<String>,
+    /// The settings record applied to the target (read from the source table, or
+    /// --settings-from), saved so that it can be applied again.
+    pub record: Option<Record>,
     pub settings: Vec<SettingResult>,
     /// `--replace`: the procedure's steps, and the safety backup it took.
     pub replace: bool,
@@ -45,6 +49,18 @@ pub struct Step {
 pub enum Source {
     Backup(Backup),
     Pitr(PitrPoint),
+}
+
+/// Writes the report to `--report` (atomically); a failure to write is logged, never
+/// hides the procedure's own outcome.
+pub fn save(r: &RestoreReport, path: Option<&std::path::Path>) {
+    let Some(path) = path else { return };
+    let written = serde_json::to_vec_pretty(r)
+        .map_err(std::io::Error::other)
+        .and_then(|b| crate::output::write_file_atomic(path, &b));
+    if let Err(e) = written {
+        tracing::error!("could not write the report to {}: {e}", path.display());
+    }
 }
 
 /// Renders a restore report (the command's business), called whenever the procedure

@@ -237,7 +237,7 @@ fn a_failure_after_the_deletion_prints_a_recovery_command_that_works() {
         .and_then(|rest| rest.split("; then re-apply").next())
         .unwrap_or_else(|| panic!("no recovery command in: {line}"));
     assert!(cmd.contains("restore --backup-arn"), "{cmd}");
-    assert!(line.contains("tags team=payments"), "{line}");
+    assert!(line.contains("tags: team=payments"), "{line}");
     assert!(emu.call("ListTables", json!({}))["TableNames"]
         .as_array()
         .unwrap()

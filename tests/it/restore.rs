@@ -46,7 +46,7 @@ fn restore_latest_picks_the_newest_available_backup_and_waits_for_active() {
         json!([{"AttributeName": "pk", "KeyType": "HASH"}])
     );
     assert!(
-        r.stderr.contains("auto scaling"),
+        r.stderr.contains("IAM identity-based policies"),
         "out-of-scope note: {}",
         r.stderr
     );
@@ -99,16 +99,27 @@ fn copy_settings_reapplies_ttl_tags_and_pitr() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let settings = r.json()["settings"].clone();
-    let applied: Vec<&str> = settings
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["applied"] == true)
-        .map(|s| s["setting"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        applied,
-        vec!["ttl", "tags", "point_in_time_recovery"],
+    let status = |name: &str| {
+        settings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["setting"] == name)
+            .map(|s| s["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {name} in {settings}"))
+    };
+    for name in ["ttl", "tags", "point_in_time_recovery"] {
+        assert_eq!(status(name), "verified", "{name}: {settings}");
+    }
+    for name in ["stream", "deletion_protection", "table_class"] {
+        assert_eq!(status(name), "unchanged", "{name}: {settings}");
+    }
+    assert!(
+        settings
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] != "failed"),
         "{settings}"
     );
 
