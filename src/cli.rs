@@ -279,7 +279,7 @@ pub enum Command {
     /// List backups of tables, newest first
     #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
-    /// Show everything DescribeBackup knows about one backup
+    /// Show everything DescribeBackup knows about one backup, or a table's settings record
     #[command(after_help = DESCRIBE_EXAMPLES)]
     Describe(DescribeArgs),
     /// Create on-demand backups of one table or a fleet
@@ -508,7 +508,8 @@ Examples:
 pub const DESCRIBE_EXAMPLES: &str = "\
 Examples:
   ddb-backup describe arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
-  ddb-backup describe --output json arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234";
+  ddb-backup describe --output json arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
+  ddb-backup describe --table orders --output json > orders-settings.json";
 
 pub const BACKUP_EXAMPLES: &str = "\
 Examples:
@@ -661,8 +662,18 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct DescribeArgs {
     /// The backup's ARN
-    #[arg(value_name = "BACKUP_ARN", value_parser = parse_backup_arn)]
-    pub arn: String,
+    #[arg(value_name = "BACKUP_ARN", value_parser = parse_backup_arn, required_unless_present = "table")]
+    pub arn: Option<String>,
+
+    /// Instead of a backup: this table's settings record (the settings a restore does not
+    /// carry), as restore --copy-settings and --replace read it; save it with --output json
+    /// and apply it later with restore --settings-from
+    #[arg(long, value_name = "NAME|ARN", value_parser = parse_table, conflicts_with = "arn")]
+    pub table: Option<String>,
+
+    /// With --table: do not read this setting (repeatable; names as in restore --skip-setting)
+    #[arg(long, value_name = "NAME", value_parser = crate::model::Setting::parse, requires = "table")]
+    pub skip_setting: Vec<crate::model::Setting>,
 }
 
 /// Options shared by commands that name or recognise backups.

@@ -1,16 +1,20 @@
-//! `ddb-backup describe ARN`
+//! `ddb-backup describe ARN`, and `describe --table T`: a table's settings record.
 
 use anyhow::Result;
 
 use crate::cli::DescribeArgs;
+use crate::engine::record;
 use crate::engine::Ctx;
 use crate::exit::Exit;
-use crate::model::{BackupDescription, KeyElement};
+use crate::model::{BackupDescription, KeyElement, Setting};
 use crate::output::{human_size, time};
 
 pub async fn run(args: DescribeArgs, ctx: &Ctx) -> Result<Exit> {
-    let dynamo = ctx.dynamo_for(Some(&args.arn)).await?;
-    let d = dynamo.describe_backup(&args.arn).await?;
+    let Some(arn) = &args.arn else {
+        return table_record(&args, ctx).await;
+    };
+    let dynamo = ctx.dynamo_for(Some(arn)).await?;
+    let d = dynamo.describe_backup(arn).await?;
     if !ctx.out.shows(Exit::Success) {
     } else if ctx.out.is_table() {
         ctx.out.text(&render(&d))?;
@@ -18,6 +22,47 @@ pub async fn run(args: DescribeArgs, ctx: &Ctx) -> Result<Exit> {
         ctx.out.data(&d, "")?;
     }
     Ok(Exit::Success)
+}
+
+async fn table_record(args: &DescribeArgs, ctx: &Ctx) -> Result<Exit> {
+    let table = args.table.as_deref().unwrap_or_default();
+    let arn = table.starts_with("arn:").then_some(table);
+    let dynamo = ctx.dynamo_for(arn).await?;
+    let name = crate::ids::table_name(table);
+    let Some(r) = record::read(&dynamo, name, &args.skip_setting).await? else {
+        anyhow::bail!(
+            "table '{name}' does not exist in {} (see: aws dynamodb list-tables)",
+            dynamo.region()
+        );
+    };
+    let unreadable = r.unreadable();
+    for (s, why) in &unreadable {
+        tracing::error!(setting = s.name(), "could not be read: {why}");
+    }
+    let exit = if unreadable.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Partial
+    };
+    if !ctx.out.shows(exit) {
+    } else if ctx.out.is_table() {
+        let mut t = ctx.out.table(&["Setting", "As recorded"]);
+        for s in Setting::ALL {
+            let d = r.describe(s).unwrap_or_else(|| {
+                unreadable
+                    .iter()
+                    .find(|(x, _)| *x == s)
+                    .map(|(_, w)| format!("could not be read: {w}"))
+                    .unwrap_or_else(|| "skipped".into())
+            });
+            t.add_row(vec![s.name().to_string(), d]);
+        }
+        ctx.out
+            .text(&format!("settings of {name} in {}\n{t}\n", r.region))?;
+    } else {
+        ctx.out.data(&r, "")?;
+    }
+    Ok(exit)
 }
 
 fn keys(k: &[KeyElement]) -> String {

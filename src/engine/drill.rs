@@ -92,6 +92,10 @@ pub struct Drill {
     /// Whether the scratch table was dropped (absent when none was made).
     pub dropped: Option<bool>,
     pub detail: Option<String>,
+    /// How the scratch table's settings record differs from the source table's (what a
+    /// restore of this backup would have to set up again; reported, never a failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings_differences: Option<Vec<String>>,
 }
 
 impl Drill {
@@ -119,6 +123,7 @@ impl Drill {
             items: None,
             dropped: None,
             detail: None,
+            settings_differences: None,
         }
     }
 }
@@ -362,6 +367,7 @@ pub async fn drill(d: &Dynamo, table: &str, src: Source, o: &Options, ctx: &Ctx)
             }
             let _ = tagged;
             check(d, &scratch, &desc, &mut r).await;
+            r.settings_differences = settings_differences(d, table_name(table), &scratch).await;
         }
         Ok(None) => {
             r.outcome = if ctx.stop.requested() {
@@ -422,6 +428,25 @@ async fn tag_scratch(
     };
     d.tag_table(&arn, &[(TAG.to_string(), run_id.to_string())])
         .await
+}
+
+/// How the scratch table's settings record differs from the source table's; `None` when
+/// the source table is gone or its record could not be read.
+async fn settings_differences(d: &Dynamo, source: &str, scratch: &str) -> Option<Vec<String>> {
+    use crate::engine::record;
+    let want = record::read(d, source, &[]).await.ok()??;
+    let have = record::read(d, scratch, &[]).await.ok()??;
+    let want = record::for_target(&want, scratch, have.table_arn.as_deref(), false, false);
+    let diffs = record::differences(&want, &have);
+    if !diffs.is_empty() {
+        tracing::info!(
+            table = source,
+            "the restored table differs from the source in {} setting(s): {}",
+            diffs.len(),
+            diffs.join("; ")
+        );
+    }
+    Some(diffs)
 }
 
 /// The checks of a restored scratch table against the backup's description.

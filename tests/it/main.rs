@@ -9,6 +9,7 @@ mod bench;
 mod deploy;
 mod docs;
 mod faults;
+mod fidelity;
 mod fleet;
 mod hardening;
 mod integrity;
