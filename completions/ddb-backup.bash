@@ -507,12 +507,20 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__describe)
-            opts="-o -v -q -h -V --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-o -v -q -h -V --table --skip-setting --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-setting)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -857,7 +865,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__restore)
-            opts="-o -v -q -h -V --backup-arn --table --latest --backup-name --before --to-time --latest-restorable --target --target-region --replace --yes --disable-deletion-protection --billing-mode --read-capacity --write-capacity --exclude-gsi --no-gsi --exclude-lsi --no-lsi --sse --sse-kms-key --copy-settings --wait --timeout --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-o -v -q -h -V --backup-arn --table --latest --backup-name --before --to-time --latest-restorable --target --target-region --replace --yes --disable-deletion-protection --billing-mode --read-capacity --write-capacity --exclude-gsi --no-gsi --exclude-lsi --no-lsi --sse --sse-kms-key --copy-settings --settings-from --skip-setting --copy-alarms --copy-alarm-actions --wait --timeout --dry-run --report --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -919,7 +927,19 @@ _ddb__backup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --settings-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-setting)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

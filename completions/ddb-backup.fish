@@ -48,7 +48,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s q -l quiet -d 'Pr
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "list" -d 'List backups of tables, newest first'
-complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "describe" -d 'Show everything DescribeBackup knows about one backup'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "describe" -d 'Show everything DescribeBackup knows about one backup, or a table\'s settings record'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "backup" -d 'Create on-demand backups of one table or a fleet'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "prune" -d 'Delete old backups made by ddb-backup according to a retention policy'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "restore" -d 'Restore a table from a backup or to a point in time'
@@ -94,6 +94,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verb
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l table -d 'Instead of a backup: this table\'s settings record (the settings a restore does not carry), as restore --copy-settings and --replace read it; save it with --output json and apply it later with restore --settings-from' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l skip-setting -d 'With --table: do not read this setting (repeatable; names as in restore --skip-setting)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
@@ -215,7 +217,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l sse -d
 kms\t'A KMS key: --sse-kms-key, or the AWS managed key'
 none\t'Send no encryption override: the backup\'s settings apply'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l sse-kms-key -d 'KMS key id, ARN or alias for --sse kms' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l settings-from -d 'Apply a saved settings record (a record, or the JSON report of restore --replace or --copy-settings) to the new table: the way back when the source table is gone' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l skip-setting -d 'Neither read nor apply this setting (repeatable): capacity, table_class, stream, ttl, point_in_time_recovery, tags, resource_policy, kinesis_streaming_destinations, contributor_insights, auto_scaling, alarms, deletion_protection' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l timeout -d 'How long --wait waits' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l report -d 'Also write the JSON report to this file (atomically); --replace writes it with the settings record before the table is deleted, and again at the end, failed or not' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
@@ -242,7 +247,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l yes -d
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l disable-deletion-protection -d 'Let --replace turn off the table\'s deletion protection (it is turned on again after)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-gsi -d 'Restore without any global secondary index'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-lsi -d 'Restore without any local secondary index'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-settings -d 'Re-apply TTL, stream, tags, point-in-time recovery and deletion protection from the source table'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-settings -d 'Copy the source table\'s settings record to the new table: capacity as it is now, table class, stream, TTL, point-in-time recovery with its period, tags, resource policy, Kinesis destinations, contributor insights, auto scaling, deletion protection (alarms with --copy-alarms); each is read back and reported'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-alarms -d 'With a new name: copy the source table\'s CloudWatch alarms, each with its TableName dimension rewritten and the new table\'s name appended to its name, actions disabled'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-alarm-actions -d 'With --copy-alarms: keep the copied alarms\' actions enabled'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wait -d 'Wait until the new table is ACTIVE (and settings are copied)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l dry-run -d 'Show what would be restored; restore nothing'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'

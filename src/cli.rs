@@ -509,7 +509,7 @@ pub const DESCRIBE_EXAMPLES: &str = "\
 Examples:
   ddb-backup describe arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
   ddb-backup describe --output json arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
-  ddb-backup describe --table orders --output json > orders-settings.json";
+  ddb-backup describe --table orders --output json";
 
 pub const BACKUP_EXAMPLES: &str = "\
 Examples:
@@ -548,7 +548,7 @@ Examples:
   ddb-backup restore --table orders --latest --replace
   ddb-backup restore --table orders --latest --target orders-copy --copy-settings --copy-alarms --wait
   ddb-backup restore --table orders --latest --replace --yes --skip-setting alarms --report replace.json
-  ddb-backup restore --backup-arn ARN --target orders --settings-from replace.json --wait";
+  ddb-backup restore --backup-arn arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234 --target orders --settings-from replace.json --wait";
 
 const RESTORE_LONG: &str = "\
 Restore a new table from an on-demand backup (RestoreTableFromBackup) or from point-in-time \
