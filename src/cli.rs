@@ -542,13 +542,10 @@ plan, and nothing is deleted for a table whose listing did not complete.";
 
 pub const RESTORE_EXAMPLES: &str = "\
 Examples:
-  ddb-backup restore --table orders --latest --target orders-restored --wait
-  ddb-backup restore --backup-arn arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234 --target orders-copy
-  ddb-backup restore --table orders --to-time 2h --target orders-2h-ago --copy-settings --wait
-  ddb-backup restore --table orders --latest --replace
-  ddb-backup restore --table orders --latest --target orders-copy --copy-settings --copy-alarms --wait
-  ddb-backup restore --table orders --latest --replace --yes --skip-setting alarms --report replace.json
-  ddb-backup restore --backup-arn arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234 --target orders --settings-from replace.json --wait";
+  ddb-backup restore --table orders --to-time 2h --target orders-2h-ago --wait
+  ddb-backup restore --table orders --latest --target orders-copy --copy-settings --copy-alarms
+  ddb-backup restore --table orders --latest --replace --yes --report replace.json
+  ddb-backup restore --target orders --settings-from replace.json";
 
 const RESTORE_LONG: &str = "\
 Restore a new table from an on-demand backup (RestoreTableFromBackup) or from point-in-time \

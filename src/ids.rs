@@ -160,7 +160,11 @@ pub fn validate_arn(arn: &str, want_backup: bool) -> Result<(), String> {
     let res: Vec<&str> = parts[5].split('/').collect();
     let shape_ok = match (want_backup, res.as_slice()) {
         (true, ["table", t, "backup", id]) => {
-            validate_name("table name", t).is_ok() && !id.is_empty()
+            validate_name("table name", t).is_ok()
+                && (1..=100).contains(&id.len())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         }
         (false, ["table", t]) => validate_name("table name", t).is_ok(),
         _ => false,

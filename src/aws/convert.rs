@@ -61,6 +61,10 @@ pub fn summary(s: &t::BackupSummary) -> Entry {
     let Some(backup_status) = s.backup_status() else {
         return malformed("BackupStatus");
     };
+    // A status DynamoDB does not have (e.g. "available") is not a status.
+    if !t::BackupStatus::values().contains(&backup_status.as_str()) {
+        return malformed("BackupStatus");
+    }
     let Some(backup_type) = s.backup_type() else {
         return malformed("BackupType");
     };

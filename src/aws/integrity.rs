@@ -9,7 +9,11 @@
 //! twice; and every summary must belong to the table it was listed for (a per-table
 //! listing: its TableName and the table in its ARN are that table; the account-wide
 //! listing: grouped by the table in the ARN, which must agree with TableName), in this
-//! client's region. A table whose summaries break the rule gets no list at all, only the
+//! client's region and account (and partition). A summary must be dated after DynamoDB had
+//! on-demand backups, and a USER backup's creation time must be the one its ARN's backup id
+//! carries (DynamoDB's ids start with the creation time in milliseconds): a summary
+//! re-dated to look newer or older is caught by its own ARN. A table whose summaries break
+//! the rule gets no list at all, only the
 //! anomaly: nothing is deleted for it, and it fails like a table whose listing failed.
 //!
 //! The checker is pure (no I/O), so the rule is property-tested over whole classes of
@@ -35,6 +39,58 @@ pub enum Entry {
     },
 }
 
+/// DynamoDB on-demand backups exist since November 2017: an earlier date is not one.
+pub const EARLIEST: i64 = 1_506_816_000_000; // 2017-10-01T00:00:00Z, in ms
+
+/// How far a USER backup's creation time may be from the time in its ARN's backup id.
+pub const ID_TOLERANCE_MS: i64 = 10 * 60 * 1000;
+
+/// The creation time (ms since the epoch) a DynamoDB backup id carries
+/// (`01489602797149-73d8d5bc`: 14 digits, a dash, 8 hex digits).
+pub fn id_millis(arn: &str) -> Option<i64> {
+    let id = arn.rsplit_once("/backup/")?.1;
+    let (ms, tail) = id.split_once('-')?;
+    let ok = ms.len() == 14
+        && ms.bytes().all(|c| c.is_ascii_digit())
+        && tail.len() == 8
+        && tail.bytes().all(|c| c.is_ascii_hexdigit());
+    if ok {
+        ms.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// The partition of a region (`aws`, `aws-cn`, `aws-us-gov`, …).
+fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else if region.starts_with("us-isof-") {
+        "aws-iso-f"
+    } else {
+        "aws"
+    }
+}
+
+/// The partition and account inside an ARN.
+fn partition_and_account(arn: &str) -> Option<(&str, &str)> {
+    let mut it = arn.splitn(6, ':');
+    let _arn = it.next()?;
+    let partition = it.next()?;
+    let _service = it.next()?;
+    let _region = it.next()?;
+    let account = it.next()?;
+    Some((partition, account))
+}
+
 /// The table and region inside a backup ARN
 /// (`arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME/backup/ID`), if it has that shape.
 pub fn arn_parts(arn: &str) -> Option<(&str, &str)> {
@@ -43,6 +99,9 @@ pub fn arn_parts(arn: &str) -> Option<(&str, &str)> {
         return None;
     };
     if *arn_word != "arn" || *service != "dynamodb" || region.is_empty() {
+        return None;
+    }
+    if arn.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
     match resource.split('/').collect::<Vec<_>>().as_slice() {
@@ -66,6 +125,8 @@ pub struct Checker {
     /// The table a per-table listing was made for; `None` for the account-wide listing.
     listed_for: Option<String>,
     region: String,
+    /// The account the listing must be of, when known.
+    account: Option<String>,
     groups: HashMap<String, Group>,
     /// Set when a summary cannot be attributed to any table (account-wide): then no table's
     /// listing can be trusted to be complete.
@@ -78,9 +139,69 @@ impl Checker {
         Checker {
             listed_for: table.map(str::to_string),
             region: region.to_string(),
+            account: None,
             groups: HashMap::new(),
             broken: None,
         }
+    }
+
+    /// Summaries must also be of this account.
+    pub fn in_account(mut self, account: Option<&String>) -> Checker {
+        self.account = account.cloned();
+        self
+    }
+
+    /// What is wrong with a summary's account, partition or dates, if anything.
+    fn misplaced_or_misdated(&self, b: &Backup) -> Option<String> {
+        let (partition, account) = partition_and_account(&b.backup_arn)?;
+        if partition != partition_of(&self.region) {
+            return Some(format!(
+                "ListBackups in {} returned {}, a backup in partition {}",
+                self.region,
+                quote(&b.backup_arn),
+                quote(partition)
+            ));
+        }
+        if let Some(mine) = &self.account {
+            if account != mine {
+                return Some(format!(
+                    "ListBackups in account {mine} returned {}, a backup of account {}",
+                    quote(&b.backup_arn),
+                    quote(account)
+                ));
+            }
+        }
+        let created = b.created_at.timestamp_millis();
+        if created < EARLIEST {
+            return Some(format!(
+                "ListBackups returned {} dated {}, before DynamoDB had on-demand backups",
+                quote(&b.backup_arn),
+                b.created_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            ));
+        }
+        if b.kind == crate::model::BackupKind::User {
+            match id_millis(&b.backup_arn) {
+                None => {
+                    return Some(format!(
+                        "ListBackups returned {}, a USER backup whose ARN does not carry DynamoDB's backup id",
+                        quote(&b.backup_arn)
+                    ))
+                }
+                Some(ms) if (ms - created).abs() > ID_TOLERANCE_MS => {
+                    let said = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+                        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                        .unwrap_or_default();
+                    return Some(format!(
+                        "ListBackups dated {} {}, but its ARN says it was made at {said}",
+                        quote(&b.backup_arn),
+                        b.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        None
     }
 
     fn refuse(&mut self, table: &str, anomaly: String) {
@@ -181,6 +302,10 @@ impl Checker {
                     self.refuse(&key, what);
                     return;
                 }
+                if let Some(what) = self.misplaced_or_misdated(&b) {
+                    self.refuse(&key, what);
+                    return;
+                }
                 self.push(&key, b);
             }
         }
@@ -256,14 +381,19 @@ mod tests {
 
     const REGION: &str = "us-east-1";
 
-    fn arn(table: &str, i: u64) -> String {
-        format!("arn:aws:dynamodb:{REGION}:123456789012:table/{table}/backup/{i:014}-ab12cd34")
+    /// A backup ARN whose id carries the creation time, as DynamoDB's do.
+    fn arn_at(table: &str, i: u64, at: DateTime<Utc>) -> String {
+        format!(
+            "arn:aws:dynamodb:{REGION}:123456789012:table/{table}/backup/{:014}-{:08x}",
+            at.timestamp_millis(),
+            i
+        )
     }
 
     fn backup(table: &str, i: u64, at: DateTime<Utc>) -> Backup {
         Backup {
             table: table.to_string(),
-            backup_arn: arn(table, i),
+            backup_arn: arn_at(table, i, at),
             backup_name: format!("{table}.{}", at.format("%Y-%m-%dT%H-%M-%SZ")),
             status: BackupStatus::Available,
             kind: BackupKind::User,
@@ -275,7 +405,8 @@ mod tests {
     }
 
     fn check(table: Option<&str>, entries: Vec<Entry>) -> Result<HashMap<String, Checked>, String> {
-        let mut c = Checker::new(table, REGION);
+        let account = "123456789012".to_string();
+        let mut c = Checker::new(table, REGION).in_account(Some(&account));
         for e in entries {
             c.add(e);
         }
@@ -324,7 +455,49 @@ mod tests {
                     }),
                     Entry::Summary(b.clone()),
                 ],
-                "twice, with two creation times",
+                "its ARN says it was made at",
+            ),
+            (
+                vec![Entry::Summary(Backup {
+                    created_at: t0() + Duration::days(30),
+                    ..a.clone()
+                })],
+                "its ARN says it was made at",
+            ),
+            (
+                vec![Entry::Summary(Backup {
+                    created_at: DateTime::<Utc>::from_timestamp(0, 0).unwrap(),
+                    ..a.clone()
+                })],
+                "before DynamoDB had on-demand backups",
+            ),
+            (
+                vec![Entry::Summary(Backup {
+                    backup_arn: a.backup_arn.replace(":123456789012:", ":999999999999:"),
+                    ..a.clone()
+                })],
+                "a backup of account '999999999999'",
+            ),
+            (
+                vec![Entry::Summary(Backup {
+                    backup_arn: a.backup_arn.replace("arn:aws:", "arn:aws-cn:"),
+                    ..a.clone()
+                })],
+                "partition 'aws-cn'",
+            ),
+            (
+                vec![Entry::Summary(Backup {
+                    backup_arn: a.backup_arn.replace("arn:", "arn: "),
+                    ..a.clone()
+                })],
+                "without a valid BackupArn",
+            ),
+            (
+                vec![Entry::Summary(Backup {
+                    backup_arn: a.backup_arn.replace("-00000001", "-made-up"),
+                    ..a.clone()
+                })],
+                "does not carry DynamoDB's backup id",
             ),
             (
                 vec![
@@ -435,6 +608,10 @@ mod tests {
         MixIn(usize),
         RenameTable(usize),
         Swap(usize, usize),
+        /// One summary's date changed in place (no second copy).
+        RedateInPlace(usize, i64),
+        /// One summary's ARN moved to another account.
+        OtherAccount(usize),
     }
 
     fn rewrite() -> impl Strategy<Value = Rewrite> {
@@ -445,6 +622,8 @@ mod tests {
             any::<usize>().prop_map(Rewrite::MixIn),
             any::<usize>().prop_map(Rewrite::RenameTable),
             (any::<usize>(), any::<usize>()).prop_map(|(i, j)| Rewrite::Swap(i, j)),
+            (any::<usize>(), -400i64..400).prop_map(|(i, d)| Rewrite::RedateInPlace(i, d)),
+            any::<usize>().prop_map(Rewrite::OtherAccount),
         ]
     }
 
@@ -488,6 +667,17 @@ mod tests {
                 }
             }
             Rewrite::Swap(i, j) => entries.swap(i % n, j % n),
+            Rewrite::RedateInPlace(i, days) => {
+                if let Entry::Summary(b) = &mut entries[i % n] {
+                    // Any shift beyond the id tolerance (a day or more, here, or to 1970).
+                    b.created_at += Duration::days(if *days == 0 { -30_000 } else { *days });
+                }
+            }
+            Rewrite::OtherAccount(i) => {
+                if let Entry::Summary(b) = &mut entries[i % n] {
+                    b.backup_arn = b.backup_arn.replace(":123456789012:", ":999999999999:");
+                }
+            }
         }
     }
 
@@ -519,8 +709,9 @@ mod tests {
     }
 
     proptest! {
-        /// For any listing obtained from a clean one by duplicating, re-dating, dropping
-        /// fields, reordering or mixing in other tables' summaries, the deletions made from
+        /// For any listing obtained from a clean one by duplicating, re-dating (a copy, or in
+        /// place), dropping fields, reordering, moving to another account or mixing in other
+        /// tables' summaries, the deletions made from
         /// it are a subset of those made from the clean listing; only a listing that is
         /// still self-consistent (a reordering) is planned at all, and then identically.
         #[test]

@@ -139,6 +139,9 @@ pub struct Dynamo {
     /// DynamoDB's clock, from its responses.
     service_clock: clock::ServiceClock,
     skew_reported: Arc<std::sync::atomic::AtomicBool>,
+    /// The account the credentials work in, once STS has said (listings are checked
+    /// against it).
+    account: Arc<std::sync::OnceLock<String>>,
     max_attempts: u32,
     initial_backoff: Duration,
 }
@@ -291,6 +294,7 @@ impl Dynamo {
             stop: opts.stop.clone(),
             service_clock: clock::ServiceClock::default(),
             skew_reported: Arc::default(),
+            account: Arc::default(),
             max_attempts: opts.max_attempts.max(1),
             initial_backoff: opts.initial_backoff,
         }
@@ -330,6 +334,9 @@ impl Dynamo {
                 })
             })
             .await?;
+        if let Some(a) = out.account() {
+            let _ = self.account.set(a.to_string());
+        }
         out.account().map(str::to_string).ok_or_else(|| AwsError {
             kind: AwsErrorKind::NotDynamo,
             operation: "GetCallerIdentity",
@@ -591,7 +598,8 @@ impl Dynamo {
         filter: &ListFilter,
     ) -> Result<Vec<Backup>, AwsError> {
         let name = table_of_arn(table).unwrap_or(table);
-        let mut checker = integrity::Checker::new(Some(name), &self.region);
+        let mut checker =
+            integrity::Checker::new(Some(name), &self.region).in_account(self.account.get());
         self.list_pages(Some(table), filter, |e| checker.add(e))
             .await?;
         checker
@@ -604,7 +612,8 @@ impl Dynamo {
     /// rule gets its error instead of a list. A failure on any page, or a summary that
     /// names no table, fails the whole listing.
     pub async fn list_all_backups(&self, filter: &ListFilter) -> Result<ByTable, AwsError> {
-        let mut checker = integrity::Checker::new(None, &self.region);
+        let mut checker =
+            integrity::Checker::new(None, &self.region).in_account(self.account.get());
         self.list_pages(None, filter, |e| checker.add(e)).await?;
         let grouped = checker.finish().map_err(|anomaly| AwsError {
             kind: AwsErrorKind::InconsistentListing,

@@ -155,6 +155,17 @@ async fn in_target(t: &Target, args: &ListArgs, filter: &ListFilter) -> Result<L
         let mut errors = Vec::new();
         let mut grouped: Vec<_> = dynamo.list_all_backups(filter).await?.into_iter().collect();
         grouped.sort_by(|a, b| a.0.cmp(&b.0));
+        // This tool's scratch and staging tables are not selected by --all-tables.
+        let (work, grouped): (Vec<_>, Vec<_>) = grouped
+            .into_iter()
+            .partition(|(t, _)| crate::names::work_table(t).is_some());
+        if !work.is_empty() {
+            let names: Vec<&str> = work.iter().map(|(t, _)| t.as_str()).collect();
+            tracing::info!(
+                "not selected: {} (scratch or staging tables of verify and restore --replace; name them with --table to list them)",
+                names.join(", ")
+            );
+        }
         for (table, r) in grouped {
             match r {
                 Ok(list) => backups.extend(list),

@@ -95,7 +95,9 @@ pub async fn read(d: &Dynamo, table: &str, skip: &[Setting]) -> Result<Option<Re
         Some(s) => s,
         None => match &arn {
             Some(a) => Item::from(d.list_tags(a).await.map(|all| {
-                let (system, user) = all.into_iter().partition(|(k, _)| k.starts_with("aws:"));
+                let (system, user) = all
+                    .into_iter()
+                    .partition(|(k, _)| k.to_ascii_lowercase().starts_with("aws:"));
                 Tags { user, system }
             })),
             None => Item::Unreadable("the table's ARN is unknown".into()),

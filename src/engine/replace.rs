@@ -14,7 +14,7 @@ use chrono::Utc;
 use crate::aws::{Dynamo, IndexChoice, RestoreRequest, SseChoice};
 use crate::cli::RestoreArgs;
 use crate::engine::restoring::{save, wait_active, RestoreReport, Show, Source, Step};
-use crate::engine::settings::{any_failed, apply, planned, record_or_refuse, AlarmCopy};
+use crate::engine::settings::{any_failed, apply, planned, record_or_refuse, Carry};
 use crate::engine::Ctx;
 use crate::exit::Exit;
 use crate::model::BackupStatus;
@@ -128,7 +128,7 @@ impl Procedure<'_> {
     /// `ddb-backup` with the global options that reach this table.
     fn prefix(&self) -> String {
         let g = &self.ctx.global;
-        let mut cmd = String::from("ddb-backup");
+        let mut cmd = format!("ddb-backup --region {}", self.d.region());
         if let Some(p) = &g.profile {
             cmd.push_str(&format!(" --profile {p}"));
         }
@@ -180,31 +180,49 @@ pub(crate) async fn run(
         );
     }
     // The table's own billing mode and capacity, unless given.
+    // The restore itself keeps the backup's own billing mode and capacity (what DynamoDB
+    // accepted for its indexes then), unless given; the live capacity is the record's
+    // `capacity` setting, applied once the table is ACTIVE.
     let req = RestoreRequest {
         target: table.clone(),
-        billing_mode: req.billing_mode.or_else(|| {
-            info.billing_mode
-                .as_deref()
-                .map(aws_sdk_dynamodb::types::BillingMode::from)
-        }),
-        capacity: req.capacity.or(info.capacity),
         ..req
     };
+    let overridden = a.billing_mode.is_some();
     // Settings, recorded before anything changes (all of them, or nothing happens; a dry
     // run says so too).
     let record = match record_or_refuse(d, &table, &a.skip_setting).await {
         Ok(r) => r,
         Err(why) => {
-            bail!("could not record the settings of '{table}' ({why}): nothing was changed")
+            p.step("record_settings", "failed", why.clone());
+            return finish(
+                p,
+                Err(anyhow!(
+                    "could not record the settings of '{table}' ({why}): nothing was changed"
+                )),
+            );
         }
     };
+    for s in record.skipped() {
+        tracing::warn!(
+            setting = s.name(),
+            "--skip-setting: '{table}' loses its {} (not recorded, so not re-applied): set it up again yourself",
+            s.name()
+        );
+    }
+    // An explicit --billing-mode is the operator's choice: the recorded capacity is not
+    // put back over it.
+    let mut to_apply = record.clone();
+    if overridden {
+        to_apply.capacity = crate::engine::record::Item::Skipped;
+    }
     p.report.record = Some(record.clone());
     if a.dry_run {
         p.report.settings = planned(
             &record,
-            AlarmCopy {
+            Carry {
                 copy: true,
                 actions: true,
+                excluded_indexes: crate::engine::settings::excluded(a),
             },
             &table,
         );
@@ -282,6 +300,7 @@ pub(crate) async fn run(
         "done",
         format!("{name} ({})", safety.backup_arn),
     );
+    save(&p.report, a.report.as_deref());
     // 5. A point in time becomes a backup first (its source table is about to go).
     let backup_arn = match &src {
         Source::Backup(b) => b.backup_arn.clone(),
@@ -325,9 +344,31 @@ pub(crate) async fn run(
             "off until the restore is done",
         );
     }
-    if let Err(e) = u.delete_table(&table).await {
-        p.step("delete_table", "failed", e.message.clone());
-        return finish(p, Err(anyhow!("could not delete '{table}': {}; it may still be there (check it); if it is gone, {recovery}", e.message)));
+    match u.delete_table(&table).await {
+        Ok(()) => {}
+        // An answer lost after DynamoDB acted: the retry finds the table gone.
+        Err(e) if e.kind == crate::error::AwsErrorKind::TableNotFound => {}
+        Err(e) => {
+            p.step("delete_table", "failed", e.message.clone());
+            let mut also = String::new();
+            if info.deletion_protection {
+                match u.update_table_settings(&table, None, Some(true)).await {
+                    Ok(()) => p.step(
+                        "enable_deletion_protection",
+                        "done",
+                        "on again: the table was not deleted",
+                    ),
+                    Err(e2) => {
+                        also = format!(
+                            "; its deletion protection is OFF and could not be turned on again ({}): aws dynamodb update-table --table-name {table} --deletion-protection-enabled",
+                            e2.message
+                        );
+                        p.step("enable_deletion_protection", "failed", e2.message);
+                    }
+                }
+            }
+            return finish(p, Err(anyhow!("could not delete '{table}': {}{also}; it may still be there (check it); if it is gone, {recovery}", e.message)));
+        }
     }
     tracing::warn!(table = %table, "deleted: the table is unavailable until its restore is ACTIVE");
     if !p.table_gone(&u).await.unwrap_or(false) {
@@ -370,10 +411,11 @@ pub(crate) async fn run(
     p.report.settings = apply(
         d,
         &table,
-        &record,
-        AlarmCopy {
+        &to_apply,
+        Carry {
             copy: true,
             actions: true,
+            excluded_indexes: crate::engine::settings::excluded(a),
         },
         &ctx.stop,
     )
@@ -395,7 +437,28 @@ pub(crate) async fn run(
             "every recorded setting verified or unchanged".to_string()
         },
     );
-    let exit = if failed { Exit::Partial } else { Exit::Success };
+    if overridden {
+        if let Some(c) = p
+            .report
+            .settings
+            .iter_mut()
+            .find(|s| s.setting == "capacity")
+        {
+            c.detail = "not applied: --billing-mode given".into();
+        }
+    }
+    let step_failed = p.report.steps.iter().any(|s| s.status == "failed");
+    let exit = if ctx.stop.requested() {
+        tracing::warn!(
+            "stopped while re-applying the settings of '{table}': {}",
+            p.reapply(&record)
+        );
+        Exit::Interrupted
+    } else if failed || step_failed {
+        Exit::Partial
+    } else {
+        Exit::Success
+    };
     save(&p.report, a.report.as_deref());
     if ctx.out.shows(exit) {
         print(&p.report, ctx)?;

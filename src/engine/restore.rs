@@ -9,7 +9,7 @@ use crate::aws::{Dynamo, IndexChoice, ListFilter, PitrPoint, RestoreRequest, Sse
 use crate::cli::{BillingModeArg, RestoreArgs, SseArg};
 use crate::engine::record::{self, parse_saved, Record};
 use crate::engine::restoring::{save, wait_active, RestoreReport, Show, Source};
-use crate::engine::settings::{any_failed, apply, planned, AlarmCopy, SettingResult};
+use crate::engine::settings::{any_failed, apply, planned, Carry, SettingResult};
 use crate::engine::Ctx;
 use crate::error::{quoted, usage, UsageError};
 use crate::exit::Exit;
@@ -23,7 +23,19 @@ pub const OUT_OF_SCOPE: &str =
 
 /// Reads `--settings-from` (no AWS call): a usage error when it is not a record.
 pub fn saved_record(path: &std::path::Path) -> Result<Record, UsageError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    use std::io::Read;
+    /// A record is a few kilobytes; a report a little more.
+    const MAX: u64 = 16 << 20;
+    let mut text = String::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(MAX + 1).read_to_string(&mut text));
+    if read.is_ok() && text.len() as u64 > MAX {
+        return Err(UsageError::new(format!(
+            "--settings-from {}: larger than {} MiB: not a settings record",
+            quoted(&path.display().to_string()),
+            MAX >> 20
+        )));
+    }
+    read.map_err(|e| {
         UsageError::new(format!(
             "--settings-from {}: cannot read it: {e}",
             quoted(&path.display().to_string())
@@ -327,9 +339,10 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
         );
     }
 
-    let alarms = AlarmCopy {
+    let alarms = Carry {
         copy: a.copy_alarms,
         actions: a.copy_alarm_actions,
+        excluded_indexes: crate::engine::settings::excluded(&a),
     };
     // The record to apply: saved, or read from the source table now (before the restore).
     let record: Option<std::result::Result<Record, String>> = if let Some(r) = saved {
@@ -465,9 +478,10 @@ async fn apply_saved(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
         safety_backup_arn: None,
         note: OUT_OF_SCOPE,
     };
-    let alarms = AlarmCopy {
+    let alarms = Carry {
         copy: a.copy_alarms,
         actions: a.copy_alarm_actions,
+        excluded_indexes: crate::engine::settings::excluded(&a),
     };
     let Some(info) = d.describe_table(&target_name).await? else {
         bail!(
@@ -542,7 +556,25 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
             ),
         };
     }
-    all.into_iter().find(|b| b.status == BackupStatus::Available).ok_or_else(|| {
+    // A safety or staging backup of an earlier `--replace` holds the table as it was
+    // before a restore (the data being recovered from): never the "latest" good one.
+    let procedural = |b: &Backup| {
+        b.backup_name
+            .starts_with(&format!("{}.", crate::engine::replace::SAFETY_PREFIX))
+            || b.backup_name.starts_with("ddb-backup-staging.")
+    };
+    if let Some(p) = all
+        .iter()
+        .find(|b| b.status == BackupStatus::Available)
+        .filter(|b| procedural(b))
+    {
+        tracing::warn!(
+            "not using {} ({}): it is a safety or staging backup of restore --replace; pick it with --backup-name or --backup-arn to restore it",
+            p.backup_name,
+            time(p.created_at)
+        );
+    }
+    all.into_iter().find(|b| b.status == BackupStatus::Available && !procedural(b)).ok_or_else(|| {
         let when = a.before.as_ref().and_then(|t| t.resolve(ctx.now).ok()).map(|t| format!(" created before {}", time(t))).unwrap_or_default();
         anyhow::anyhow!("table '{name}' has no AVAILABLE backup{when} (see: ddb-backup list --table {name} --type all)")
     })

@@ -49,17 +49,102 @@ impl SettingResult {
     }
 }
 
-/// How alarms carry over to a table of another name.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AlarmCopy {
-    /// Copy them (dimension rewritten, name suffixed with the new table's name).
+/// How settings carry over to the restored table.
+#[derive(Debug, Clone, Default)]
+pub struct Carry {
+    /// Alarms to a table of another name: copy them (dimension rewritten, name suffixed
+    /// with the new table's name).
     pub copy: bool,
-    /// Keep their actions enabled (off by default: a copy should not page anyone).
+    /// Keep the copied alarms' actions enabled (off by default: a copy should not page
+    /// anyone).
     pub actions: bool,
+    /// Indexes the restore left out on purpose (--exclude-gsi, --no-gsi: `*`): their
+    /// settings are not expected on the table.
+    pub excluded_indexes: Vec<String>,
+}
+
+/// The indexes a restore leaves out on purpose.
+pub fn excluded(a: &crate::cli::RestoreArgs) -> Vec<String> {
+    if a.no_gsi {
+        vec!["*".to_string()]
+    } else {
+        a.exclude_gsi.clone()
+    }
+}
+
+/// The indexes a setting of the record refers to.
+fn indexes_of(s: Setting, r: &Record) -> Vec<String> {
+    let mut v: Vec<String> = match s {
+        Setting::Capacity => r
+            .capacity
+            .value()
+            .map(|c| c.indexes.iter().map(|i| i.0.clone()).collect())
+            .unwrap_or_default(),
+        Setting::ContributorInsights => r
+            .contributor_insights
+            .value()
+            .map(|c| c.iter().flatten().cloned().collect())
+            .unwrap_or_default(),
+        Setting::AutoScaling => r
+            .auto_scaling
+            .value()
+            .map(|a| {
+                a.targets
+                    .iter()
+                    .filter_map(|t| t.index.clone())
+                    .chain(a.policies.iter().filter_map(|t| t.index.clone()))
+                    .chain(a.scheduled_actions.iter().filter_map(|t| t.index.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// A setting that refers to an index the table does not have cannot be as recorded: a
+/// failure, unless the restore left that index out on purpose.
+fn check_indexes(
+    out: &mut [SettingResult],
+    want: &Record,
+    have: &Record,
+    carry: &Carry,
+    target: &str,
+) {
+    let on_table = index_names(have);
+    for res in out.iter_mut() {
+        let Ok(s) = Setting::parse(res.setting) else {
+            continue;
+        };
+        let missing: Vec<String> = indexes_of(s, want)
+            .into_iter()
+            .filter(|i| !on_table.contains(i))
+            .collect();
+        if missing.is_empty() || res.status == "skipped" {
+            continue;
+        }
+        let excluded = |i: &String| carry.excluded_indexes.iter().any(|e| e == i || e == "*");
+        if missing.iter().all(excluded) {
+            res.detail = format!(
+                "{} (index {} left out of the restore: not carried)",
+                res.detail,
+                missing.join(", ")
+            );
+        } else {
+            res.status = "failed";
+            res.detail = format!(
+                "failed: the record's index {} is not on '{target}' (added after the backup?): its {} could not be set up; create the index, then apply the record again (restore --target {target} --settings-from FILE)",
+                missing.join(", "),
+                s.name()
+            );
+        }
+    }
 }
 
 /// What a dry run would do with the record: one `planned` line per setting.
-pub fn planned(r: &Record, alarms: AlarmCopy, target: &str) -> Vec<SettingResult> {
+pub fn planned(r: &Record, alarms: Carry, target: &str) -> Vec<SettingResult> {
     Setting::ALL
         .into_iter()
         .map(|s| {
@@ -101,7 +186,7 @@ pub async fn apply(
     d: &Dynamo,
     target: &str,
     r: &Record,
-    alarms: AlarmCopy,
+    alarms: Carry,
     stop: &Stop,
 ) -> Vec<SettingResult> {
     let skip = r.skipped();
@@ -221,6 +306,7 @@ pub async fn apply(
             }
         }
     }
+    check_indexes(&mut out, &want, &have, &alarms, target);
     for s in &out {
         match s.status {
             "failed" => tracing::error!(setting = s.setting, "{}", s.detail),
@@ -702,7 +788,7 @@ pub async fn record_or_refuse(d: &Dynamo, table: &str, skip: &[Setting]) -> Resu
     }
     let names: Vec<&str> = bad.iter().map(|(s, _)| s.name()).collect();
     Err(format!(
-        "{}; grant the permission, or pass {} to go on without {}",
+        "{}; grant the permission (or retry, if the error was transient), or pass {} to go on without {}",
         bad.iter()
             .map(|(s, w)| format!("{}: {w}", s.name()))
             .collect::<Vec<_>>()

@@ -46,7 +46,9 @@ moto's WSGI application, closes the gaps:
   that holds T's newest backup: ``duplicate`` (that summary twice on its page),
   ``later_page`` (every continued page starts with the previous page's last summary
   again), ``redate`` (a second copy dated 400 days earlier), ``drop_field`` (``field``,
-  e.g. BackupCreationDateTime, removed from it), ``foreign`` (a per-table listing of T also
+  e.g. BackupCreationDateTime, removed from it), ``zero_date`` (dated 1970), ``bad_status``
+  (``available`` in lower case), ``other_account`` (a copy under another account's ARN),
+  ``redate_oldest`` (T's oldest backup re-dated, in place, to a minute ago), ``foreign`` (a per-table listing of T also
   holds the newest backup of table ``other``; an account-wide one names ``other`` as its
   TableName). ListTables rules: ``tables_twice`` (the last page lists the first table
   again) and ``malformed_table`` (the last page also names ``bad/name``).
@@ -419,7 +421,15 @@ def rewrite_backups(place: Place, body: dict[str, Any], page: dict[str, Any]) ->
             if b is not None:
                 summaries.insert(0, summary(b))
             continue
-        if kind not in ("duplicate", "redate", "drop_field", "foreign"):
+        if kind == "redate_oldest":
+            # The table's oldest backup dated a minute ago, in place: it looks the newest.
+            mine = [x for x in summaries if x.get("TableName") == rule["table"]]
+            if mine:
+                oldest = min(mine, key=lambda x: x["BackupCreationDateTime"])
+                oldest["BackupCreationDateTime"] = time.time() + STATE.clock_offset - 60
+            continue
+        if kind not in ("duplicate", "redate", "drop_field", "foreign", "zero_date",
+                        "other_account", "bad_status"):
             continue
         target = newest_arn(place, rule["table"])
         where = [i for i, s in enumerate(summaries) if s["BackupArn"] == target]
@@ -435,6 +445,15 @@ def rewrite_backups(place: Place, body: dict[str, Any], page: dict[str, Any]) ->
             summaries.insert(i + 1, copy)
         elif kind == "drop_field":
             s.pop(rule["field"], None)
+        elif kind == "zero_date":
+            s["BackupCreationDateTime"] = 0
+        elif kind == "bad_status":
+            s["BackupStatus"] = "available"
+        elif kind == "other_account":
+            copy = dict(s)
+            account = s["BackupArn"].split(":")[4]
+            copy["BackupArn"] = s["BackupArn"].replace(f":{account}:", ":999999999999:")
+            summaries.insert(i + 1, copy)
         elif kind == "foreign":
             if per_table:
                 other = newest_arn(place, rule["other"])

@@ -591,3 +591,157 @@ fn verify_reports_how_the_restored_table_differs_from_the_source_without_failing
     // Alarms watch the source's name: not a difference of the copy.
     assert!(!diffs.iter().any(|l| l.starts_with("alarms:")), "{diffs:?}");
 }
+
+#[test]
+fn a_retried_replace_never_restores_the_safety_backup_as_the_latest() {
+    let emu = Emulator::start();
+    everything(&emu);
+    emu.call(
+        "PutItem",
+        json!({"TableName": "orders", "Item": {"pk": {"S": "bad"}, "day": {"S": "x"}}}),
+    );
+    // The first attempt fails after the table is back (a setting refused): its safety
+    // backup, holding the bad item, is now the newest backup of the table.
+    emu.faults(json!([{"op": "UpdateTimeToLive", "kind": "access_denied", "next": 1}]));
+    let args = [
+        "restore",
+        "--table",
+        "orders",
+        "--latest",
+        "--replace",
+        "--yes",
+        "--disable-deletion-protection",
+        "-o",
+        "json",
+    ];
+    let r = emu.run(&args);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let first = r.json()["backup_name"].clone();
+    let r = emu.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["backup_name"], first, "the same good backup again");
+    assert!(
+        r.stderr.contains("safety or staging backup"),
+        "{}",
+        r.stderr
+    );
+    let bad = emu.call(
+        "GetItem",
+        json!({"TableName": "orders", "Key": {"pk": {"S": "bad"}}}),
+    );
+    assert!(bad.get("Item").is_none(), "{bad}");
+}
+
+#[test]
+fn replace_restores_with_the_backups_capacity_then_sets_todays() {
+    // On demand when backed up, provisioned (with its index) now: the restore request
+    // must not mix the two.
+    let emu = Emulator::start();
+    emu.call(
+        "CreateTable",
+        json!({
+            "TableName": "orders",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "day", "AttributeType": "S"}
+            ],
+            "BillingMode": "PAY_PER_REQUEST",
+            "GlobalSecondaryIndexes": [{
+                "IndexName": "by-day",
+                "KeySchema": [{"AttributeName": "day", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}
+            }]
+        }),
+    );
+    let r = emu.run(&["backup", "--table", "orders", "--wait"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    emu.call(
+        "UpdateTable",
+        json!({"TableName": "orders", "BillingMode": "PROVISIONED",
+               "ProvisionedThroughput": {"ReadCapacityUnits": 7, "WriteCapacityUnits": 3},
+               "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "by-day",
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 9, "WriteCapacityUnits": 4}}}]}),
+    );
+    let before = record(&emu, "orders");
+    let r = emu.run(&[
+        "restore",
+        "--table",
+        "orders",
+        "--latest",
+        "--replace",
+        "--yes",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(record(&emu, "orders")["capacity"], before["capacity"]);
+}
+
+#[test]
+fn an_index_the_restored_table_lacks_fails_its_settings_instead_of_verifying_them() {
+    let emu = Emulator::start();
+    everything(&emu);
+    // An index added after the backup, with contributor insights: the backup has no such
+    // index, so neither does the restored table.
+    emu.call(
+        "UpdateTable",
+        json!({"TableName": "orders",
+               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "day", "AttributeType": "S"}],
+               "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "late",
+                   "KeySchema": [{"AttributeName": "day", "KeyType": "HASH"}],
+                   "Projection": {"ProjectionType": "KEYS_ONLY"},
+                   "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 4}}}]}),
+    );
+    emu.call(
+        "UpdateContributorInsights",
+        json!({"TableName": "orders", "IndexName": "late", "ContributorInsightsAction": "ENABLE"}),
+    );
+    let r = emu.run(&[
+        "restore",
+        "--table",
+        "orders",
+        "--latest",
+        "--replace",
+        "--yes",
+        "--disable-deletion-protection",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    for s in ["capacity", "contributor_insights"] {
+        let res = j["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["setting"] == s)
+            .unwrap()
+            .clone();
+        assert_eq!(res["status"], "failed", "{res}");
+        assert!(res["detail"].as_str().unwrap().contains("late"), "{res}");
+    }
+}
+
+#[test]
+fn a_deletion_whose_answer_was_lost_still_brings_the_table_back() {
+    let emu = Emulator::start();
+    everything(&emu);
+    emu.faults(json!([{"op": "DeleteTable", "kind": "lost_answer", "next": 1}]));
+    let r = emu.run(&[
+        "restore",
+        "--table",
+        "orders",
+        "--latest",
+        "--replace",
+        "--yes",
+        "--disable-deletion-protection",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        emu.call("DescribeTable", json!({"TableName": "orders"}))["Table"]["TableStatus"],
+        "ACTIVE"
+    );
+}

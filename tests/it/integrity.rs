@@ -35,7 +35,8 @@ fn no_inconsistent_listing_deletes_anything() {
         (json!({"kind": "duplicate", "table": "orders"}), "twice"),
         (
             json!({"kind": "redate", "table": "orders"}),
-            "twice, with two creation times",
+            // The re-dated copy contradicts its own ARN before it is seen twice.
+            "but its ARN says it was made at",
         ),
         (
             json!({"kind": "drop_field", "table": "orders", "field": "BackupCreationDateTime"}),
@@ -52,6 +53,22 @@ fn no_inconsistent_listing_deletes_anything() {
         (
             json!({"kind": "drop_field", "table": "orders", "field": "TableName"}),
             "without a valid TableName",
+        ),
+        (
+            json!({"kind": "zero_date", "table": "orders"}),
+            "before DynamoDB had on-demand backups",
+        ),
+        (
+            json!({"kind": "bad_status", "table": "orders"}),
+            "without a valid BackupStatus",
+        ),
+        (
+            json!({"kind": "other_account", "table": "orders"}),
+            "a backup of account '999999999999'",
+        ),
+        (
+            json!({"kind": "redate_oldest", "table": "orders"}),
+            "but its ARN says it was made at",
         ),
     ];
     for account_wide in [false, true] {
