@@ -38,8 +38,10 @@ pub(super) fn dynamo(rules: &[&Rule]) -> Dynamo {
 fn summary(i: usize) -> BackupSummary {
     BackupSummary::builder()
         .table_name("orders")
+        // The id carries the creation time in milliseconds, as DynamoDB's do.
         .backup_arn(format!(
-            "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/{i:014}-abcdef12"
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/{:014}-{i:08x}",
+            (1_700_000_000 + i as i64) * 1000
         ))
         .backup_name(format!("ddb-backup.orders.{i}"))
         .backup_status(BackupStatus::Available)

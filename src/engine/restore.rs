@@ -483,6 +483,14 @@ async fn apply_saved(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
         actions: a.copy_alarm_actions,
         excluded_indexes: crate::engine::settings::excluded(&a),
     };
+    if r.region != d.region() {
+        tracing::warn!(
+            "the record is of '{}' in {}; applying it to '{target_name}' in {}",
+            r.table,
+            r.region,
+            d.region()
+        );
+    }
     let Some(info) = d.describe_table(&target_name).await? else {
         bail!(
             "table '{target_name}' does not exist in {}: restore it first (add --backup-arn or --table … to restore and apply the record in one go)",
