@@ -745,3 +745,61 @@ fn a_deletion_whose_answer_was_lost_still_brings_the_table_back() {
         "ACTIVE"
     );
 }
+
+#[test]
+fn an_on_demand_maximum_and_copied_alarm_actions_carry_over() {
+    let emu = Emulator::start();
+    emu.call(
+        "CreateTable",
+        json!({
+            "TableName": "orders",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        }),
+    );
+    let r = emu.run(&["backup", "--table", "orders", "--wait"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Set after the backup: the restore alone would drop both.
+    emu.call(
+        "UpdateTable",
+        json!({"TableName": "orders", "OnDemandThroughput": {"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}}),
+    );
+    emu.cloudwatch(
+        "PutMetricAlarm",
+        json!({"AlarmName": "orders-errors", "Namespace": "AWS/DynamoDB", "MetricName": "SystemErrors",
+               "Dimensions": [{"Name": "TableName", "Value": "orders"}],
+               "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 1.0,
+               "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+               "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:pager"]}),
+    );
+    let before = record(&emu, "orders");
+    assert_eq!(
+        before["capacity"]["value"]["table"]["on_demand_max"],
+        json!({"read": 100, "write": 50})
+    );
+    let r = emu.run(&[
+        "restore",
+        "--table",
+        "orders",
+        "--latest",
+        "--target",
+        "orders-copy",
+        "--copy-settings",
+        "--copy-alarms",
+        "--copy-alarm-actions",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after = record(&emu, "orders-copy");
+    assert_eq!(after["capacity"], before["capacity"]);
+    let copied = emu.cloudwatch(
+        "DescribeAlarms",
+        json!({"AlarmNames": ["orders-errors-orders-copy"]}),
+    );
+    assert_eq!(
+        copied["MetricAlarms"][0]["ActionsEnabled"], true,
+        "{copied}"
+    );
+}
