@@ -192,6 +192,8 @@ class State:
             # requests being carried out now, per place (counted against it).
             self.max_restores = 0
             self.restores_requested: dict[Any, int] = {}
+            # The most restores in progress seen at once, per "account/region" (``stats``).
+            self.peak_restores: dict[str, int] = {}
             # Backups of another region lent to a cross-Region restore: (place, arn) -> users.
             self.lent: dict[Any, int] = {}
             # DescribeBackup answers without SourceTableFeatureDetails (see the docstring).
@@ -775,6 +777,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 "calls_at": {k: dict(v) for k, v in STATE.calls_at.items()},
                 "sts_calls": dict(STATE.sts_calls),
                 "throttled": dict(STATE.throttled),
+                "peak_restores": dict(STATE.peak_restores),
                 "faulted": dict(STATE.faulted),
                 "log": list(STATE.log) if body.get("log") else [],
             }
@@ -784,6 +787,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
             STATE.calls_at.clear()
             STATE.sts_calls.clear()
             STATE.throttled.clear()
+            STATE.peak_restores.clear()
             STATE.faulted.clear()
             STATE.log.clear()
         return {}
@@ -1794,6 +1798,8 @@ class EmulatorApp:
                     f"Too many concurrent restores: the limit is {STATE.max_restores} in progress",
                 )
             STATE.restores_requested[place] = STATE.restores_requested.get(place, 0) + 1
+            where = f"{place[0]}/{place[1]}"
+            STATE.peak_restores[where] = max(STATE.peak_restores.get(where, 0), busy + 1)
         try:
             return self.dynamo(environ, start_response, raw, op, place)
         finally:

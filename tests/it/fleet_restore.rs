@@ -338,3 +338,32 @@ fn a_dry_run_plans_the_fleet_and_restores_nothing() {
     assert_eq!(e["waves"], 2);
     assert_eq!(e["request_seconds"], 0.4);
 }
+
+#[test]
+fn max_restores_bounds_the_restores_in_progress() {
+    let emu = Emulator::start();
+    fleet(&emu, 9);
+    emu.config(json!({"restore_creating_seconds": 1}));
+    emu.reset_stats();
+    let r = emu.run(&[
+        "restore",
+        "--match",
+        "svc-*",
+        "--latest",
+        "--target-template",
+        "{table}-b",
+        "--max-restores",
+        "3",
+        "--no-settings",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let stats = emu.ctl("stats", json!({}));
+    assert_eq!(
+        stats["peak_restores"][format!("{BASE_ACCOUNT}/us-east-1")],
+        3,
+        "{stats}"
+    );
+    assert_eq!(emu.calls("RestoreTableFromBackup"), 9);
+}
