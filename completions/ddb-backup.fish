@@ -201,12 +201,13 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l qui
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l table -d 'The source table (with --latest, --backup-name, --before, --to-time or --latest-restorable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-name -d 'The backup of --table with this name' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l before -d 'The newest AVAILABLE backup of --table created before TIME (RFC 3339 or a duration back from now)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l to-time -d 'Point-in-time restore of --table to TIME (RFC 3339 or a duration back from now)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target -d 'Name of the new table (must not exist)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target-region -d 'Region to restore into (default: the backup\'s region); needs an SSE choice, default is used if none' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-name -d 'The backup of each source table with this name' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l before -d 'The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l to-time -d 'Point-in-time restore of each source table to TIME (RFC 3339 or a duration back from now)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target -d 'Name of the new table (must not exist; one source table)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target-region -d 'Region to restore into (default: the backup\'s region); needs an SSE choice, default is used if none. Without --target, each table keeps its name (or --target-template\'s)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target-template -d 'The new tables\' names: {table} is the source table\'s name, shortened so that a name stays within 255 characters ({date} and {timestamp} are known too, but a name without them is what lets a rerun resume)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l max-restores -d 'A fleet restore: at most this many restores in progress (requested, not ACTIVE yet) in each account and region (DynamoDB\'s default quota is 50; it is adjustable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l billing-mode -d 'Billing mode of the new table' -r -f -a "pay-per-request\t''
 provisioned\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l read-capacity -d 'Read capacity units (with --billing-mode provisioned)' -r
@@ -221,6 +222,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l settin
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l skip-setting -d 'Neither read nor apply this setting (repeatable): capacity, table_class, stream, ttl, point_in_time_recovery, tags, resource_policy, kinesis_streaming_destinations, contributor_insights, auto_scaling, alarms, deletion_protection' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l timeout -d 'How long --wait waits' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l report -d 'Also write the JSON report to this file (atomically); --replace writes it with the settings record before the table is deleted, and again at the end, failed or not' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
@@ -240,8 +245,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l retry-
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest -d 'The newest AVAILABLE backup of --table'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest-restorable -d 'Point-in-time restore of --table to its latest restorable time'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest -d 'The newest AVAILABLE backup of each source table'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest-restorable -d 'Point-in-time restore of each source table to its latest restorable time'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-settings -d 'A fleet restore: do not apply the source tables\' settings records to the new tables'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l verify -d 'A fleet restore: count each new table\'s items (a Scan) and compare with the backup\'s item count, as verify does'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l replace -d 'Restore into the source table\'s own name: safety backup, delete, restore, re-apply its settings (the table is unavailable between the deletion and ACTIVE; see above)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l yes -d 'Confirm --replace without typing the table name (required when not on a terminal)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l disable-deletion-protection -d 'Let --replace turn off the table\'s deletion protection (it is turned on again after)'
@@ -252,6 +259,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-a
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-alarm-actions -d 'With --copy-alarms: keep the copied alarms\' actions enabled'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wait -d 'Wait until the new table is ACTIVE (and settings are copied)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l dry-run -d 'Show what would be restored; restore nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'

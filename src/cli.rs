@@ -542,10 +542,10 @@ plan, and nothing is deleted for a table whose listing did not complete.";
 
 pub const RESTORE_EXAMPLES: &str = "\
 Examples:
-  ddb-backup restore --table orders --to-time 2h --target orders-2h-ago --wait
   ddb-backup restore --table orders --latest --target orders-copy --copy-settings --copy-alarms
   ddb-backup restore --table orders --latest --replace --yes --report replace.json
-  ddb-backup restore --target orders --settings-from replace.json";
+  ddb-backup restore --target orders --settings-from replace.json
+  ddb-backup restore --match 'orders-*' --latest --target-region us-west-2 --verify --report dr.json";
 
 const RESTORE_LONG: &str = "\
 Restore a new table from an on-demand backup (RestoreTableFromBackup) or from point-in-time \
@@ -575,7 +575,20 @@ read stops it, unless --skip-setting; the record goes into the report), deletes 
 re-applies the settings. THE TABLE IS UNAVAILABLE between its deletion and ACTIVE (about as \
 long as a restore takes). A point in time is first restored to a staging table and backed up, \
 so the table is deleted only once the data to put back is a backup. Any failure after the \
-deletion prints the safety backup's ARN and the command that puts it back.";
+deletion prints the safety backup's ARN and the command that puts it back.
+
+A fleet: the same table selection as backup (--table repeatable, --match, --tag, \
+--all-tables, --exclude) with --target-template '{table}-restored' and/or --target-region \
+REGION (no --target). Every table is restored at once, as fast as the quotas allow: requests \
+paced at 10/s, at most --max-restores in progress (50 by default, DynamoDB's default quota), \
+LimitExceeded waited out and asked again. Each table is waited for ACTIVE, gets its source \
+table's settings record (--no-settings to skip) and, with --verify, its item count compared \
+with the backup's. A target that exists and was restored from the same backup (or table and \
+point in time) is finished, not restored again: after a stop, run the same command again. A \
+target that exists for any other reason fails alone. Each table's seconds to ACTIVE and the \
+fleet's are reported; --dry-run shows the plan and an estimate. Exit 0, 3 when some tables \
+failed, 1 when none succeeded, 130 when stopped (restores already requested go on: a rerun \
+picks them up).";
 
 /// Which tables a command works on.
 #[derive(Debug, Clone, Default, Args)]
@@ -825,40 +838,57 @@ pub enum SseArg {
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
     /// Restore from this backup
-    #[arg(long, value_name = "ARN", value_parser = parse_backup_arn, conflicts_with_all = ["table", "latest", "backup_name", "before", "to_time", "latest_restorable"])]
+    #[arg(long, value_name = "ARN", value_parser = parse_backup_arn, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "latest", "backup_name", "before", "to_time", "latest_restorable"])]
     pub backup_arn: Option<String>,
 
-    /// The source table (with --latest, --backup-name, --before, --to-time or --latest-restorable)
-    #[arg(long, value_name = "NAME|ARN", value_parser = parse_table)]
-    pub table: Option<String>,
-
-    /// The newest AVAILABLE backup of --table
-    #[arg(long, requires = "table", conflicts_with_all = ["backup_name", "before", "to_time", "latest_restorable"])]
+    /// The newest AVAILABLE backup of each source table
+    #[arg(long, conflicts_with_all = ["backup_name", "before", "to_time", "latest_restorable"])]
     pub latest: bool,
 
-    /// The backup of --table with this name
-    #[arg(long, value_name = "NAME", requires = "table", value_parser = parse_backup_name, conflicts_with_all = ["before", "to_time", "latest_restorable"])]
+    /// The backup of each source table with this name
+    #[arg(long, value_name = "NAME", value_parser = parse_backup_name, conflicts_with_all = ["before", "to_time", "latest_restorable"])]
     pub backup_name: Option<String>,
 
-    /// The newest AVAILABLE backup of --table created before TIME (RFC 3339 or a duration back from now)
-    #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "table", conflicts_with_all = ["to_time", "latest_restorable"])]
+    /// The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)
+    #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with_all = ["to_time", "latest_restorable"])]
     pub before: Option<TimeSpec>,
 
-    /// Point-in-time restore of --table to TIME (RFC 3339 or a duration back from now)
-    #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "table", conflicts_with = "latest_restorable")]
+    /// Point-in-time restore of each source table to TIME (RFC 3339 or a duration back from now)
+    #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "latest_restorable")]
     pub to_time: Option<TimeSpec>,
 
-    /// Point-in-time restore of --table to its latest restorable time
-    #[arg(long, requires = "table")]
+    /// Point-in-time restore of each source table to its latest restorable time
+    #[arg(long)]
     pub latest_restorable: bool,
 
-    /// Name of the new table (must not exist)
-    #[arg(long, value_name = "NAME", value_parser = parse_table_name, required_unless_present = "replace")]
+    /// Name of the new table (must not exist; one source table)
+    #[arg(long, value_name = "NAME", value_parser = parse_table_name, required_unless_present_any = ["replace", "target_template", "target_region"])]
     pub target: Option<String>,
 
-    /// Region to restore into (default: the backup's region); needs an SSE choice, default is used if none
+    /// Region to restore into (default: the backup's region); needs an SSE choice, default
+    /// is used if none. Without --target, each table keeps its name (or --target-template's)
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
     pub target_region: Option<String>,
+
+    /// The new tables' names: {table} is the source table's name, shortened so that a name
+    /// stays within 255 characters ({date} and {timestamp} are known too, but a name
+    /// without them is what lets a rerun resume)
+    #[arg(long, value_name = "TEMPLATE", value_parser = crate::names::parse_target_template, conflicts_with_all = ["target", "replace"])]
+    pub target_template: Option<crate::names::NameTemplate>,
+
+    /// A fleet restore: at most this many restores in progress (requested, not ACTIVE yet)
+    /// in each account and region (DynamoDB's default quota is 50; it is adjustable)
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_restores: u32,
+
+    /// A fleet restore: do not apply the source tables' settings records to the new tables
+    #[arg(long, conflicts_with_all = ["copy_settings", "settings_from", "replace"])]
+    pub no_settings: bool,
+
+    /// A fleet restore: count each new table's items (a Scan) and compare with the backup's
+    /// item count, as verify does
+    #[arg(long, conflicts_with = "replace")]
+    pub verify: bool,
 
     /// Restore into the source table's own name: safety backup, delete, restore, re-apply
     /// its settings (the table is unavailable between the deletion and ACTIVE; see above)
@@ -962,6 +992,11 @@ pub struct RestoreArgs {
     /// settings record before the table is deleted, and again at the end, failed or not
     #[arg(long, value_name = "PATH")]
     pub report: Option<std::path::PathBuf>,
+
+    /// The source tables: one --table (with --target for a new name), or a fleet (several
+    /// --table, --match, --tag, --all-tables; with --target-template and/or --target-region)
+    #[command(flatten)]
+    pub select: TableSelection,
 }
 
 fn parse_table_name(s: &str) -> Result<String, String> {

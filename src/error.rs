@@ -78,6 +78,9 @@ pub enum AwsErrorKind {
     OutcomeUnknown,
     /// Not started: the same operation failed too often in a row in this run.
     NotAttempted,
+    /// A restore refused with LimitExceeded by a client that takes it as back-pressure
+    /// (a fleet restore): too many restores in progress; the caller waits and asks again.
+    QuotaReached,
     Other,
 }
 

@@ -144,6 +144,17 @@ pub struct TableInfo {
     pub global_secondary_indexes: Vec<IndexInfo>,
     pub local_secondary_indexes: Vec<IndexInfo>,
     pub created_at: Option<DateTime<Utc>>,
+    /// What the table was restored from (DescribeTable's RestoreSummary), when it was.
+    pub restore: Option<RestoreSummary>,
+}
+
+/// DescribeTable's RestoreSummary: the source a restored table came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RestoreSummary {
+    pub source_backup_arn: Option<String>,
+    pub source_table_arn: Option<String>,
+    pub restore_date_time: Option<DateTime<Utc>>,
+    pub in_progress: bool,
 }
 
 /// The point-in-time recovery window of a table (DescribeContinuousBackups).

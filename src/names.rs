@@ -34,6 +34,8 @@ pub struct NameTemplate {
     parts: Vec<Part>,
     /// How many characters of the table name each `{table}` gets (`None`: no `{table}`).
     table_room: Option<usize>,
+    /// What it names: `backup name`, or `table name` (a restore's target).
+    what: &'static str,
 }
 
 impl PartialEq for NameTemplate {
@@ -54,6 +56,19 @@ impl std::str::FromStr for NameTemplate {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
+        NameTemplate::parse_as(text, "backup name")
+    }
+}
+
+impl NameTemplate {
+    /// A template for the names of restored tables (`restore --target-template`): the same
+    /// placeholders, `{table}` shortened so that a name stays within 255 characters, and
+    /// no time needed (the same name on every run is what makes a rerun resume).
+    pub fn target(text: &str) -> Result<Self, String> {
+        NameTemplate::parse_as(text, "table name")
+    }
+
+    fn parse_as(text: &str, what: &'static str) -> Result<Self, String> {
         let shown = quoted(text);
         let mut parts = Vec::new();
         let mut rest = text;
@@ -82,16 +97,17 @@ impl std::str::FromStr for NameTemplate {
                 if let Some(bad) = lit.chars().find(|c| !is_name_char(*c)) {
                     return Err(format!(
                         "invalid name template {shown}: character '{bad}' is not allowed in \
-                         backup names (use letters, digits, '_', '.', '-')"
+                         {what}s (use letters, digits, '_', '.', '-')"
                     ));
                 }
                 parts.push(Part::Literal(lit.to_string()));
                 rest = &rest[end..];
             }
         }
-        if !parts
-            .iter()
-            .any(|p| matches!(p, Part::Timestamp | Part::Date))
+        if what == "backup name"
+            && !parts
+                .iter()
+                .any(|p| matches!(p, Part::Timestamp | Part::Date))
         {
             return Err(format!(
                 "invalid name template {shown}: it needs {{timestamp}} or {{date}} so that \
@@ -130,6 +146,7 @@ impl std::str::FromStr for NameTemplate {
             text: text.to_string(),
             parts,
             table_room,
+            what,
         })
     }
 }
@@ -166,7 +183,7 @@ impl NameTemplate {
                 Part::Date => name.push_str(&date),
             }
         }
-        validate_name("backup name", &name)
+        validate_name(self.what, &name)
             .map_err(|e| format!("{e} (rendered from template {})", quoted(&self.text)))?;
         Ok(name)
     }
@@ -307,6 +324,11 @@ pub fn work_table(name: &str) -> Option<WorkTable> {
         name.rsplit_once(k.infix())
             .is_some_and(|(table, ts)| !table.is_empty() && parse_timestamp(ts).is_some())
     })
+}
+
+/// `clap` value parser for restore target templates.
+pub fn parse_target_template(s: &str) -> Result<NameTemplate, String> {
+    NameTemplate::target(s)
 }
 
 /// `clap` value parser for templates.
@@ -559,8 +581,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn target_templates_need_no_time_and_say_table_name() {
+        let t = NameTemplate::target("{table}-restored").unwrap();
+        assert_eq!(t.render("orders", now()).unwrap(), "orders-restored");
+        // A backup template must carry a time; a target template need not.
+        assert!("{table}-restored".parse::<NameTemplate>().is_err());
+        let err = NameTemplate::target("{table} x").unwrap_err();
+        assert!(err.contains("table names"), "{err}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Every table name gets a valid target name of at most 255 characters, the
+        /// template's literals kept and the table's name shortened.
+        #[test]
+        fn target_names_are_shortened_to_fit(table in "[a-zA-Z0-9_.-]{3,255}") {
+            let t = NameTemplate::target("dr-{table}-restored").unwrap();
+            let name = t.render(&table, now()).unwrap();
+            prop_assert!(name.chars().count() <= NAME_MAX);
+            prop_assert!(name.starts_with("dr-") && name.ends_with("-restored"));
+            let kept = &name[3..name.len() - "-restored".len()];
+            prop_assert!(table.starts_with(kept));
+        }
 
         #[test]
         fn rendered_names_are_valid_and_owned(table in "[A-Za-z0-9_.-]{3,255}", secs in 0i64..4_000_000_000) {

@@ -210,6 +210,12 @@ pub fn table(d: &t::TableDescription) -> TableInfo {
         global_secondary_indexes: indexes!(d.global_secondary_indexes()),
         local_secondary_indexes: indexes!(d.local_secondary_indexes()),
         created_at: d.creation_date_time().map(to_chrono),
+        restore: d.restore_summary().map(|r| RestoreSummary {
+            source_backup_arn: r.source_backup_arn().map(str::to_string),
+            source_table_arn: r.source_table_arn().map(str::to_string),
+            restore_date_time: Some(to_chrono(r.restore_date_time())),
+            in_progress: r.restore_in_progress(),
+        }),
     }
 }
 

@@ -128,7 +128,8 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
         | AwsErrorKind::InconsistentListing
         | AwsErrorKind::Interrupted
         | AwsErrorKind::OutcomeUnknown
-        | AwsErrorKind::NotAttempted => {
+        | AwsErrorKind::NotAttempted
+        | AwsErrorKind::QuotaReached => {
             format!("{op} for '{subject}': {detail}")
         }
         AwsErrorKind::Other => format!("{op} failed for '{subject}': {detail}"),

@@ -144,6 +144,9 @@ pub struct Dynamo {
     account: Arc<std::sync::OnceLock<String>>,
     max_attempts: u32,
     initial_backoff: Duration,
+    /// Restores refused with LimitExceeded come back at once as `QuotaReached` (not
+    /// retried, not counted by the breaker): see [`Dynamo::with_restore_back_pressure`].
+    restore_back_pressure: bool,
 }
 
 impl Dynamo {
@@ -297,6 +300,7 @@ impl Dynamo {
             account: Arc::default(),
             max_attempts: opts.max_attempts.max(1),
             initial_backoff: opts.initial_backoff,
+            restore_back_pressure: false,
         }
     }
 
@@ -310,6 +314,17 @@ impl Dynamo {
     pub fn unstoppable(&self) -> Dynamo {
         Dynamo {
             stop: Stop::never(),
+            ..self.clone()
+        }
+    }
+
+    /// The same client, whose restores refused with LimitExceeded (the concurrent-restore
+    /// quota, or too many table operations) fail at once with `QuotaReached`, neither
+    /// retried nor counted by the breaker: a fleet restore waits for one of its restores to
+    /// finish and asks again, as often as it takes.
+    pub fn with_restore_back_pressure(&self) -> Dynamo {
+        Dynamo {
+            restore_back_pressure: true,
             ..self.clone()
         }
     }

@@ -174,7 +174,7 @@ impl Dynamo {
                 .map(Ok)
                 .map_err(|e| {
                     let e = errors::map("RestoreTableFromBackup", backup_arn, e);
-                    retarget(e, &req.target)
+                    self.quota(retarget(e, &req.target))
                 })
             })
             .await?;
@@ -213,7 +213,7 @@ impl Dynamo {
                 };
                 with_overrides!(b, req).send().await.map(Ok).map_err(|e| {
                     let e = errors::map("RestoreTableToPointInTime", source, e);
-                    retarget(e, &req.target)
+                    self.quota(retarget(e, &req.target))
                 })
             })
             .await?;
@@ -403,6 +403,16 @@ pub(super) fn local_error(op: &'static str, e: impl std::fmt::Display) -> AwsErr
 }
 
 /// "Table already exists" is about the target, not the backup: say so.
+impl Dynamo {
+    /// LimitExceeded on a restore, for a client that takes it as back-pressure.
+    fn quota(&self, mut e: AwsError) -> AwsError {
+        if self.restore_back_pressure && e.kind == AwsErrorKind::LimitExceeded {
+            e.kind = AwsErrorKind::QuotaReached;
+        }
+        e
+    }
+}
+
 fn retarget(mut e: AwsError, target: &str) -> AwsError {
     if e.kind == AwsErrorKind::TableAlreadyExists {
         e.message = errors::message(e.kind, e.operation, target, "");
@@ -428,5 +438,6 @@ fn pending(target: &str) -> TableInfo {
         global_secondary_indexes: Vec::new(),
         local_secondary_indexes: Vec::new(),
         created_at: None,
+        restore: None,
     }
 }

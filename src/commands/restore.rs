@@ -1,11 +1,12 @@
 //! `ddb-backup restore`: a table from a backup or to a point in time, under a new name or
-//! (`--replace`) in place of the table itself. The procedure is the engine's; this module
-//! checks the arguments and renders the report whenever the procedure shows it (a replace
-//! that fails midway still shows how far it got).
+//! (`--replace`) in place of the table itself; or a fleet of tables under new names or in
+//! another region. The procedures are the engine's; this module checks the arguments and
+//! renders the reports (a replace that fails midway still shows how far it got).
 
 use anyhow::Result;
 
 use crate::cli::RestoreArgs;
+use crate::engine::fleet_restore::{self, Report};
 use crate::engine::restore;
 use crate::engine::restoring::RestoreReport;
 use crate::engine::Ctx;
@@ -14,7 +15,85 @@ use crate::output::time;
 
 pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
     restore::validate(&a, ctx.now)?;
+    if restore::is_fleet(&a) {
+        fleet_restore::validate(&a)?;
+        let report = fleet_restore::run(a, ctx).await?;
+        let exit = fleet_restore::exit_for(&report);
+        if ctx.out.shows(exit) {
+            print_fleet(&report, ctx)?;
+        }
+        return Ok(exit);
+    }
     restore::run(a, ctx, print).await
+}
+
+fn print_fleet(r: &Report, ctx: &Ctx) -> Result<()> {
+    if !ctx.out.is_table() {
+        ctx.out.data(r, "results")?;
+        return Ok(());
+    }
+    let mut t = ctx.out.table(&[
+        "Account",
+        "Region",
+        "Table",
+        "Source",
+        "Target",
+        "Status",
+        "To ACTIVE (s)",
+        "Settings",
+        "Verified",
+        "Detail",
+    ]);
+    for x in &r.results {
+        t.add_row(vec![
+            x.at.account.clone(),
+            x.at.region.clone(),
+            x.source_table.clone(),
+            x.backup_name
+                .clone()
+                .or_else(|| x.point_in_time.clone())
+                .unwrap_or_default(),
+            format!("{} ({})", x.target, x.target_region),
+            x.status.as_str().to_string(),
+            x.seconds_to_active
+                .map(|s| format!("{s:.1}"))
+                .unwrap_or_default(),
+            x.settings.to_string(),
+            x.verification
+                .as_ref()
+                .map(|v| v.status.to_string())
+                .unwrap_or_default(),
+            x.detail.clone().unwrap_or_default(),
+        ]);
+    }
+    let s = &r.summary;
+    let mut tail = format!(
+        "{t}\n{} table(s): {} ok ({} already restored), {} failed",
+        s.tables, s.succeeded, s.already_restored, s.failed
+    );
+    if s.restoring + s.not_started > 0 {
+        tail.push_str(&format!(
+            "; {} still restoring, {} not started: run the same command again to finish",
+            s.restoring, s.not_started
+        ));
+    }
+    if let Some(f) = s.fleet_seconds {
+        tail.push_str(&format!(
+            "\nfleet recovery time: {f:.1} s (first request to last table finished)"
+        ));
+    }
+    if let Some(e) = &s.estimate {
+        tail.push_str(&format!(
+            "\ndry run: nothing restored; {} to restore, {}",
+            e.to_restore, e.model
+        ));
+    }
+    if s.interrupted {
+        tail.push_str(" (interrupted)");
+    }
+    tail.push_str(&crate::engine::targets::summary_lines(&s.targets));
+    ctx.out.text(&tail)?;
+    Ok(())
 }
 
 fn print(r: &RestoreReport, ctx: &Ctx) -> Result<()> {

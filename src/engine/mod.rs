@@ -1,12 +1,13 @@
 //! The procedures beneath the commands: the fan-out over targets, the fleet's policy
 //! assignment, a table's journey in a run, executing a prune plan, backups, restore
-//! drills, restores and the replace procedure. Each takes the project's own types (a
+//! drills, restores (one table, or a fleet) and the replace procedure. Each takes the project's own types (a
 //! context, clients, options) and returns reports; rendering is the commands' business.
 
 pub mod backup;
 pub mod drill;
 pub mod files;
 pub mod fleet;
+pub mod fleet_restore;
 pub mod journey;
 pub mod metrics;
 pub mod prune;

@@ -52,7 +52,19 @@ pub fn saved_record(path: &std::path::Path) -> Result<Record, UsageError> {
 
 /// Whether the restore only applies a saved record to an existing table.
 fn apply_only(a: &RestoreArgs) -> bool {
-    a.settings_from.is_some() && a.backup_arn.is_none() && a.table.is_none()
+    a.settings_from.is_some() && a.backup_arn.is_none() && a.select.is_empty()
+}
+
+/// Whether this is a fleet restore (`engine::fleet_restore`): tables from a selection, each
+/// under a name of `--target-template` or its own name in `--target-region`. `--target`,
+/// `--backup-arn` and `--replace` restore one table here.
+pub fn is_fleet(a: &RestoreArgs) -> bool {
+    a.target.is_none() && a.backup_arn.is_none() && !a.replace && !apply_only(a)
+}
+
+/// The one source table of a one-table restore.
+fn one_table(a: &RestoreArgs) -> Option<&String> {
+    a.select.tables.first()
 }
 
 /// Checks the options and their combination (no AWS call).
@@ -72,6 +84,11 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
         crate::engine::files::check_writable(path)?;
     }
     if apply_only(a) {
+        if a.target.is_none() {
+            return Err(UsageError::new(
+                "--settings-from FILE without a source needs --target T: the table to apply it to",
+            ));
+        }
         return Ok(());
     }
     let modes = [
@@ -81,14 +98,38 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
         a.to_time.is_some(),
         a.latest_restorable,
     ];
+    let several = a.select.needs_listing() || a.select.tables.len() > 1;
     if a.backup_arn.is_none() {
-        match (&a.table, modes.iter().filter(|m| **m).count()) {
-            (None, _) => return Err(UsageError::new("no source given: use --backup-arn ARN, or --table T with --latest, --backup-name, --before, --to-time or --latest-restorable (or --settings-from FILE --target T to apply a saved settings record to an existing table)")),
-            (Some(_), 0) => return Err(UsageError::new("--table needs one of --latest, --backup-name, --before, --to-time or --latest-restorable")),
+        match (a.select.is_empty(), modes.iter().filter(|m| **m).count()) {
+            (true, _) => return Err(UsageError::new("no source given: use --backup-arn ARN, or --table T with --latest, --backup-name, --before, --to-time or --latest-restorable (or --settings-from FILE --target T to apply a saved settings record to an existing table)")),
+            (false, 0) => return Err(UsageError::new("--table needs one of --latest, --backup-name, --before, --to-time or --latest-restorable")),
             _ => {}
         }
+    } else if !a.select.is_empty() {
+        return Err(UsageError::new("--backup-arn names its own table: give no --table, --match, --tag or --all-tables with it"));
     }
-    if let Some(t) = &a.table {
+    if is_fleet(a) {
+        // The rest is `engine::fleet_restore::validate`'s.
+        return Ok(());
+    }
+    if several {
+        return Err(UsageError::new(
+            "--target and --replace restore one table: for several, name the new tables with \
+             --target-template '{table}-restored' and/or --target-region REGION",
+        ));
+    }
+    if !a.select.excludes.is_empty() {
+        return Err(UsageError::new(
+            "--exclude works with a fleet restore (--target-template / --target-region)",
+        ));
+    }
+    if a.no_settings || a.verify {
+        return Err(UsageError::new(
+            "--no-settings and --verify work with a fleet restore (--target-template / --target-region); \
+             with --target, settings are copied with --copy-settings",
+        ));
+    }
+    if let Some(t) = one_table(a) {
         if a.target.as_deref() == Some(table_name(t)) && a.target_region.is_none() {
             return Err(UsageError::new(format!("--target {} is the source table: DynamoDB restores into a new table; choose another name, or use --replace to restore into the table itself", quoted(table_name(t)))));
         }
@@ -169,7 +210,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
         return apply_saved(a, ctx, print).await;
     }
     let saved = a.settings_from.as_deref().map(saved_record).transpose()?;
-    let arn = match (&a.backup_arn, a.table.as_deref()) {
+    let arn = match (&a.backup_arn, one_table(&a).map(String::as_str)) {
         (Some(arn), _) => Some(arn.as_str()),
         (None, Some(t)) if t.starts_with("arn:") => Some(t),
         _ => None,
@@ -208,29 +249,9 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
         let d = source.describe_backup(arn).await?;
         (Source::Backup(d.backup), d.source_table.table_name)
     } else {
-        let table = a.table.clone().unwrap_or_default();
+        let table = one_table(&a).cloned().unwrap_or_default();
         if a.to_time.is_some() || a.latest_restorable {
-            let w = source.pitr_window(&table).await?;
-            if !w.enabled {
-                bail!("point-in-time recovery is not enabled on table '{}': restore from a backup instead (--latest)", table_name(&table));
-            }
-            let point = match &a.to_time {
-                None => PitrPoint::Latest,
-                Some(t) => {
-                    let at = t.resolve(ctx.now).map_err(UsageError::new)?;
-                    let (lo, hi) = (w.earliest, w.latest);
-                    if lo.is_some_and(|lo| at < lo) || hi.is_some_and(|hi| at > hi) {
-                        bail!(
-                            "{} is outside the point-in-time recovery window of '{}' [{} .. {}]",
-                            time(at),
-                            table_name(&table),
-                            lo.map(time).unwrap_or_else(|| "?".into()),
-                            hi.map(time).unwrap_or_else(|| "?".into())
-                        );
-                    }
-                    PitrPoint::At(at)
-                }
-            };
+            let point = pitr_point(&source, &table, &a, ctx).await?;
             (Source::Pitr(point), table_name(&table).to_string())
         } else {
             let b = pick_backup(&source, &table, &a, ctx).await?;
@@ -277,27 +298,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
     } else {
         (IndexChoice::All, IndexChoice::All)
     };
-    let sse = match (a.sse, &a.sse_kms_key) {
-        (Some(SseArg::Default), _) => SseChoice::Default,
-        (Some(SseArg::Kms), k) | (None, k @ Some(_)) => SseChoice::Kms(k.clone()),
-        (Some(SseArg::None), _) => SseChoice::Keep,
-        (None, None) if cross_region => {
-            tracing::info!("cross-region restore needs an encryption choice: using an AWS owned key (--sse default)");
-            SseChoice::Default
-        }
-        (None, None) => SseChoice::Keep,
-    };
-    let req = RestoreRequest {
-        target: target_name.clone(),
-        billing_mode: a.billing_mode.map(|b| match b {
-            BillingModeArg::PayPerRequest => BillingMode::PayPerRequest,
-            BillingModeArg::Provisioned => BillingMode::Provisioned,
-        }),
-        capacity: a.read_capacity.zip(a.write_capacity),
-        gsi,
-        lsi,
-        sse,
-    };
+    let req = request(&a, target_name.clone(), gsi, lsi, cross_region);
 
     let mut report = RestoreReport {
         command: "restore",
@@ -522,12 +523,76 @@ async fn apply_saved(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
 }
 
 fn source_table_arg(a: &RestoreArgs) -> String {
-    a.table.clone().unwrap_or_default()
+    one_table(a).cloned().unwrap_or_default()
 }
 
-/// --latest / --backup-name / --before over the table's complete listing.
-async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Result<Backup> {
-    let filter = ListFilter {
+/// The point in time of `--to-time` / `--latest-restorable` for `table`, checked against
+/// its recovery window.
+pub async fn pitr_point(
+    source: &Dynamo,
+    table: &str,
+    a: &RestoreArgs,
+    ctx: &Ctx,
+) -> Result<PitrPoint> {
+    let w = source.pitr_window(table).await?;
+    if !w.enabled {
+        bail!("point-in-time recovery is not enabled on table '{}': restore from a backup instead (--latest)", table_name(table));
+    }
+    let point = match &a.to_time {
+        None => PitrPoint::Latest,
+        Some(t) => {
+            let at = t.resolve(ctx.now).map_err(UsageError::new)?;
+            let (lo, hi) = (w.earliest, w.latest);
+            if lo.is_some_and(|lo| at < lo) || hi.is_some_and(|hi| at > hi) {
+                bail!(
+                    "{} is outside the point-in-time recovery window of '{}' [{} .. {}]",
+                    time(at),
+                    table_name(table),
+                    lo.map(time).unwrap_or_else(|| "?".into()),
+                    hi.map(time).unwrap_or_else(|| "?".into())
+                );
+            }
+            PitrPoint::At(at)
+        }
+    };
+    Ok(point)
+}
+
+/// The restore request for `target` with the command line's overrides. A cross-Region
+/// restore needs an encryption choice: an AWS owned key unless one is given.
+pub fn request(
+    a: &RestoreArgs,
+    target: String,
+    gsi: IndexChoice,
+    lsi: IndexChoice,
+    cross_region: bool,
+) -> RestoreRequest {
+    let sse = match (a.sse, &a.sse_kms_key) {
+        (Some(SseArg::Default), _) => SseChoice::Default,
+        (Some(SseArg::Kms), k) | (None, k @ Some(_)) => SseChoice::Kms(k.clone()),
+        (Some(SseArg::None), _) => SseChoice::Keep,
+        (None, None) if cross_region => {
+            tracing::info!("cross-region restore needs an encryption choice: using an AWS owned key (--sse default)");
+            SseChoice::Default
+        }
+        (None, None) => SseChoice::Keep,
+    };
+    RestoreRequest {
+        target,
+        billing_mode: a.billing_mode.map(|b| match b {
+            BillingModeArg::PayPerRequest => BillingMode::PayPerRequest,
+            BillingModeArg::Provisioned => BillingMode::Provisioned,
+        }),
+        capacity: a.read_capacity.zip(a.write_capacity),
+        gsi,
+        lsi,
+        sse,
+    }
+}
+
+/// What --before lists: backups of every type created before it.
+pub fn backup_filter(a: &RestoreArgs, ctx: &Ctx) -> Result<ListFilter, UsageError> {
+    Ok(ListFilter {
         kind: Some(BackupTypeFilter::All),
         since: None,
         until: a
@@ -536,8 +601,17 @@ async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Res
             .map(|t| t.resolve(ctx.now))
             .transpose()
             .map_err(UsageError::new)?,
-    };
-    let mut all = d.list_backups(table, &filter).await?;
+    })
+}
+
+/// --latest / --backup-name / --before over the table's complete listing.
+pub async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Result<Backup> {
+    let all = d.list_backups(table, &backup_filter(a, ctx)?).await?;
+    pick_from(all, table, a, ctx)
+}
+
+/// --latest / --backup-name / --before over `all`, the complete listing of `table`.
+pub fn pick_from(mut all: Vec<Backup>, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Result<Backup> {
     crate::retention::newest_first(&mut all);
     let name = table_name(table);
     if let Some(n) = &a.backup_name {

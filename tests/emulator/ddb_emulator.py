@@ -19,7 +19,11 @@ moto's WSGI application, closes the gaps:
   keep their explicit ``created``; the CREATING hold stays measured in real time.
 * Restores: a restored table can stay CREATING for a while (``restore_creating_seconds``;
   DeleteTable is refused meanwhile, as DynamoDB does) and can lose items
-  (``restore_drop_items``, for drills that must notice a bad restore).
+  (``restore_drop_items``, for drills that must notice a bad restore). At most
+  ``max_restores_in_progress`` restores (requested, not ACTIVE yet) per account and region
+  when set: one more is answered LimitExceededException, as DynamoDB's concurrent-restore
+  quota does. A restore sent to region B naming a backup ARN of region A restores it
+  (cross-Region restore). A point-in-time restore's RestoreSummary carries the time asked for.
 * DescribeBackup / DeleteBackup / RestoreTableFromBackup answer BackupNotFoundException
   and BackupInUseException like DynamoDB instead of failing with a server error.
 * DescribeBackup answers carry ``SourceTableFeatureDetails`` with the backed-up table's
@@ -186,6 +190,14 @@ class State:
             self.restore_creating_seconds = 0.0
             self.restore_drop_items = 0
             self.restoring: dict[Any, float] = {}
+            # The concurrent-restore quota per account and region (0: none), and the restore
+            # requests being carried out now, per place (counted against it).
+            self.max_restores = 0
+            self.restores_requested: dict[Any, int] = {}
+            # The most restores in progress seen at once, per "account/region" (``stats``).
+            self.peak_restores: dict[str, int] = {}
+            # Backups of another region lent to a cross-Region restore: (place, arn) -> users.
+            self.lent: dict[Any, int] = {}
             # DescribeBackup answers without SourceTableFeatureDetails (see the docstring).
             self.describe_without_features = False
             # Rewrites of ListBackups / ListTables answers (see the module docstring).
@@ -529,6 +541,40 @@ def check_backup(place: Place, op: str, body: dict[str, Any]) -> tuple[str, str]
     return None
 
 
+def lend_backup(place: Place, op: str, raw: bytes) -> Any:
+    """A cross-Region restore: the backup ARN names another region of the same account.
+    Its backup is lent to this region's backend while the request is carried out (moto
+    restores only backups of its own region). The loan, to give back, or None."""
+    if op != "RestoreTableFromBackup":
+        return None
+    try:
+        arn = str(json.loads(raw).get("BackupArn", ""))
+    except (ValueError, AttributeError):
+        return None
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[3] == place[1]:
+        return None
+    with STATE.moto_lock:
+        b = backend((place[0], parts[3])).backups.get(arn)
+        if b is None:
+            return None
+        key = (place, arn)
+        STATE.lent[key] = STATE.lent.get(key, 0) + 1
+        backend(place).backups[arn] = b
+    return key
+
+
+def give_back(key: Any) -> None:
+    if key is None:
+        return
+    with STATE.moto_lock:
+        STATE.lent[key] -= 1
+        if STATE.lent[key] == 0:
+            del STATE.lent[key]
+            backend(key[0]).backups.pop(key[1], None)
+    changed()
+
+
 # ---------------------------------------------------------- limits and faults
 
 
@@ -716,6 +762,8 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 STATE.clock_offset = float(body["clock_offset_seconds"])
             if "restore_creating_seconds" in body:
                 STATE.restore_creating_seconds = float(body["restore_creating_seconds"])
+            if "max_restores_in_progress" in body:
+                STATE.max_restores = int(body["max_restores_in_progress"])
             if "restore_drop_items" in body:
                 STATE.restore_drop_items = int(body["restore_drop_items"])
             if "describe_backup_without_features" in body:
@@ -748,6 +796,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
                 "calls_at": {k: dict(v) for k, v in STATE.calls_at.items()},
                 "sts_calls": dict(STATE.sts_calls),
                 "throttled": dict(STATE.throttled),
+                "peak_restores": dict(STATE.peak_restores),
                 "faulted": dict(STATE.faulted),
                 "log": list(STATE.log) if body.get("log") else [],
             }
@@ -757,6 +806,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
             STATE.calls_at.clear()
             STATE.sts_calls.clear()
             STATE.throttled.clear()
+            STATE.peak_restores.clear()
             STATE.faulted.clear()
             STATE.log.clear()
         return {}
@@ -1741,6 +1791,43 @@ class EmulatorApp:
         match = REGION_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
         region = match.group(1) if match else "us-east-1"
         place: Place = (account_of(environ), region)
+        if op not in RESTORE_OPS:
+            return self.dynamo(environ, start_response, raw, op, place)
+        lent = lend_backup(place, op, raw)
+        try:
+            return self.restore(environ, start_response, raw, op, place)
+        finally:
+            give_back(lent)
+
+    def restore(self, environ: dict[str, Any], start_response: Any, raw: bytes, op: str,
+                place: Place) -> list[bytes]:
+        """A restore request, counted against ``max_restores_in_progress`` while it is
+        carried out and, once made, while its table is CREATING."""
+        now = time.time()
+        with STATE.lock:
+            busy = sum(1 for (p, _), until in STATE.restoring.items() if p == place and until > now)
+            busy += STATE.restores_requested.get(place, 0)
+            if STATE.max_restores and busy >= STATE.max_restores:
+                STATE.calls[op] = STATE.calls.get(op, 0) + 1
+                where = STATE.calls_at.setdefault(f"{place[0]}/{place[1]}", {})
+                where[op] = where.get(op, 0) + 1
+                STATE.throttled[op] = STATE.throttled.get(op, 0) + 1
+                return dynamo_error(
+                    start_response, 400, "LimitExceededException",
+                    f"Too many concurrent restores: the limit is {STATE.max_restores} in progress",
+                )
+            STATE.restores_requested[place] = STATE.restores_requested.get(place, 0) + 1
+            where = f"{place[0]}/{place[1]}"
+            STATE.peak_restores[where] = max(STATE.peak_restores.get(where, 0), busy + 1)
+        try:
+            return self.dynamo(environ, start_response, raw, op, place)
+        finally:
+            with STATE.lock:
+                STATE.restores_requested[place] -= 1
+
+    def dynamo(self, environ: dict[str, Any], start_response: Any, raw: bytes, op: str,
+               place: Place) -> list[bytes]:
+        """A DynamoDB operation: limits, faults, this layer's answers, then moto's."""
         call_no = arrive(op, place)
         if call_no is None:
             return dynamo_error(
@@ -1830,7 +1917,7 @@ class EmulatorApp:
         elif not op.startswith(("List", "Describe")):
             changed()
         if op in ("RestoreTableFromBackup", "RestoreTableToPointInTime"):
-            self.restored(place, str(body.get("TargetTableName", "")))
+            self.restored(place, str(body.get("TargetTableName", "")), body.get("RestoreDateTime"))
         if lost:
             return dynamo_error(start_response, 500, "InternalServerError", "the answer was lost")
         return answer
@@ -1968,12 +2055,16 @@ class EmulatorApp:
         start_response(f"{status} {reason}", headers)
         return [data]
 
-    def restored(self, place: Place, target: str) -> None:
+    def restored(self, place: Place, target: str, at: Any = None) -> None:
         """A table was restored: it stays CREATING for ``restore_creating_seconds``, and
-        loses ``restore_drop_items`` items (a restore that went wrong, for drill tests)."""
+        loses ``restore_drop_items`` items (a restore that went wrong, for drill tests).
+        A point-in-time restore to a given time names that time in its RestoreSummary."""
         with STATE.lock:
             STATE.restoring[(place, target)] = time.time() + STATE.restore_creating_seconds
             drop = STATE.restore_drop_items
+        table = backend(place).tables.get(target)
+        if at is not None and table is not None:
+            table.restore_date_time = dt.datetime.fromtimestamp(float(at), dt.timezone.utc).replace(tzinfo=None)
         if drop <= 0 or not target:
             return
         items = internal_call(self.moto, place, "Scan", {"TableName": target})["body"].get("Items", [])

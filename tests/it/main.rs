@@ -11,6 +11,7 @@ mod docs;
 mod faults;
 mod fidelity;
 mod fleet;
+mod fleet_restore;
 mod hardening;
 mod integrity;
 #[cfg(feature = "lambda")]
