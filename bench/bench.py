@@ -70,7 +70,9 @@ def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]
     last = err.strip().splitlines()[-1] if err.strip() else ""
     fields = dict(f.split("=", 1) for f in last.split()[1:]) if last.startswith("measured ") else {}
     if proc.returncode != 0 or not fields:
-        print(f"  ! {' '.join(argv[:4])}... exited {proc.returncode}: {err.strip()[-500:]}", file=sys.stderr)
+        problems = [l for l in err.splitlines() if " ERROR " in l or " WARN " in l]
+        shown = "\n".join(problems[-10:]) or err.strip()[-500:]
+        print(f"  ! {' '.join(argv[:4])}... exited {proc.returncode}: {shown}", file=sys.stderr)
     return float(fields.get("wall", "nan")), int(fields.get("maxrss", "0")), proc.returncode
 
 
