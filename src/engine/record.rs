@@ -138,7 +138,7 @@ pub async fn read(d: &Dynamo, table: &str, skip: &[Setting]) -> Result<Option<Re
         table: table.to_string(),
         table_arn: arn,
         region: d.region().to_string(),
-        recorded_at: Utc::now(),
+        recorded_at: chrono::SubsecRound::trunc_subsecs(Utc::now(), 3),
         capacity: skip_or(skip, Setting::Capacity)
             .unwrap_or_else(|| Item::Recorded(desc.capacity.clone())),
         table_class: skip_or(skip, Setting::TableClass)
