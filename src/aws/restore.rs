@@ -159,6 +159,13 @@ impl Dynamo {
             .call("RestoreTableFromBackup", true, || async {
                 if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
                     if let Some(t) = self.describe_table(&req.target).await? {
+                        // Only a table restored from this very backup is the lost attempt's:
+                        // anything else at the name is someone else's, never taken over.
+                        let ours = t.restore.as_ref().and_then(|r| r.source_backup_arn.as_deref())
+                            == Some(backup_arn);
+                        if !ours {
+                            return Err(made_by_another(&req.target, "RestoreTableFromBackup"));
+                        }
                         tracing::info!(target = %req.target, "an earlier attempt started the restore: not sent again");
                         return Ok(Err(t));
                     }
@@ -197,6 +204,15 @@ impl Dynamo {
             .call("RestoreTableToPointInTime", true, || async {
                 if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
                     if let Some(t) = self.describe_table(&req.target).await? {
+                        // Only a table restored from this source table is the lost
+                        // attempt's: anything else at the name is never taken over.
+                        let from = t.restore.as_ref().and_then(|r| r.source_table_arn.as_deref());
+                        let ours = from.is_some_and(|a| {
+                            a == source || crate::ids::table_of_arn(a) == Some(crate::ids::table_name(source))
+                        });
+                        if !ours {
+                            return Err(made_by_another(&req.target, "RestoreTableToPointInTime"));
+                        }
                         tracing::info!(target = %req.target, "an earlier attempt started the restore: not sent again");
                         return Ok(Err(t));
                     }
@@ -421,6 +437,18 @@ fn retarget(mut e: AwsError, target: &str) -> AwsError {
 }
 
 /// The new table as the restore call described it (CREATING if it said nothing).
+/// A table appeared at the target name while a restore's answer was lost, and it is not
+/// that restore's: it is left alone.
+fn made_by_another(target: &str, op: &'static str) -> AwsError {
+    AwsError {
+        kind: AwsErrorKind::TableAlreadyExists,
+        operation: op,
+        message: format!(
+            "table '{target}' appeared while the restore's answer was lost, and it was not restored from this source: it is someone else's and is left alone; choose another target"
+        ),
+    }
+}
+
 fn restored(desc: Option<&t::TableDescription>, target: &str) -> TableInfo {
     desc.map(convert::table).unwrap_or_else(|| pending(target))
 }

@@ -445,3 +445,66 @@ async fn a_backup_without_a_type_is_of_unknown_type() {
         assert_eq!(odd.reasons, vec!["unknown type"]);
     }
 }
+
+/// After a restore whose answer was lost, a table at the target name is the lost
+/// attempt's only if DescribeTable says it was restored from this backup; a table someone
+/// else made there meanwhile is never taken over (settings would be written onto it).
+#[tokio::test]
+async fn a_table_made_by_someone_else_during_a_lost_restore_is_never_taken_over() {
+    use aws_sdk_dynamodb::operation::describe_table::DescribeTableOutput;
+    use aws_sdk_dynamodb::types::{RestoreSummary, TableDescription, TableStatus};
+    let req = RestoreRequest {
+        target: "orders-r".into(),
+        billing_mode: None,
+        capacity: None,
+        gsi: IndexChoice::All,
+        lsi: IndexChoice::All,
+        sse: SseChoice::Keep,
+    };
+    let lost = || {
+        mock!(Client::restore_table_from_backup)
+            .sequence()
+            .http_status(500, Some(error_body("InternalServerError")))
+            .build()
+    };
+    let table = |from: Option<&str>| {
+        let from = from.map(str::to_string);
+        mock!(Client::describe_table).then_output(move || {
+            let mut t = TableDescription::builder()
+                .table_name("orders-r")
+                .table_status(TableStatus::Creating);
+            if let Some(arn) = &from {
+                t = t.restore_summary(
+                    RestoreSummary::builder()
+                        .source_backup_arn(arn)
+                        .restore_date_time(DateTime::from_secs(1_700_000_000))
+                        .restore_in_progress(true)
+                        .build()
+                        .unwrap(),
+                );
+            }
+            DescribeTableOutput::builder().table(t.build()).build()
+        })
+    };
+    // Someone else's table: refused, left alone.
+    let (r, dt) = (lost(), table(None));
+    let d = dynamo(&[&r, &dt]);
+    let err = d.restore_from_backup("arn:b", &req).await.unwrap_err();
+    assert_eq!(
+        err.kind,
+        AwsErrorKind::TableAlreadyExists,
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("left alone"), "{}", err.message);
+    // Another backup's restore: the same.
+    let (r, dt) = (lost(), table(Some("arn:other")));
+    let d = dynamo(&[&r, &dt]);
+    assert!(d.restore_from_backup("arn:b", &req).await.is_err());
+    // The lost attempt's own table: taken as the restore, not sent again.
+    let (r, dt) = (lost(), table(Some("arn:b")));
+    let d = dynamo(&[&r, &dt]);
+    let t = d.restore_from_backup("arn:b", &req).await.unwrap();
+    assert_eq!(t.name, "orders-r");
+    assert_eq!(r.num_calls(), 1);
+}
