@@ -93,10 +93,9 @@ fn the_benchmark_harness_runs_on_tiny_sizes() {
         .status()
         .unwrap();
     assert!(status.success());
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(restore_out.with_extension("json")).unwrap(),
-    )
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(restore_out.with_extension("json")).unwrap())
+            .unwrap();
     let timed = json["timed"].as_array().unwrap();
     assert_eq!(timed.len(), 2, "{json}");
     for r in timed {
