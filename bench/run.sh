@@ -3,7 +3,8 @@
 # emulator (.venv) and the baselines' aws CLI and boto3 (.venv-bench) from PyPI, runs
 # every scenario and writes bench/results.md and bench/results.json.
 # Extra arguments go to bench.py (e.g. --runs 5, --only prune, --small); with --fleet first,
-# the fleet scenarios of bench/fleet.py run instead (e.g. --fleet --sizes 600,2000).
+# the fleet scenarios of bench/fleet.py run instead (e.g. --fleet --sizes 600,2000); with
+# --fleet-restore first, the fleet restore of bench/fleet_restore.py (e.g. --tables 200).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -22,6 +23,10 @@ if [[ "${1:-}" == "--fleet" ]]; then
   # The fleet scenarios (ddb-backup alone): bench/fleet.py.
   shift
   script=bench/fleet.py
+elif [[ "${1:-}" == "--fleet-restore" ]]; then
+  # The fleet restore (ddb-backup alone): bench/fleet_restore.py.
+  shift
+  script=bench/fleet_restore.py
 fi
 exec "$emu_py" "$script" --bin "$root/target/release/ddb-backup" \
   --emulator-python "$emu_py" --baseline-python "$venv/bin/python" "$@"

@@ -226,6 +226,8 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --match 'Tables whose name matches a glob such as ''orders-*'' (repeatable; over ListTables; this tool''s own scratch and staging tables are skipped)'
             cand --tag 'Tables carrying this tag (repeatable: all given tags must match; this tool''s own scratch and staging tables are skipped)'
             cand --exclude 'Leave out tables whose name matches this glob (repeatable)'
+            cand -c 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
+            cand --config 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may'
             cand --region 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK''s chain: AWS_REGION, the profile, instance metadata]'
             cand --role-arn 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)'
             cand --external-id 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)'

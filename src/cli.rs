@@ -578,7 +578,8 @@ so the table is deleted only once the data to put back is a backup. Any failure 
 deletion prints the safety backup's ARN and the command that puts it back.
 
 A fleet: the same table selection as backup (--table repeatable, --match, --tag, \
---all-tables, --exclude) with --target-template '{table}-restored' and/or --target-region \
+--all-tables, --exclude, or --config: its policies' tables, in its targets, narrowed by \
+--table, --match and --exclude) with --target-template '{table}-restored' and/or --target-region \
 REGION (no --target). Every table is restored at once, as fast as the quotas allow: requests \
 paced at 10/s, at most --max-restores in progress (50 by default, DynamoDB's default quota), \
 LimitExceeded waited out and asked again. Each table is waited for ACTIVE, gets its source \
@@ -997,6 +998,10 @@ pub struct RestoreArgs {
     /// --table, --match, --tag, --all-tables; with --target-template and/or --target-region)
     #[command(flatten)]
     pub select: TableSelection,
+
+    /// A fleet restore: the tables of the config's policies, in its targets
+    #[command(flatten)]
+    pub config: ConfigOpt,
 }
 
 fn parse_table_name(s: &str) -> Result<String, String> {

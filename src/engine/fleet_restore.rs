@@ -20,9 +20,11 @@ use tokio::task::JoinSet;
 
 use crate::aws::{ByTable, Dynamo, IndexChoice, PitrPoint};
 use crate::cli::RestoreArgs;
+use crate::config::Config;
 use crate::engine::record::{self, Record};
 use crate::engine::restore::{backup_filter, pick_from, pitr_point, request};
-use crate::engine::restoring::{wait_active, Source};
+pub use crate::engine::restored_count::{verify, Verification};
+use crate::engine::restoring::{wait_active_polling, Source};
 use crate::engine::settings::{apply, planned, Carry, SettingResult};
 use crate::engine::targets::{self, Reached, Target, TargetSummary};
 use crate::engine::Ctx;
@@ -49,6 +51,17 @@ const LISTING_PER_TABLE_MAX: usize = 5;
 /// How long a restore refused with LimitExceeded waits at most before it asks again (it
 /// asks sooner when a restore of this fleet becomes ACTIVE).
 const BACK_PRESSURE_WAIT: Duration = Duration::from_secs(2);
+
+/// How long a fleet's restore waits between two polls for ACTIVE: a twentieth of the time
+/// waited so far, between 0.5 s and 15 s. The next restore of the fleet is requested only
+/// once a restore in progress is seen ACTIVE, so the time between ACTIVE and being seen
+/// delays every wave: this bounds it to about 5% of a restore's time (the default doubling
+/// to 15 s added up to 15 s a wave: 1.5 times a 10-second restore), while a restore of
+/// hours is polled every 15 s. 50 restores in progress make at most 100 DescribeTable
+/// calls a second, a twenty-fifth of the control plane's 2,500.
+fn poll_every(_previous: Option<Duration>, waited: Duration) -> Duration {
+    (waited / 20).clamp(Duration::from_millis(500), Duration::from_secs(15))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -84,16 +97,6 @@ impl Status {
             Status::Restored | Status::AlreadyRestored | Status::WouldRestore
         )
     }
-}
-
-/// The item count of a restored table against its backup's.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verification {
-    /// `passed`, `failed`, `skipped` or `error`.
-    pub status: &'static str,
-    pub expected_items: Option<i64>,
-    pub items: Option<i64>,
-    pub detail: Option<String>,
 }
 
 /// One table of the fleet.
@@ -177,7 +180,9 @@ pub fn validate(a: &RestoreArgs) -> Result<(), UsageError> {
             "--copy-alarms is part of the settings: it cannot go with --no-settings",
         ));
     }
-    if !a.select.needs_listing() {
+    if a.config.path.is_some() {
+        crate::engine::fleet::check_narrowing(&a.select)?;
+    } else if !a.select.needs_listing() {
         target_names(a, &a.select.tables, chrono::Utc::now())?;
     }
     Ok(())
@@ -331,12 +336,30 @@ struct Shared {
     progress: Progress,
 }
 
-/// Restores the selection's tables of one target (its account and region).
-pub async fn in_target(t: Target, a: Arc<RestoreArgs>, ctx: Ctx) -> Result<Vec<TableRestore>> {
-    let Some(sel) = crate::select::for_target(&a.select, &t.at) else {
-        return Ok(Vec::new());
+/// The tables to restore in one target: the config's policies' (narrowed by the command
+/// line), or the command line's selection.
+async fn sources(t: &Target, a: &RestoreArgs, config: Option<&Config>) -> Result<Vec<String>> {
+    let Some(c) = config else {
+        let Some(sel) = crate::select::for_target(&a.select, &t.at) else {
+            return Ok(Vec::new());
+        };
+        return Ok(crate::select::resolve(&sel, &t.dynamo).await?.tables);
     };
-    let mut tables = crate::select::resolve(&sel, &t.dynamo).await?.tables;
+    let f = crate::engine::fleet::resolve(c, &a.select, t).await?;
+    for e in &f.errors {
+        tracing::warn!(policy = %e.policy, "{}", e.error);
+    }
+    Ok(f.assigned.into_iter().map(|x| x.table).collect())
+}
+
+/// Restores the selection's tables of one target (its account and region).
+pub async fn in_target(
+    t: Target,
+    a: Arc<RestoreArgs>,
+    config: Option<Arc<Config>>,
+    ctx: Ctx,
+) -> Result<Vec<TableRestore>> {
+    let mut tables = sources(&t, &a, config.as_deref()).await?;
     let target_region = a
         .target_region
         .clone()
@@ -398,8 +421,19 @@ pub async fn in_target(t: Target, a: Arc<RestoreArgs>, ctx: Ctx) -> Result<Vec<T
             done: AtomicUsize::new(0),
         },
     });
+    // Tables under way at once: the restores in progress, as many again being prepared
+    // (source, target, settings record) so that a freed slot is taken at once, and those
+    // being finished. Each table under way holds its whole procedure's state (tens of KiB):
+    // bounded, a fleet of thousands keeps to the memory of a few hundred.
+    let under_way = (shared.a.max_restores as usize).saturating_mul(2).max(1);
     let mut tasks = JoinSet::new();
+    let mut done = Vec::with_capacity(tables.len());
     for (i, table) in tables.into_iter().enumerate() {
+        while tasks.len() >= under_way {
+            if let Some(joined) = tasks.join_next().await {
+                done.push(joined?);
+            }
+        }
         let target = names.get(table_name(&table)).cloned().unwrap_or_default();
         let s = shared.clone();
         tasks.spawn(async move {
@@ -408,7 +442,11 @@ pub async fn in_target(t: Target, a: Arc<RestoreArgs>, ctx: Ctx) -> Result<Vec<T
             (i, row)
         });
     }
-    let rows = crate::engine::join_in_order(tasks).await?;
+    while let Some(joined) = tasks.join_next().await {
+        done.push(joined?);
+    }
+    done.sort_by_key(|(i, _)| *i);
+    let rows: Vec<TableRestore> = done.into_iter().map(|(_, r)| r).collect();
     if let Some(pb) = &shared.progress.pb {
         pb.finish_and_clear();
     }
@@ -437,6 +475,11 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
         verification: None,
         detail: None,
     };
+    if ctx.stop.requested() {
+        row.status = Status::NotStarted;
+        row.detail = Some("stopped before its restore was requested: a rerun restores it".into());
+        return row;
+    }
     let fail = |mut row: TableRestore, why: String| {
         row.status = Status::Failed;
         row.detail = Some(why);
@@ -535,7 +578,7 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
         }
     }
     // 5. ACTIVE.
-    let waited = wait_active(&s.dest, &target, a.timeout.duration, ctx).await;
+    let waited = wait_active_polling(&s.dest, &target, a.timeout.duration, ctx, poll_every).await;
     drop(permit);
     s.freed.notify_waiters();
     match waited {
@@ -592,7 +635,7 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
         None => {}
     }
     if a.verify {
-        let v = verify(s, &src, &target).await;
+        let v = verify(&s.source, &s.dest, &src, &target).await;
         if v.status == "passed" {
             s.progress.bump(&s.progress.verified);
         } else if v.status != "skipped" {
@@ -728,53 +771,6 @@ async fn request_restore(
     }
 }
 
-/// The restored table's item count against its backup's description (as verify does).
-async fn verify(s: &Shared, src: &Source, target: &str) -> Verification {
-    let Source::Backup(b) = src else {
-        return Verification {
-            status: "skipped",
-            expected_items: None,
-            items: None,
-            detail: Some("a point in time has no item count to compare with".into()),
-        };
-    };
-    let expected = match s.source.describe_backup(&b.backup_arn).await {
-        Ok(d) => d.source_table.item_count,
-        Err(e) => {
-            return Verification {
-                status: "error",
-                expected_items: None,
-                items: None,
-                detail: Some(e.message),
-            }
-        }
-    };
-    match s.dest.count_items(target).await {
-        Ok(n) => {
-            let (status, detail) = match expected {
-                Some(want) if want == n => ("passed", None),
-                Some(want) => ("failed", Some(format!("{n} items, the backup has {want}"))),
-                None => (
-                    "skipped",
-                    Some("the backup's description has no item count".to_string()),
-                ),
-            };
-            Verification {
-                status,
-                expected_items: expected,
-                items: Some(n),
-                detail,
-            }
-        }
-        Err(e) => Verification {
-            status: "error",
-            expected_items: expected,
-            items: None,
-            detail: Some(e.message),
-        },
-    }
-}
-
 /// The fleet's report from every target's rows.
 pub fn report(mut reached: Vec<Reached<Vec<TableRestore>>>, a: &RestoreArgs, ctx: &Ctx) -> Report {
     let count = |rows: &Vec<TableRestore>| {
@@ -839,13 +835,23 @@ pub fn exit_for(r: &Report) -> Exit {
 
 /// Runs a fleet restore in every target of the command line; `validate` has checked it.
 pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Report> {
-    let specs = ctx.targets()?;
-    crate::targets::check_routed(&specs, &a.select.tables)?;
+    let config = a.config.path.as_deref().map(Config::load).transpose()?;
+    let ctx = &match &config {
+        Some(c) => crate::engine::fleet::with_defaults(ctx, c),
+        None => ctx.clone(),
+    };
+    let specs = crate::targets::plan(&ctx.global, config.as_ref())?;
+    let named: Vec<String> = crate::engine::fleet::named_tables(config.as_ref(), &a.select)
+        .into_iter()
+        .cloned()
+        .collect();
+    crate::targets::check_routed(&specs, &named)?;
     let a = Arc::new(a);
+    let config = config.map(Arc::new);
     let (args, c) = (a.clone(), ctx.clone());
-    let reached = targets::each(ctx, &specs, a.select.tables.clone(), move |t| {
-        let (args, c) = (args.clone(), c.clone());
-        async move { in_target(t, args, c).await }
+    let reached = targets::each(ctx, &specs, named, move |t| {
+        let (args, config, c) = (args.clone(), config.clone(), c.clone());
+        async move { in_target(t, args, config, c).await }
     })
     .await?;
     let report = report(reached, &a, ctx);
@@ -919,6 +925,19 @@ mod tests {
             at: None,
         };
         assert!(restored_from(&pitr(t0), &latest).is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_restore_is_seen_active_soon_after_it_is(waited_ms in 0u64..100_000_000) {
+            let waited = Duration::from_millis(waited_ms);
+            let wait = poll_every(Some(Duration::from_secs(15)), waited);
+            // Seen within 5% of the time waited (or half a second), never later than 15 s.
+            proptest::prop_assert!(wait <= Duration::from_secs(15));
+            proptest::prop_assert!(wait <= (waited / 20).max(Duration::from_millis(500)));
+            // Never polled faster than twice a second.
+            proptest::prop_assert!(wait >= Duration::from_millis(500));
+        }
     }
 
     #[test]

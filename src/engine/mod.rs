@@ -14,6 +14,7 @@ pub mod prune;
 pub mod record;
 pub mod replace;
 pub mod restore;
+pub mod restored_count;
 pub mod restoring;
 pub mod settings;
 pub mod targets;

@@ -99,8 +99,10 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
         a.latest_restorable,
     ];
     let several = a.select.needs_listing() || a.select.tables.len() > 1;
+    // A fleet's tables may come from a config's policies.
+    let unselected = a.select.is_empty() && !(is_fleet(a) && a.config.path.is_some());
     if a.backup_arn.is_none() {
-        match (a.select.is_empty(), modes.iter().filter(|m| **m).count()) {
+        match (unselected, modes.iter().filter(|m| **m).count()) {
             (true, _) => return Err(UsageError::new("no source given: use --backup-arn ARN, or --table T with --latest, --backup-name, --before, --to-time or --latest-restorable (or --settings-from FILE --target T to apply a saved settings record to an existing table)")),
             (false, 0) => return Err(UsageError::new("--table needs one of --latest, --backup-name, --before, --to-time or --latest-restorable")),
             _ => {}

@@ -75,10 +75,30 @@ pub async fn wait_active(
     timeout: Duration,
     ctx: &Ctx,
 ) -> Result<Option<String>, AwsError> {
-    let deadline = tokio::time::Instant::now() + timeout;
+    wait_active_polling(d, table, timeout, ctx, doubling).await
+}
+
+/// The default wait between two polls: 0.5 s, doubling up to 15 s.
+fn doubling(previous: Option<Duration>, _waited: Duration) -> Duration {
+    previous.map_or(Duration::from_millis(500), |p| {
+        (p * 2).min(Duration::from_secs(15))
+    })
+}
+
+/// [`wait_active`] with its own polling: `next(previous wait, time waited so far)` is how
+/// long to wait before the next DescribeTable.
+pub async fn wait_active_polling(
+    d: &Dynamo,
+    table: &str,
+    timeout: Duration,
+    ctx: &Ctx,
+    next: fn(Option<Duration>, Duration) -> Duration,
+) -> Result<Option<String>, AwsError> {
+    let started = tokio::time::Instant::now();
+    let deadline = started + timeout;
     let pb = ctx.progress(1, &format!("waiting for {table} to be ACTIVE"));
     let mut stop = ctx.stop.clone();
-    let mut interval = Duration::from_millis(500);
+    let mut interval = next(None, Duration::ZERO);
     let (mut seen, mut missing) = (false, 0);
     let result = loop {
         match d.describe_table(table).await {
@@ -123,7 +143,7 @@ pub async fn wait_active(
             _ = tokio::time::sleep(interval.min(deadline - now)) => {}
             _ = stop.wait() => break None,
         }
-        interval = (interval * 2).min(Duration::from_secs(15));
+        interval = next(Some(interval), started.elapsed());
     };
     if let Some(pb) = pb {
         pb.finish_and_clear();

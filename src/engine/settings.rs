@@ -270,9 +270,16 @@ pub async fn apply(
             }
         }
     }
-    // Read back what was applied.
+    // Read back what was applied (only that: a fleet's settings calls share the same
+    // per-operation limits, ListTagsOfResource's 10/s among them).
     if !pending.is_empty() {
-        let after = record::read(d, target, &skip).await;
+        let unapplied: Vec<Setting> = Setting::ALL
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !pending.contains(i))
+            .map(|(_, s)| s)
+            .collect();
+        let after = record::read(d, target, &unapplied).await;
         for i in pending {
             let s = Setting::ALL[i];
             let res = &mut out[i];

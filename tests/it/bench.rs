@@ -82,6 +82,32 @@ fn the_benchmark_harness_runs_on_tiny_sizes() {
     assert_eq!(json["tags"]["ok"], true);
     assert_eq!(json["tags"]["calls"]["GetResources"], 1, "{}", json["tags"]);
     assert_eq!(json["memory"]["ok"], true);
+    // The fleet restore, tiny: every table restored, with and without settings.
+    let restore_out = out_dir.path().join("fleet-restore");
+    let status = Command::new(&python)
+        .arg(root().join("bench/fleet_restore.py"))
+        .args(["--bin", env!("CARGO_BIN_EXE_ddb-backup")])
+        .args(["--emulator-python", &python, "--small", "--latency-ms", "2"])
+        .arg("--out")
+        .arg(&restore_out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(restore_out.with_extension("json")).unwrap())
+            .unwrap();
+    let timed = json["timed"].as_array().unwrap();
+    assert_eq!(timed.len(), 2, "{json}");
+    for r in timed {
+        assert_eq!(
+            (&r["ok"], &r["minimal_calls"]),
+            (&true.into(), &true.into()),
+            "{r}"
+        );
+        // The emulator's concurrency limit held.
+        assert!(r["peak_in_progress"].as_u64().unwrap() <= 5, "{r}");
+    }
+    assert_eq!(json["memory"]["ok"], true, "{}", json["memory"]);
     for syntax in [
         Command::new("sh")
             .arg("-n")

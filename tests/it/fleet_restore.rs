@@ -367,3 +367,121 @@ fn max_restores_bounds_the_restores_in_progress() {
     );
     assert_eq!(emu.calls("RestoreTableFromBackup"), 9);
 }
+
+#[test]
+fn a_config_restores_each_targets_policy_tables_in_its_own_place_and_a_rerun_nothing() {
+    const PROD: &str = "123456789012";
+    const STAGING: &str = "222222222222";
+    let emu = Emulator::start();
+    // Each account has tables its policy selects and one it does not.
+    emu.create_tables_in(PROD, "us-east-1", &["orders", "users-p"]);
+    emu.create_tables_in(STAGING, "us-east-1", &["users-1", "users-2", "orders"]);
+    for (account, table) in [
+        (PROD, "orders"),
+        (PROD, "users-p"),
+        (STAGING, "users-1"),
+        (STAGING, "users-2"),
+        (STAGING, "orders"),
+    ] {
+        emu.seed_in(
+            account,
+            "us-east-1",
+            table,
+            &[(managed_name(table, 3600), 3600, "AVAILABLE", "USER")],
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ddb-backup.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[[targets]]
+name = "prod"
+regions = ["us-east-1"]
+role_arn = "{}"
+
+[[targets]]
+name = "staging"
+regions = ["us-east-1"]
+role_arn = "{}"
+
+[[policy]]
+name = "orders"
+targets = ["prod"]
+tables = ["orders"]
+
+[[policy]]
+name = "users"
+targets = ["staging"]
+match = ["users-*"]
+"#,
+            role(PROD),
+            role(STAGING)
+        ),
+    )
+    .unwrap();
+    let restore = || {
+        emu.run(&[
+            "restore",
+            "--config",
+            config.to_str().unwrap(),
+            "--latest",
+            "--target-template",
+            "{table}-r",
+            "--output",
+            "json",
+        ])
+    };
+    let r = restore();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let rep = r.json();
+    let mut got: Vec<(String, String, String)> = rows(&rep)
+        .iter()
+        .map(|x| {
+            assert_eq!(x["status"], "restored", "{x}");
+            (
+                x["target_account"].as_str().unwrap().to_string(),
+                x["source_table"].as_str().unwrap().to_string(),
+                x["target"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = |a: &str, t: &str| (a.to_string(), t.to_string(), format!("{t}-r"));
+    assert_eq!(
+        got,
+        vec![
+            want(PROD, "orders"),
+            want(STAGING, "users-1"),
+            want(STAGING, "users-2")
+        ]
+    );
+    // Each restore was made in its own account; the tables no policy of a target
+    // selects there were not restored.
+    assert_eq!(emu.calls_in(PROD, "us-east-1", "RestoreTableFromBackup"), 1);
+    assert_eq!(
+        emu.calls_in(STAGING, "us-east-1", "RestoreTableFromBackup"),
+        2
+    );
+    let exists = |account: &str, table: &str| {
+        emu.ctl(
+            "call",
+            json!({"op": "DescribeTable", "body": {"TableName": table},
+                   "account": account, "region": "us-east-1"}),
+        )["status"]
+            == 200
+    };
+    assert!(exists(PROD, "orders-r") && exists(STAGING, "users-1-r"));
+    assert!(!exists(PROD, "users-p-r") && !exists(STAGING, "orders-r"));
+    assert!(!exists(STAGING, "users-p-r") && !exists(PROD, "users-1-r"));
+    // The same command again restores nothing (the restored users-*-r, which the policy's
+    // pattern now matches too, are not sources).
+    emu.reset_stats();
+    let again = restore();
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert_eq!(emu.calls("RestoreTableFromBackup"), 0);
+    let rep = again.json();
+    assert_eq!(rep["summary"]["tables"], 3, "{rep}");
+    assert_eq!(rep["summary"]["already_restored"], 3, "{rep}");
+}
