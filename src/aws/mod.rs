@@ -825,6 +825,14 @@ impl Dynamo {
 
     /// DescribeTable; `Ok(None)` when the table does not exist.
     pub async fn describe_table(&self, table: &str) -> Result<Option<TableInfo>, AwsError> {
+        Ok(self.describe_raw(table).await?.as_ref().map(convert::table))
+    }
+
+    /// DescribeTable's answer as the SDK gives it; `Ok(None)` when the table does not exist.
+    pub(crate) async fn describe_raw(
+        &self,
+        table: &str,
+    ) -> Result<Option<aws_sdk_dynamodb::types::TableDescription>, AwsError> {
         let r = self
             .call("DescribeTable", false, || async {
                 self.client
@@ -836,7 +844,7 @@ impl Dynamo {
             })
             .await;
         match r {
-            Ok(out) => Ok(out.table().map(convert::table)),
+            Ok(out) => Ok(out.table().cloned()),
             Err(e) if e.kind == AwsErrorKind::TableNotFound => Ok(None),
             Err(e) => Err(e),
         }

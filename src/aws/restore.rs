@@ -287,9 +287,10 @@ impl Dynamo {
         }))
     }
 
-    pub async fn enable_ttl(&self, table: &str, attribute: &str) -> Result<(), AwsError> {
+    /// UpdateTimeToLive: TTL on (or off) on `attribute`.
+    pub async fn set_ttl(&self, table: &str, attribute: &str, on: bool) -> Result<(), AwsError> {
         let spec = t::TimeToLiveSpecification::builder()
-            .enabled(true)
+            .enabled(on)
             .attribute_name(attribute)
             .build()
             .map_err(|e| local_error("UpdateTimeToLive", e))?;

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types as t;
 use serde::{Deserialize, Serialize};
 
 use super::{errors, restore::local_error, Dynamo};
-use crate::error::{AwsError, AwsErrorKind};
+use crate::error::AwsError;
 
 /// Read and write units (provisioned capacity, on-demand maximum or warm throughput).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,21 +212,7 @@ fn warm(u: Units) -> t::WarmThroughput {
 impl Dynamo {
     /// DescribeTable's settings; `Ok(None)` when the table does not exist.
     pub async fn described(&self, table: &str) -> Result<Option<Described>, AwsError> {
-        let r = self
-            .call("DescribeTable", false, || async {
-                self.client
-                    .describe_table()
-                    .table_name(table)
-                    .send()
-                    .await
-                    .map_err(|e| errors::map("DescribeTable", table, e))
-            })
-            .await;
-        match r {
-            Ok(out) => Ok(out.table().map(described)),
-            Err(e) if e.kind == AwsErrorKind::TableNotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(self.describe_raw(table).await?.as_ref().map(described))
     }
 
     /// Point-in-time recovery with its recovery period.
@@ -356,26 +342,6 @@ impl Dynamo {
     /// UpdateTable DeletionProtectionEnabled.
     pub async fn set_deletion_protection(&self, table: &str, on: bool) -> Result<(), AwsError> {
         self.update_table_settings(table, None, Some(on)).await
-    }
-
-    /// TTL off (UpdateTimeToLive with the attribute it is on).
-    pub async fn disable_ttl(&self, table: &str, attribute: &str) -> Result<(), AwsError> {
-        let spec = t::TimeToLiveSpecification::builder()
-            .enabled(false)
-            .attribute_name(attribute)
-            .build()
-            .map_err(|e| local_error("UpdateTimeToLive", e))?;
-        self.call("UpdateTimeToLive", true, || async {
-            self.client
-                .update_time_to_live()
-                .table_name(table)
-                .time_to_live_specification(spec.clone())
-                .send()
-                .await
-                .map_err(|e| errors::map("UpdateTimeToLive", table, e))
-        })
-        .await?;
-        Ok(())
     }
 
     /// GetResourcePolicy: the policy document, `None` when the table has none.

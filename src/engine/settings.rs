@@ -493,8 +493,8 @@ async fn apply_one(
             want.ttl.value().cloned().flatten(),
             have.ttl.value().cloned().flatten(),
         ) {
-            (Some(a), _) => d.enable_ttl(target, &a).await.map_err(ttl_refusal),
-            (None, Some(b)) => d.disable_ttl(target, &b).await.map_err(ttl_refusal),
+            (Some(a), _) => d.set_ttl(target, &a, true).await.map_err(ttl_refusal),
+            (None, Some(b)) => d.set_ttl(target, &b, false).await.map_err(ttl_refusal),
             (None, None) => Ok(()),
         },
         Setting::PointInTimeRecovery => match want.point_in_time_recovery.value() {
