@@ -205,7 +205,7 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --backup-arn 'Restore from this backup'
             cand --backup-name 'The backup of each source table with this name'
             cand --before 'The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)'
-            cand --to-time 'Point-in-time restore of each source table to TIME (RFC 3339 or a duration back from now)'
+            cand --to-time 'Point-in-time restore of each source table to TIME (RFC 3339, or for one table a duration back from now; a fleet needs RFC 3339 so that a rerun resumes to the same point)'
             cand --target 'Name of the new table (must not exist; one source table)'
             cand --target-region 'Region to restore into (default: the backup''s region); needs an SSE choice, default is used if none. Without --target, each table keeps its name (or --target-template''s)'
             cand --target-template 'The new tables'' names: {table} is the source table''s name, shortened so that a name stays within 255 characters ({date} and {timestamp} are known too, but a name without them is what lets a rerun resume)'

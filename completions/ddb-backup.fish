@@ -203,7 +203,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s V -l ver
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-name -d 'The backup of each source table with this name' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l before -d 'The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l to-time -d 'Point-in-time restore of each source table to TIME (RFC 3339 or a duration back from now)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l to-time -d 'Point-in-time restore of each source table to TIME (RFC 3339, or for one table a duration back from now; a fleet needs RFC 3339 so that a rerun resumes to the same point)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target -d 'Name of the new table (must not exist; one source table)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target-region -d 'Region to restore into (default: the backup\'s region); needs an SSE choice, default is used if none. Without --target, each table keeps its name (or --target-template\'s)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l target-template -d 'The new tables\' names: {table} is the source table\'s name, shortened so that a name stays within 255 characters ({date} and {timestamp} are known too, but a name without them is what lets a rerun resume)' -r

@@ -854,7 +854,8 @@ pub struct RestoreArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with_all = ["to_time", "latest_restorable"])]
     pub before: Option<TimeSpec>,
 
-    /// Point-in-time restore of each source table to TIME (RFC 3339 or a duration back from now)
+    /// Point-in-time restore of each source table to TIME (RFC 3339, or for one table a
+    /// duration back from now; a fleet needs RFC 3339 so that a rerun resumes to the same point)
     #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "latest_restorable")]
     pub to_time: Option<TimeSpec>,
 

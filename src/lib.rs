@@ -44,16 +44,21 @@ pub const STOP_BACKSTOP: std::time::Duration = std::time::Duration::from_millis(
 /// Runs a parsed command line to its exit code. Errors are printed here, one line each.
 pub async fn run(cli: Cli) -> Exit {
     let (tx, rx) = watch::channel(false);
+    let (abandon_tx, abandon_rx) = watch::channel(false);
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::warn!("stop requested: finishing calls in flight, starting no new work");
         let _ = tx.send(true);
-        // A second signal ends the program at once.
+        // A second signal abandons calls in flight: what is known is still reported.
+        wait_for_signal().await;
+        tracing::warn!("second stop: abandoning calls in flight, writing what is known");
+        let _ = abandon_tx.send(true);
+        // A third ends the program at once.
         wait_for_signal().await;
         std::process::exit(Exit::Interrupted.code() as i32);
     });
     let out = Output::new(cli.global.output, cli.global.color, cli.global.quiet);
-    match execute(cli, out, Stop::new(rx)).await {
+    match execute_abandonable(cli, out, Stop::new(rx), Stop::new(abandon_rx)).await {
         Ok(code) => code,
         Err((code, err)) => {
             print_error(&err);
@@ -66,14 +71,31 @@ pub async fn run(cli: Cli) -> Exit {
 /// and SIGINT/SIGTERM; the Lambda function's: a captured report and its deadline). A
 /// command that fails as a whole returns its exit code and error.
 pub async fn execute(cli: Cli, out: Output, stop: Stop) -> Result<Exit, (Exit, anyhow::Error)> {
+    execute_abandonable(cli, out, stop, Stop::never()).await
+}
+
+/// How long an abandoned command has to return what it knows before it is dropped.
+pub const ABANDON_GRACE: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// [`execute`], with a second signal that abandons calls in flight at once (the CLI's
+/// second SIGINT/SIGTERM).
+pub async fn execute_abandonable(
+    cli: Cli,
+    out: Output,
+    stop: Stop,
+    abandon: Stop,
+) -> Result<Exit, (Exit, anyhow::Error)> {
+    let (abandon_tx, abandon_rx) = watch::channel(false);
     let ctx = Ctx {
         out,
         global: Arc::new(cli.global),
-        now: Utc::now(),
+        // DynamoDB's precision: reports never carry nanoseconds.
+        now: chrono::SubsecRound::trunc_subsecs(Utc::now(), 3),
         started: std::time::Instant::now(),
         stop,
         quiet_progress: false,
         critical: Default::default(),
+        abandon: Stop::new(abandon_rx),
     };
     // The engine makes every call and wait stop at once on a signal; this is the backstop
     // for anything outside it (credential providers, a stuck write), so that a stopped
@@ -84,7 +106,14 @@ pub async fn execute(cli: Cli, out: Output, stop: Stop) -> Result<Exit, (Exit, a
         r = commands::dispatch(cli.command, &ctx) => r,
         _ = async {
             stop.wait().await;
-            tokio::time::sleep(STOP_BACKSTOP).await;
+            let mut second = abandon.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(STOP_BACKSTOP) => {}
+                _ = second.wait() => {}
+            }
+            // Work that keeps its partial results returns them now.
+            let _ = abandon_tx.send(true);
+            tokio::time::sleep(ABANDON_GRACE).await;
             // A change that must be finished (a deleted table's restore) is not abandoned.
             while critical.active() {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;

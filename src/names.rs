@@ -65,7 +65,23 @@ impl NameTemplate {
     /// placeholders, `{table}` shortened so that a name stays within 255 characters, and
     /// no time needed (the same name on every run is what makes a rerun resume).
     pub fn target(text: &str) -> Result<Self, String> {
-        NameTemplate::parse_as(text, "table name")
+        let t = NameTemplate::parse_as(text, "table name")?;
+        // A restored table must never look like one of this tool's work tables, which it
+        // never selects and deletes when it finds them left over.
+        if let Ok(probe) = t.render("table", Utc::now()) {
+            if let Some(kind) = work_table(&probe) {
+                return Err(format!(
+                    "invalid name template {}: it makes names like {}, the shape of {} of \
+                     this tool (never selected, and deleted by it): choose one without '{}' \
+                     and a time",
+                    quoted(text),
+                    quoted(&probe),
+                    kind.what(),
+                    kind.infix()
+                ));
+            }
+        }
+        Ok(t)
     }
 
     fn parse_as(text: &str, what: &'static str) -> Result<Self, String> {
@@ -287,7 +303,7 @@ pub enum WorkTable {
 impl WorkTable {
     const ALL: [WorkTable; 2] = [WorkTable::Scratch, WorkTable::Staging];
 
-    fn infix(self) -> &'static str {
+    pub fn infix(self) -> &'static str {
         match self {
             WorkTable::Scratch => "-verify-",
             WorkTable::Staging => "-replace-",

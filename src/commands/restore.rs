@@ -71,10 +71,11 @@ fn print_fleet(r: &Report, ctx: &Ctx) -> Result<()> {
         "{t}\n{} table(s): {} ok ({} already restored), {} failed",
         s.tables, s.succeeded, s.already_restored, s.failed
     );
-    if s.restoring + s.not_started > 0 {
+    if s.restoring + s.not_started + s.interrupted_tables > 0 {
         tail.push_str(&format!(
-            "; {} still restoring, {} not started: run the same command again to finish",
-            s.restoring, s.not_started
+            "; {} still restoring, {} not started, {} interrupted before their settings or \
+             verification: run the same command again to finish",
+            s.restoring, s.not_started, s.interrupted_tables
         ));
     }
     if let Some(f) = s.fleet_seconds {

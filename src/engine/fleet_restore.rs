@@ -13,36 +13,34 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::aws::{ByTable, Dynamo, IndexChoice, PitrPoint};
 use crate::cli::RestoreArgs;
 use crate::config::Config;
+use crate::engine::fleet_plan::{not_targets, one_region_per_account, restored_from, Planned};
+pub use crate::engine::fleet_plan::{target_name, target_names, validate};
+use crate::engine::fleet_report::{
+    earlier_times, interrupted, now_ms, report, stopped_before, time_ms, Earlier,
+};
+pub use crate::engine::fleet_report::{
+    estimate, exit_for, restore_rate, Estimate, Report, Status, Summary, TableRestore,
+};
 use crate::engine::record::{self, Record};
 use crate::engine::restore::{backup_filter, pick_from, pitr_point, request};
 pub use crate::engine::restored_count::{verify, Verification};
 use crate::engine::restoring::{wait_active_polling, Source};
-use crate::engine::settings::{apply, planned, Carry, SettingResult};
-use crate::engine::targets::{self, Reached, Target, TargetSummary};
+use crate::engine::settings::{apply, planned, Carry};
+use crate::engine::targets::{self, Target};
 use crate::engine::Ctx;
 use crate::error::{quoted, AwsErrorKind, UsageError};
-use crate::exit::Exit;
 use crate::ids::table_name;
 use crate::model::TableInfo;
-use crate::output::time;
-use crate::targets::Placed;
 
-/// DynamoDB's documented rate of RestoreTableFromBackup and RestoreTableToPointInTime.
-pub fn restore_rate() -> f64 {
-    crate::aws::DOCUMENTED_RATES
-        .iter()
-        .find(|(op, _)| *op == "RestoreTableFromBackup")
-        .map(|(_, r)| *r)
-        .unwrap_or(10.0)
-}
+/// DynamoDB's documented per-account limit of table operations (create, update, delete,
+/// restore) in progress at once; restores and the settings updates after them share it.
+pub const TABLE_OPERATIONS_MAX: usize = 500;
 
 /// Above this many tables, their backups come from one account-wide listing (100 a page)
 /// rather than a listing per table (ListBackups is limited to 5 calls a second).
@@ -61,234 +59,6 @@ const BACK_PRESSURE_WAIT: Duration = Duration::from_secs(2);
 /// calls a second, a twenty-fifth of the control plane's 2,500.
 fn poll_every(_previous: Option<Duration>, waited: Duration) -> Duration {
     (waited / 20).clamp(Duration::from_millis(500), Duration::from_secs(15))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Restored by this run, ACTIVE, settings and verification as reported.
-    Restored,
-    /// The target existed, restored from the same source: finished, not restored again.
-    AlreadyRestored,
-    /// Requested, not ACTIVE yet when the run was stopped: a rerun finishes it.
-    Restoring,
-    /// Stopped before its restore was requested: a rerun restores it.
-    NotStarted,
-    /// Dry run: would be restored.
-    WouldRestore,
-    Failed,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Restored => "restored",
-            Status::AlreadyRestored => "already_restored",
-            Status::Restoring => "restoring",
-            Status::NotStarted => "not_started",
-            Status::WouldRestore => "would_restore",
-            Status::Failed => "failed",
-        }
-    }
-
-    fn ok(self) -> bool {
-        matches!(
-            self,
-            Status::Restored | Status::AlreadyRestored | Status::WouldRestore
-        )
-    }
-}
-
-/// One table of the fleet.
-#[derive(Debug, Clone, Serialize)]
-pub struct TableRestore {
-    pub source_table: String,
-    pub backup_arn: Option<String>,
-    pub backup_name: Option<String>,
-    pub point_in_time: Option<String>,
-    pub target_account: String,
-    pub target_region: String,
-    pub target: String,
-    pub status: Status,
-    pub requested_at: Option<DateTime<Utc>>,
-    pub active_at: Option<DateTime<Utc>>,
-    /// requested_at → active_at: this table's recovery time.
-    pub seconds_to_active: Option<f64>,
-    pub finished_at: Option<DateTime<Utc>>,
-    /// `applied`, `failed`, `skipped` (--no-settings), `planned` (dry run) or `not_run`.
-    pub settings: &'static str,
-    pub settings_failed: Vec<String>,
-    /// Each setting applied and read back.
-    pub setting_results: Vec<SettingResult>,
-    pub verification: Option<Verification>,
-    pub detail: Option<String>,
-}
-
-/// The dry run's estimate of the fleet's duration under the two limits.
-#[derive(Debug, Clone, Serialize)]
-pub struct Estimate {
-    pub to_restore: usize,
-    pub max_restores: u32,
-    pub requests_per_second: f64,
-    /// The pacing alone: to_restore / requests_per_second.
-    pub request_seconds: f64,
-    /// How many restore times the concurrency limit makes the fleet take at least.
-    pub waves: usize,
-    pub model: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    pub tables: usize,
-    pub succeeded: usize,
-    pub failed: usize,
-    pub already_restored: usize,
-    pub restoring: usize,
-    pub not_started: usize,
-    /// First restore requested → last table finished: the fleet's recovery time.
-    pub fleet_seconds: Option<f64>,
-    pub interrupted: bool,
-    pub targets: Vec<TargetSummary>,
-    pub estimate: Option<Estimate>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub command: &'static str,
-    pub dry_run: bool,
-    pub results: Vec<Placed<TableRestore>>,
-    pub summary: Summary,
-}
-
-/// Checks a fleet restore's options (no AWS call); with the tables named, that no two of
-/// them get one target name.
-pub fn validate(a: &RestoreArgs) -> Result<(), UsageError> {
-    if a.settings_from.is_some() {
-        return Err(UsageError::new(
-            "--settings-from applies one saved record to one table: use it with --target; \
-             a fleet restore applies each source table's own record (or --no-settings)",
-        ));
-    }
-    if !a.exclude_gsi.is_empty() || !a.exclude_lsi.is_empty() {
-        return Err(UsageError::new(
-            "--exclude-gsi/--exclude-lsi name one table's indexes: use them with --target \
-             (a fleet restore takes --no-gsi/--no-lsi)",
-        ));
-    }
-    if a.copy_alarms && a.no_settings {
-        return Err(UsageError::new(
-            "--copy-alarms is part of the settings: it cannot go with --no-settings",
-        ));
-    }
-    if a.config.path.is_some() {
-        crate::engine::fleet::check_narrowing(&a.select)?;
-    } else if !a.select.needs_listing() {
-        target_names(a, &a.select.tables, chrono::Utc::now())?;
-    }
-    Ok(())
-}
-
-/// The new table's name for `table`: `--target-template` rendered (shortened to 255
-/// characters as backup names are), or the table's own name.
-pub fn target_name(a: &RestoreArgs, table: &str, now: DateTime<Utc>) -> Result<String, String> {
-    match &a.target_template {
-        Some(t) => t.render(table_name(table), now),
-        None => Ok(table_name(table).to_string()),
-    }
-}
-
-/// Every table's target name; two tables mapping to one name is a usage error.
-pub fn target_names(
-    a: &RestoreArgs,
-    tables: &[String],
-    now: DateTime<Utc>,
-) -> Result<BTreeMap<String, String>, UsageError> {
-    let mut by_target: BTreeMap<String, String> = BTreeMap::new();
-    let mut out = BTreeMap::new();
-    for t in tables {
-        let source = table_name(t);
-        if out.contains_key(source) {
-            continue;
-        }
-        let target = target_name(a, t, now).map_err(UsageError::new)?;
-        if let Some(other) = by_target.get(&target) {
-            return Err(UsageError::new(format!(
-                "tables {} and {} would both be restored to {}: change --target-template so \
-                 that each table gets its own name (with {{table}})",
-                quoted(other),
-                quoted(source),
-                quoted(&target)
-            )));
-        }
-        by_target.insert(target.clone(), source.to_string());
-        out.insert(source.to_string(), target);
-    }
-    Ok(out)
-}
-
-/// The selection without the tables that are its own targets (in the same region, a rerun
-/// of `--match 'orders-*' --target-template '{table}-restored'` lists the restored tables
-/// too): those are what this restore makes, never its sources.
-fn not_targets(a: &RestoreArgs, tables: Vec<String>, now: DateTime<Utc>) -> Vec<String> {
-    let targets: std::collections::HashSet<String> = tables
-        .iter()
-        .filter_map(|t| target_name(a, t, now).ok().filter(|n| n != table_name(t)))
-        .collect();
-    let (kept, dropped): (Vec<String>, Vec<String>) = tables
-        .into_iter()
-        .partition(|t| !targets.contains(table_name(t)));
-    if !dropped.is_empty() {
-        tracing::info!(
-            tables = %dropped.join(","),
-            "left out of the sources: each is the target of another selected table"
-        );
-    }
-    kept
-}
-
-/// The source of one table's restore, as planned.
-#[derive(Debug, Clone)]
-enum Planned {
-    Backup {
-        arn: String,
-    },
-    Pitr {
-        source_arn: Option<String>,
-        at: Option<DateTime<Utc>>,
-    },
-}
-
-/// Whether `info` (an existing target) was restored from `src`: `Err` says what it is.
-fn restored_from(info: &TableInfo, src: &Planned) -> Result<(), String> {
-    let Some(r) = &info.restore else {
-        return Err("it was not made by a restore".into());
-    };
-    let same = match src {
-        Planned::Backup { arn } => r.source_backup_arn.as_deref() == Some(arn.as_str()),
-        Planned::Pitr { source_arn, at } => {
-            r.source_backup_arn.is_none()
-                && source_arn.is_some()
-                && r.source_table_arn == *source_arn
-                && match (at, r.restore_date_time) {
-                    (None, _) => true,
-                    (Some(want), Some(had)) => {
-                        (want.timestamp_millis() - had.timestamp_millis()).abs() < 1000
-                    }
-                    (Some(_), None) => false,
-                }
-        }
-    };
-    if same {
-        return Ok(());
-    }
-    Err(match (&r.source_backup_arn, &r.source_table_arn) {
-        (Some(b), _) => format!("it was restored from another backup ({b})"),
-        (None, Some(t)) => format!(
-            "it was restored from table {t} at {}",
-            r.restore_date_time.map(time).unwrap_or_else(|| "?".into())
-        ),
-        (None, None) => "its RestoreSummary names no source".into(),
-    })
 }
 
 /// The fleet's counts, shown on one progress bar (a terminal) as they change.
@@ -334,6 +104,101 @@ struct Shared {
     freed: Notify,
     backups: Option<ByTable>,
     progress: Progress,
+    /// Table operations in progress in the account and region of the targets: a restore
+    /// holds one from its request to ACTIVE, a settings update while it is applied.
+    ops: Semaphore,
+    /// What is known of each table still under way (by its place in the fleet), for the
+    /// report of a run abandoned before they finish.
+    under_way: std::sync::Mutex<BTreeMap<usize, (TableRestore, Phase)>>,
+    /// The recovery times of an earlier run's report (the same `--report` file).
+    earlier: BTreeMap<(String, String, String), Earlier>,
+}
+
+/// How far a table under way has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Preparing,
+    Requesting,
+    Requested,
+    Active,
+}
+
+impl Shared {
+    fn note(&self, i: usize, row: &TableRestore, phase: Phase) {
+        if let Ok(mut m) = self.under_way.lock() {
+            m.insert(i, (row.clone(), phase));
+        }
+    }
+
+    fn finished(&self, i: usize) {
+        if let Ok(mut m) = self.under_way.lock() {
+            m.remove(&i);
+        }
+    }
+
+    /// The row of a table whose task was abandoned (a second signal, or the stop
+    /// backstop): what is known of it, and what a rerun does.
+    fn abandoned_row(&self, i: usize, table: &str, target: &str) -> TableRestore {
+        let known = self.under_way.lock().ok().and_then(|m| m.get(&i).cloned());
+        let (mut row, phase) =
+            known.unwrap_or_else(|| (self.blank_row(table, target), Phase::Preparing));
+        let (status, detail) = match phase {
+            Phase::Preparing => (
+                Status::NotStarted,
+                "abandoned before its restore was requested: a rerun restores it".to_string(),
+            ),
+            Phase::Requesting => (
+                Status::Restoring,
+                format!(
+                    "abandoned while its restore was being requested: '{target}' may be \
+                     restoring; a rerun finds it (already restored) or restores it"
+                ),
+            ),
+            Phase::Requested => (
+                Status::Restoring,
+                format!(
+                    "abandoned while '{target}' was being restored: a rerun finishes it once \
+                     ACTIVE"
+                ),
+            ),
+            Phase::Active => (
+                Status::Interrupted,
+                format!(
+                    "'{target}' is restored and ACTIVE; abandoned before its settings and \
+                     verification were finished: a rerun finishes it"
+                ),
+            ),
+        };
+        row.status = status;
+        row.detail = Some(detail);
+        row
+    }
+
+    fn blank_row(&self, table: &str, target: &str) -> TableRestore {
+        TableRestore {
+            source_table: table_name(table).to_string(),
+            backup_arn: None,
+            backup_name: None,
+            point_in_time: None,
+            target_account: self.account.clone(),
+            target_region: self.dest.region().to_string(),
+            target: target.to_string(),
+            status: Status::Failed,
+            requested_at: None,
+            active_at: None,
+            seconds_to_active: None,
+            finished_at: None,
+            settings: if self.a.no_settings {
+                "skipped"
+            } else {
+                "not_run"
+            },
+            settings_failed: Vec::new(),
+            setting_results: Vec::new(),
+            verification: None,
+            detail: None,
+        }
+    }
 }
 
 /// The tables to restore in one target: the config's policies' (narrowed by the command
@@ -366,7 +231,7 @@ pub async fn in_target(
         .unwrap_or_else(|| t.at.region.clone());
     let cross_region = target_region != t.at.region;
     if !cross_region {
-        tables = not_targets(&a, tables, ctx.now);
+        tables = not_targets(&a, &t.dynamo, tables, ctx.now).await;
     }
     let names = target_names(&a, &tables, ctx.now)?;
     if !cross_region {
@@ -402,6 +267,7 @@ pub async fn in_target(
         ..ctx.clone()
     }
     .progress(tables.len() as u64, "restoring");
+    let a_report = a.report.clone();
     let shared = Arc::new(Shared {
         slots: Semaphore::new(a.max_restores as usize),
         freed: Notify::new(),
@@ -412,6 +278,9 @@ pub async fn in_target(
         cross_region,
         account: t.at.account.clone(),
         backups,
+        ops: Semaphore::new(TABLE_OPERATIONS_MAX),
+        under_way: Default::default(),
+        earlier: earlier_times(a_report.as_deref()),
         progress: Progress {
             pb,
             requested: AtomicUsize::new(0),
@@ -428,22 +297,53 @@ pub async fn in_target(
     let under_way = (shared.a.max_restores as usize).saturating_mul(2).max(1);
     let mut tasks = JoinSet::new();
     let mut done = Vec::with_capacity(tables.len());
-    for (i, table) in tables.into_iter().enumerate() {
+    let target_of = |table: &str| names.get(table_name(table)).cloned().unwrap_or_default();
+    let mut abandon = shared.ctx.abandon.clone();
+    let mut abandoned = false;
+    'spawn: for (i, table) in tables.iter().enumerate() {
         while tasks.len() >= under_way {
-            if let Some(joined) = tasks.join_next().await {
-                done.push(joined?);
+            tokio::select! {
+                joined = tasks.join_next() => if let Some(joined) = joined {
+                    done.push(joined?);
+                },
+                _ = abandon.wait() => {
+                    abandoned = true;
+                    break 'spawn;
+                }
             }
         }
-        let target = names.get(table_name(&table)).cloned().unwrap_or_default();
+        let (table, target) = (table.clone(), target_of(table));
         let s = shared.clone();
         tasks.spawn(async move {
-            let row = one(&s, &table, target).await;
+            let row = one(&s, i, &table, target).await;
+            s.finished(i);
             s.progress.bump(&s.progress.done);
             (i, row)
         });
     }
-    while let Some(joined) = tasks.join_next().await {
-        done.push(joined?);
+    while !abandoned {
+        tokio::select! {
+            joined = tasks.join_next() => match joined {
+                Some(joined) => done.push(joined?),
+                None => break,
+            },
+            _ = abandon.wait() => abandoned = true,
+        }
+    }
+    if abandoned {
+        // What is known of every table not finished is reported; nothing is waited for.
+        tasks.abort_all();
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok(x) = joined {
+                done.push(x);
+            }
+        }
+        let finished: std::collections::HashSet<usize> = done.iter().map(|(i, _)| *i).collect();
+        for (i, table) in tables.iter().enumerate() {
+            if !finished.contains(&i) {
+                done.push((i, shared.abandoned_row(i, table, &target_of(table))));
+            }
+        }
     }
     done.sort_by_key(|(i, _)| *i);
     let rows: Vec<TableRestore> = done.into_iter().map(|(_, r)| r).collect();
@@ -454,41 +354,22 @@ pub async fn in_target(
 }
 
 /// One table: its source, the target's state, the restore, ACTIVE, settings, verification.
-async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
+async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore {
     let (a, ctx) = (&s.a, &s.ctx);
-    let mut row = TableRestore {
-        source_table: table_name(table).to_string(),
-        backup_arn: None,
-        backup_name: None,
-        point_in_time: None,
-        target_account: s.account.clone(),
-        target_region: s.dest.region().to_string(),
-        target: target.clone(),
-        status: Status::Failed,
-        requested_at: None,
-        active_at: None,
-        seconds_to_active: None,
-        finished_at: None,
-        settings: if a.no_settings { "skipped" } else { "not_run" },
-        settings_failed: Vec::new(),
-        setting_results: Vec::new(),
-        verification: None,
-        detail: None,
-    };
+    let mut row = s.blank_row(table, &target);
     if ctx.stop.requested() {
-        row.status = Status::NotStarted;
-        row.detail = Some("stopped before its restore was requested: a rerun restores it".into());
-        return row;
+        return stopped_before(row, "stopped".into());
     }
     let fail = |mut row: TableRestore, why: String| {
         row.status = Status::Failed;
         row.detail = Some(why);
-        row.finished_at = Some(Utc::now());
+        row.finished_at = Some(now_ms());
         row
     };
     // 1. The source: a backup, or a point in time of the live table.
     let (src, wanted) = match source(s, table).await {
         Ok(x) => x,
+        Err(e) if ctx.stop.requested() => return stopped_before(row, format!("{e:#}")),
         Err(e) => return fail(row, format!("{e:#}")),
     };
     match &src {
@@ -497,12 +378,14 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
             row.backup_name = Some(b.backup_name.clone());
         }
         Source::Pitr(PitrPoint::Latest) => row.point_in_time = Some("latest restorable".into()),
-        Source::Pitr(PitrPoint::At(t)) => row.point_in_time = Some(time(*t)),
+        Source::Pitr(PitrPoint::At(t)) => row.point_in_time = Some(time_ms(*t)),
     }
+    s.note(i, &row, Phase::Preparing);
     // 2. The target: absent (restore it), restored from this source (finish it), or
     // anything else (never touched).
     let existing = match s.dest.describe_table(&target).await {
         Ok(x) => x,
+        Err(e) if ctx.stop.requested() => return stopped_before(row, e.message),
         Err(e) => return fail(row, e.message),
     };
     if let Some(info) = &existing {
@@ -517,6 +400,7 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
                 ),
             );
         }
+        already_restored_times(s, info, &mut row);
     }
     // 3. The settings record, read from the source before anything changes.
     let record: Option<Result<Record, String>> = if a.no_settings {
@@ -528,6 +412,9 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
             Err(e) => Err(e.message),
         })
     };
+    if ctx.stop.requested() && existing.is_none() {
+        return stopped_before(row, "stopped".into());
+    }
     let alarms = Carry {
         copy: a.copy_alarms,
         actions: a.copy_alarm_actions,
@@ -553,43 +440,65 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
         }
         return row;
     }
-    // 4. A restore slot, then the request (LimitExceeded: wait and ask again).
+    // 4. A restore slot and a table operation, then the request (LimitExceeded: wait and
+    // ask again).
     let mut stop = ctx.stop.clone();
-    let permit = tokio::select! {
-        p = s.slots.acquire() => p.ok(),
+    let permits = tokio::select! {
+        p = async {
+            let slot = s.slots.acquire().await.ok()?;
+            let op = s.ops.acquire().await.ok()?;
+            Some((slot, op))
+        } => p,
         _ = stop.wait() => None,
     };
-    if permit.is_none() || ctx.stop.requested() {
-        row.status = Status::NotStarted;
-        row.detail = Some("stopped before its restore was requested: a rerun restores it".into());
-        return row;
-    }
     let already = existing.is_some();
+    if permits.is_none() || (ctx.stop.requested() && !already) {
+        return stopped_before(row, "stopped".into());
+    }
     if !already {
+        s.note(i, &row, Phase::Requesting);
         if let Err(why) = request_restore(s, table, &src, &target, &mut row).await {
             return match why {
-                Requested::Stopped => {
-                    row.status = Status::NotStarted;
-                    row.detail = Some("stopped before its restore was requested: a rerun restores it (or finds it restored)".into());
+                Requested::Stopped => stopped_before(row, "stopped".into()),
+                Requested::InFlight(m) => {
+                    row.status = Status::Restoring;
+                    row.detail = Some(format!(
+                        "the run stopped while its restore was being requested ({m}): \
+                         '{target}' may be restoring; a rerun finds it (already restored) \
+                         or restores it"
+                    ));
                     row
                 }
                 Requested::Failed(m) => fail(row, m),
             };
         }
     }
+    s.note(i, &row, Phase::Requested);
     // 5. ACTIVE.
+    let was_active = existing
+        .as_ref()
+        .is_some_and(|x| x.status.as_deref() == Some("ACTIVE"));
     let waited = wait_active_polling(&s.dest, &target, a.timeout.duration, ctx, poll_every).await;
-    drop(permit);
+    drop(permits);
     s.freed.notify_waiters();
     match waited {
         Ok(Some(_)) => {
-            let now = Utc::now();
-            row.active_at = Some(now);
-            row.seconds_to_active = row
-                .requested_at
-                .map(|r| (now - r).num_milliseconds() as f64 / 1000.0);
+            // Seen ACTIVE by this run: its recovery time is known (a target restored
+            // earlier and ACTIVE before this run keeps the one it had, when known).
+            if !was_active {
+                let now = now_ms();
+                row.active_at = Some(now);
+                row.seconds_to_active = row
+                    .requested_at
+                    .map(|r| (now - r).num_milliseconds() as f64 / 1000.0);
+            }
             s.progress.bump(&s.progress.active);
-            tracing::info!(table = %row.source_table, target = %target, seconds = ?row.seconds_to_active, "ACTIVE");
+            tracing::info!(
+                table = %row.source_table,
+                target = %target,
+                seconds = %row.seconds_to_active.map(|x| format!("{x:.1}")).unwrap_or_else(|| "unknown".into()),
+                "ACTIVE"
+            );
         }
         Ok(None) if ctx.stop.requested() => {
             row.status = Status::Restoring;
@@ -599,6 +508,15 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
             return row;
         }
         Ok(None) => return fail(row, format!("not ACTIVE after --timeout {}", a.timeout)),
+        Err(e) if ctx.stop.requested() => {
+            row.status = Status::Restoring;
+            row.detail = Some(format!(
+                "stopped while '{target}' was being restored ({}): a rerun finishes it once \
+                 ACTIVE",
+                e.message
+            ));
+            return row;
+        }
         Err(e) => return fail(row, e.message),
     }
     row.status = if already {
@@ -606,21 +524,43 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
     } else {
         Status::Restored
     };
+    if matches!(src, Source::Pitr(PitrPoint::Latest)) {
+        // The point DynamoDB chose, as its RestoreSummary says.
+        if let Ok(Some(t)) = s.dest.describe_table(&target).await {
+            if let Some(at) = t.restore.and_then(|r| r.restore_date_time) {
+                row.point_in_time = Some(time_ms(at));
+            }
+        }
+    }
+    s.note(i, &row, Phase::Active);
     // 6. Settings, 7. verification.
-    let mut problems = Vec::new();
+    let mut retry = Vec::new();
+    let mut lasting = Vec::new();
     match &record {
         Some(Ok(r)) => {
+            let op = tokio::select! {
+                p = s.ops.acquire() => p.ok(),
+                _ = stop.wait() => None,
+            };
+            if op.is_none() || ctx.stop.requested() {
+                return interrupted(row, &target, "its settings");
+            }
             row.setting_results = apply(&s.dest, &target, r, alarms, &ctx.stop).await;
+            drop(op);
             row.settings_failed = row
                 .setting_results
                 .iter()
                 .filter(|x| x.failed())
                 .map(|x| x.setting.to_string())
                 .collect();
+            if !row.settings_failed.is_empty() && ctx.stop.requested() {
+                row.settings = "failed";
+                return interrupted(row, &target, "its settings");
+            }
             row.settings = if row.settings_failed.is_empty() {
                 "applied"
             } else {
-                problems.push(format!(
+                retry.push(format!(
                     "settings failed: {}",
                     row.settings_failed.join(", ")
                 ));
@@ -630,32 +570,71 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
         }
         Some(Err(why)) => {
             row.settings = "failed";
-            problems.push(format!("its settings record cannot be read: {why}"));
+            retry.push(format!("its settings record cannot be read: {why}"));
         }
         None => {}
     }
     if a.verify {
+        if ctx.stop.requested() {
+            return interrupted(row, &target, "its verification");
+        }
         let v = verify(&s.source, &s.dest, &src, &target).await;
         if v.status == "passed" {
             s.progress.bump(&s.progress.verified);
+        } else if ctx.stop.requested() {
+            row.verification = Some(v);
+            return interrupted(row, &target, "its verification");
         } else if v.status != "skipped" {
-            problems.push(format!(
+            let what = format!(
                 "verification {}: {}",
                 v.status,
                 v.detail.clone().unwrap_or_default()
-            ));
+            );
+            // A count that differs stays different on a rerun; a count that could not be
+            // made (an error) may succeed.
+            if v.status == "failed" {
+                lasting.push(what);
+            } else {
+                retry.push(what);
+            }
         }
         row.verification = Some(v);
     }
-    row.finished_at = Some(Utc::now());
-    if !problems.is_empty() {
+    row.finished_at = Some(now_ms());
+    if !retry.is_empty() || !lasting.is_empty() {
         row.status = Status::Failed;
-        row.detail = Some(format!(
-            "restored and ACTIVE, but {}: a rerun finishes it",
-            problems.join("; ")
-        ));
+        let mut parts = Vec::new();
+        if !retry.is_empty() {
+            parts.push(format!("{}: a rerun tries again", retry.join("; ")));
+        }
+        if !lasting.is_empty() {
+            parts.push(format!(
+                "{}: a rerun does not change this; inspect '{target}' before using it",
+                lasting.join("; ")
+            ));
+        }
+        row.detail = Some(format!("restored and ACTIVE, but {}", parts.join("; ")));
     }
     row
+}
+
+/// The recovery times of a target restored before this run: requested when DynamoDB
+/// created it; ACTIVE as an earlier report of the same target says (the same `--report`
+/// file), or as this run sees it when it is still being restored.
+fn already_restored_times(s: &Shared, info: &TableInfo, row: &mut TableRestore) {
+    let key = (
+        row.target_account.clone(),
+        row.target_region.clone(),
+        row.target.clone(),
+    );
+    let same_source = |e: &Earlier| e.backup_arn == row.backup_arn;
+    if let Some(e) = s.earlier.get(&key).filter(|e| same_source(e)) {
+        row.requested_at = e.requested_at;
+        row.active_at = e.active_at;
+        row.seconds_to_active = e.seconds_to_active;
+    } else {
+        row.requested_at = info.created_at;
+    }
 }
 
 /// The table's source and what an existing target's RestoreSummary must name.
@@ -694,7 +673,10 @@ async fn source(s: &Shared, table: &str) -> Result<(Source, Planned)> {
 }
 
 enum Requested {
+    /// Never sent.
     Stopped,
+    /// Sent, or on its way, when the run stopped: it may have been made.
+    InFlight(String),
     Failed(String),
 }
 
@@ -739,7 +721,7 @@ async fn request_restore(
         if ctx.stop.requested() {
             return Err(Requested::Stopped);
         }
-        let at = Utc::now();
+        let at = now_ms();
         // A request on its way is seen through: its answer says whether it was made.
         let guard = ctx.critical.enter();
         let r = match src {
@@ -765,72 +747,12 @@ async fn request_restore(
                     _ = stop.wait() => return Err(Requested::Stopped),
                 }
             }
-            Err(e) if e.kind == AwsErrorKind::Interrupted => return Err(Requested::Stopped),
+            Err(e) if e.kind == AwsErrorKind::Interrupted || ctx.stop.requested() => {
+                return Err(Requested::InFlight(e.message))
+            }
             Err(e) => return Err(Requested::Failed(e.message)),
         }
     }
-}
-
-/// The fleet's report from every target's rows.
-pub fn report(mut reached: Vec<Reached<Vec<TableRestore>>>, a: &RestoreArgs, ctx: &Ctx) -> Report {
-    let count = |rows: &Vec<TableRestore>| {
-        let ok = rows.iter().filter(|r| r.status.ok()).count();
-        (rows.len(), ok, rows.len() - ok)
-    };
-    let per_target = targets::summaries(&reached, count);
-    let results = targets::placed(&mut reached, std::mem::take);
-    let n = |s: Status| results.iter().filter(|r| r.status == s).count();
-    let succeeded = results.iter().filter(|r| r.status.ok()).count();
-    let first = results.iter().filter_map(|r| r.requested_at).min();
-    let last = results.iter().filter_map(|r| r.finished_at).max();
-    let to_restore = n(Status::WouldRestore);
-    let estimate = a.dry_run.then(|| estimate(to_restore, a.max_restores));
-    Report {
-        command: "restore",
-        dry_run: a.dry_run,
-        summary: Summary {
-            tables: results.len(),
-            succeeded,
-            failed: results.len() - succeeded,
-            already_restored: n(Status::AlreadyRestored),
-            restoring: n(Status::Restoring),
-            not_started: n(Status::NotStarted),
-            fleet_seconds: first
-                .zip(last)
-                .map(|(f, l)| (l - f).num_milliseconds().max(0) as f64 / 1000.0),
-            interrupted: ctx.stop.requested(),
-            targets: per_target,
-            estimate,
-        },
-        results,
-    }
-}
-
-/// The floor the two limits put on a fleet of `n` restores: requests paced at the
-/// documented rate, and at most `max` in progress, each taking one restore time R.
-pub fn estimate(n: usize, max: u32) -> Estimate {
-    let rate = restore_rate();
-    let waves = n.div_ceil(max.max(1) as usize);
-    Estimate {
-        to_restore: n,
-        max_restores: max,
-        requests_per_second: rate,
-        request_seconds: n as f64 / rate,
-        waves,
-        model: format!(
-            "at least max({n}/{rate} s, {waves} × R), where R is one table's restore time \
-             (it grows with the table's size)"
-        ),
-    }
-}
-
-pub fn exit_for(r: &Report) -> Exit {
-    targets::fleet_exit(
-        &r.summary.targets,
-        r.summary.succeeded,
-        r.summary.failed,
-        r.summary.interrupted,
-    )
 }
 
 /// Runs a fleet restore in every target of the command line; `validate` has checked it.
@@ -846,6 +768,9 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Report> {
         .cloned()
         .collect();
     crate::targets::check_routed(&specs, &named)?;
+    if let Some(into) = &a.target_region {
+        one_region_per_account(&specs, into)?;
+    }
     let a = Arc::new(a);
     let config = config.map(Arc::new);
     let (args, c) = (a.clone(), ctx.clone());
@@ -869,63 +794,6 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Report> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RestoreSummary;
-
-    fn info(r: Option<RestoreSummary>) -> TableInfo {
-        TableInfo {
-            name: "t".into(),
-            arn: None,
-            status: Some("ACTIVE".into()),
-            key_schema: Vec::new(),
-            stream: None,
-            deletion_protection: false,
-            billing_mode: None,
-            capacity: None,
-            global_secondary_indexes: Vec::new(),
-            local_secondary_indexes: Vec::new(),
-            created_at: None,
-            restore: r,
-        }
-    }
-
-    #[test]
-    fn only_a_restore_of_the_same_source_counts_as_already_restored() {
-        let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/o/backup/01";
-        let from_backup = |b: &str| {
-            info(Some(RestoreSummary {
-                source_backup_arn: Some(b.into()),
-                ..Default::default()
-            }))
-        };
-        let want = Planned::Backup { arn: arn.into() };
-        assert!(restored_from(&from_backup(arn), &want).is_ok());
-        let other = restored_from(&from_backup("arn:x/backup/02"), &want).unwrap_err();
-        assert!(other.contains("another backup"), "{other}");
-        assert!(restored_from(&info(None), &want)
-            .unwrap_err()
-            .contains("not made by a restore"));
-        let t0 = Utc::now();
-        let table = "arn:aws:dynamodb:us-east-1:123456789012:table/o".to_string();
-        let pitr = |at| {
-            info(Some(RestoreSummary {
-                source_table_arn: Some(table.clone()),
-                restore_date_time: Some(at),
-                ..Default::default()
-            }))
-        };
-        let want = Planned::Pitr {
-            source_arn: Some(table.clone()),
-            at: Some(t0),
-        };
-        assert!(restored_from(&pitr(t0), &want).is_ok());
-        assert!(restored_from(&pitr(t0 - chrono::Duration::hours(1)), &want).is_err());
-        assert!(restored_from(&from_backup(arn), &want).is_err());
-        let latest = Planned::Pitr {
-            source_arn: Some(table.clone()),
-            at: None,
-        };
-        assert!(restored_from(&pitr(t0), &latest).is_ok());
-    }
 
     proptest::proptest! {
         #[test]
@@ -938,14 +806,5 @@ mod tests {
             // Never polled faster than twice a second.
             proptest::prop_assert!(wait >= Duration::from_millis(500));
         }
-    }
-
-    #[test]
-    fn the_estimate_is_the_larger_of_the_pacing_and_the_waves() {
-        let e = estimate(200, 50);
-        assert_eq!(e.waves, 4);
-        assert!((e.request_seconds - 20.0).abs() < 1e-9);
-        assert_eq!(estimate(0, 50).waves, 0);
-        assert_eq!(estimate(51, 50).waves, 2);
     }
 }

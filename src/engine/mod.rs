@@ -7,6 +7,8 @@ pub mod backup;
 pub mod drill;
 pub mod files;
 pub mod fleet;
+pub mod fleet_plan;
+pub mod fleet_report;
 pub mod fleet_restore;
 pub mod journey;
 pub mod metrics;
@@ -49,6 +51,10 @@ pub struct Ctx {
     /// Held while a change must be finished whatever signal comes (`restore --replace`
     /// between deleting the table and requesting its restore): the stop backstop waits.
     pub critical: Critical,
+    /// Set when a stopped command is being abandoned (a second signal, or the stop
+    /// backstop): work that keeps its partial results (a fleet restore) returns them now,
+    /// without waiting for calls in flight.
+    pub abandon: Stop,
 }
 
 /// A count of critical sections in progress (see [`Ctx::critical`]).

@@ -114,6 +114,13 @@ pub fn validate(a: &RestoreArgs, now: chrono::DateTime<chrono::Utc>) -> Result<(
         // The rest is `engine::fleet_restore::validate`'s.
         return Ok(());
     }
+    if a.config.path.is_some() {
+        return Err(UsageError::new(
+            "--config restores its policies' tables as a fleet (name them with \
+             --target-template and/or --target-region): with --target or --replace, give the \
+             table with --table instead",
+        ));
+    }
     if several {
         return Err(UsageError::new(
             "--target and --replace restore one table: for several, name the new tables with \

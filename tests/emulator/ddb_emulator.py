@@ -113,6 +113,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import uuid
 from typing import Any
 
 from moto.applicationautoscaling.models import (
@@ -564,8 +565,40 @@ def lend_backup(place: Place, op: str, raw: bytes) -> Any:
     return key
 
 
+def lend_table(place: Place, op: str, raw: bytes) -> tuple[Any, bytes]:
+    """A cross-Region point-in-time restore: SourceTableArn names a table of another region
+    of the same account (moto takes only a SourceTableName of its own region). The table is
+    lent to this region's backend under a name of its own while the request is carried
+    out, and the request names it: the restored table's RestoreSummary still names the
+    source's own ARN. The loan, to give back (or None), and the request to carry out."""
+    if op != "RestoreTableToPointInTime":
+        return None, raw
+    try:
+        body = json.loads(raw)
+        arn = str(body.get("SourceTableArn", ""))
+    except (ValueError, AttributeError):
+        return None, raw
+    parts = arn.split(":")
+    if body.get("SourceTableName") or len(parts) < 6 or parts[3] == place[1]:
+        return None, raw
+    with STATE.moto_lock:
+        table = find_table((place[0], parts[3]), arn)
+        if table is None:
+            return None, raw
+        loan = f"ddb-emulator-loan-{uuid.uuid4().hex}"
+        backend(place).tables[loan] = table
+    del body["SourceTableArn"]
+    body["SourceTableName"] = loan
+    return ("table", place, loan), json.dumps(body).encode()
+
+
 def give_back(key: Any) -> None:
     if key is None:
+        return
+    if key[0] == "table":
+        with STATE.moto_lock:
+            backend(key[1]).tables.pop(key[2], None)
+        changed()
         return
     with STATE.moto_lock:
         STATE.lent[key] -= 1
@@ -1794,10 +1827,12 @@ class EmulatorApp:
         if op not in RESTORE_OPS:
             return self.dynamo(environ, start_response, raw, op, place)
         lent = lend_backup(place, op, raw)
+        table_loan, raw = lend_table(place, op, raw)
         try:
             return self.restore(environ, start_response, raw, op, place)
         finally:
             give_back(lent)
+            give_back(table_loan)
 
     def restore(self, environ: dict[str, Any], start_response: Any, raw: bytes, op: str,
                 place: Place) -> list[bytes]:

@@ -278,7 +278,12 @@ fn point_in_time_sources_restore_and_resume() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let rep = r.json();
     assert_eq!(rep["summary"]["succeeded"], 3);
-    assert_eq!(rows(&rep)[0]["point_in_time"], "latest restorable");
+    // The point DynamoDB chose, to the millisecond.
+    let point = rows(&rep)[0]["point_in_time"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(point).is_ok() && point.len() == 24,
+        "{point}"
+    );
     assert_eq!(items_in(&emu, "us-east-1", "svc-02-pitr"), 3);
     let again = emu.run(&args);
     assert_eq!(again.code, 0, "{}", again.stderr);
@@ -484,4 +489,378 @@ match = ["users-*"]
     let rep = again.json();
     assert_eq!(rep["summary"]["tables"], 3, "{rep}");
     assert_eq!(rep["summary"]["already_restored"], 3, "{rep}");
+}
+
+/// `stats`' count of `op` across accounts and regions that the emulator throttled.
+fn throttled(emu: &Emulator, op: &str) -> u64 {
+    emu.ctl("stats", json!({}))["throttled"][op]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_stop_while_restores_are_being_requested_reports_them_and_two_signals_keep_the_report() {
+    let emu = Emulator::start();
+    fleet(&emu, 3);
+    // Each request hangs: the stop comes while all three are on their way.
+    emu.faults(json!([{"op": "RestoreTableFromBackup", "kind": "stall", "seconds": 20}]));
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("fleet.json");
+    let report_arg = report.to_str().unwrap();
+    let child = spawn(
+        &emu,
+        &[
+            "restore",
+            "--match",
+            "svc-*",
+            "--latest",
+            "--target-template",
+            "{table}-dr",
+            "--no-settings",
+            "--report",
+            report_arg,
+            "--output",
+            "json",
+        ],
+    );
+    wait_for_calls(&emu, "RestoreTableFromBackup", 3);
+    std::thread::sleep(Duration::from_millis(200));
+    // Two signals in a row (a second Ctrl-C, or a supervisor's): the report is still made.
+    signal(&child, "TERM");
+    std::thread::sleep(Duration::from_millis(50));
+    signal(&child, "TERM");
+    let r = finish(
+        child,
+        Duration::from_secs(15),
+        "fleet restore stopped twice",
+    );
+    assert_eq!(r.code, 130, "{}", r.stderr);
+    let rep = r.json();
+    let saved: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(
+        saved["results"], rep["results"],
+        "the report file holds what was printed"
+    );
+    assert_eq!(rep["summary"]["tables"], 3, "{rep}");
+    assert_eq!(
+        rep["summary"]["failed"], 0,
+        "a stop is not a failure: {rep}"
+    );
+    for row in rows(&rep) {
+        // Sent but unanswered: it may be restoring; never "failed", never "not started".
+        assert_eq!(row["status"], "restoring", "{row}");
+        let detail = row["detail"].as_str().unwrap();
+        assert!(detail.contains("may be restoring"), "{detail}");
+        assert!(row["target"].as_str().unwrap().ends_with("-dr"));
+    }
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn a_stop_during_settings_is_interrupted_and_the_rerun_keeps_each_tables_recovery_time() {
+    let emu = Emulator::start();
+    let names = fleet(&emu, 3);
+    // A setting to copy (the source's point-in-time recovery), whose update hangs.
+    for t in &names {
+        emu.call(
+            "UpdateContinuousBackups",
+            json!({"TableName": t, "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+        );
+    }
+    emu.config(json!({"restore_creating_seconds": 1}));
+    emu.faults(json!([{"op": "UpdateContinuousBackups", "kind": "stall", "seconds": 20}]));
+    emu.reset_stats();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("fleet.json");
+    let report_arg = report.to_str().unwrap();
+    let args = [
+        "restore",
+        "--match",
+        "svc-*",
+        "--latest",
+        "--target-template",
+        "{table}-dr",
+        "--report",
+        report_arg,
+        "--output",
+        "json",
+    ];
+    let child = spawn(&emu, &args);
+    wait_for_calls(&emu, "UpdateContinuousBackups", 3);
+    signal(&child, "INT");
+    let r = finish(
+        child,
+        Duration::from_secs(15),
+        "fleet restore stopped in its settings",
+    );
+    assert_eq!(r.code, 130, "{}", r.stderr);
+    let rep = r.json();
+    assert_eq!(rep["summary"]["interrupted_tables"], 3, "{rep}");
+    assert_eq!(rep["summary"]["failed"], 0, "{rep}");
+    let mut first = std::collections::BTreeMap::new();
+    for row in rows(&rep) {
+        assert_eq!(row["status"], "interrupted", "{row}");
+        assert!(
+            row["detail"]
+                .as_str()
+                .unwrap()
+                .contains("a rerun finishes it"),
+            "{row}"
+        );
+        let rto = row["seconds_to_active"].as_f64().expect("ACTIVE was seen");
+        first.insert(row["target"].as_str().unwrap().to_string(), rto);
+    }
+    // Timestamps to DynamoDB's millisecond.
+    let at = rows(&rep)[0]["requested_at"].as_str().unwrap();
+    assert_eq!(at.len(), 24, "{at}");
+
+    emu.faults(json!([]));
+    emu.reset_stats();
+    let again = emu.run(&args);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let rep = again.json();
+    assert_eq!(rep["summary"]["already_restored"], 3, "{rep}");
+    assert_eq!(emu.calls("RestoreTableFromBackup"), 0);
+    for row in rows(&rep) {
+        assert_eq!(row["settings"], "applied", "{row}");
+        // The recovery time measured by the first run, kept through its report.
+        let t = row["target"].as_str().unwrap();
+        assert_eq!(row["seconds_to_active"].as_f64(), Some(first[t]), "{row}");
+    }
+    for t in &names {
+        let d = emu.call(
+            "DescribeContinuousBackups",
+            json!({"TableName": format!("{t}-dr")}),
+        );
+        assert_eq!(
+            d["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+                ["PointInTimeRecoveryStatus"],
+            "ENABLED",
+            "{d}"
+        );
+    }
+}
+
+#[test]
+fn point_in_time_restores_into_another_region_and_resume() {
+    let emu = Emulator::start();
+    let names = fleet(&emu, 2);
+    for t in &names {
+        emu.call(
+            "UpdateContinuousBackups",
+            json!({"TableName": t, "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+        );
+    }
+    let args = [
+        "restore",
+        "--match",
+        "svc-*",
+        "--latest-restorable",
+        "--target-region",
+        "eu-west-1",
+        "--no-settings",
+        "--verify",
+        "--output",
+        "json",
+    ];
+    let r = emu.run(&args);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let rep = r.json();
+    assert_eq!(rep["summary"]["succeeded"], 2, "{rep}");
+    for (i, t) in names.iter().enumerate() {
+        assert_eq!(items_in(&emu, "eu-west-1", t), i % 4 + 1, "{t}");
+        let d = call_in(&emu, "eu-west-1", "DescribeTable", json!({"TableName": t}));
+        let from = d["body"]["Table"]["RestoreSummary"]["SourceTableArn"]
+            .as_str()
+            .unwrap();
+        assert!(
+            from.contains(":us-east-1:") && from.ends_with(&format!("table/{t}")),
+            "{from}"
+        );
+    }
+    let again = emu.run(&args);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json()["summary"]["already_restored"], 2);
+    assert_eq!(
+        emu.calls_in(BASE_ACCOUNT, "eu-west-1", "RestoreTableToPointInTime"),
+        2
+    );
+}
+
+#[test]
+fn each_account_restores_its_own_tables() {
+    let emu = Emulator::start();
+    const OTHER: &str = "222222222222";
+    let roles = [
+        "--role-arn",
+        &role(BASE_ACCOUNT),
+        "--role-arn",
+        &role(OTHER),
+    ];
+    for a in [BASE_ACCOUNT, OTHER] {
+        emu.create_tables_in(a, "us-east-1", &["orders"]);
+    }
+    let mut backup = roles.to_vec();
+    backup.extend(["backup", "--table", "orders", "--wait"]);
+    assert_eq!(emu.run(&backup).code, 0);
+    let mut args = roles.to_vec();
+    args.extend([
+        "restore",
+        "--table",
+        "orders",
+        "--latest",
+        "--target-template",
+        "{table}-dr",
+        "--target-region",
+        "eu-west-1",
+        "--no-settings",
+        "--output",
+        "json",
+    ]);
+    let r = emu.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rep = r.json();
+    let mut places: Vec<(String, String)> = rows(&rep)
+        .iter()
+        .map(|x| {
+            let arn = x["backup_arn"].as_str().unwrap();
+            let account = x["target_account"].as_str().unwrap().to_string();
+            // Each account's backup, restored in the same account.
+            assert!(
+                arn.contains(&format!(":{account}:table/orders/backup/")),
+                "{arn}"
+            );
+            (account, x["target_region"].as_str().unwrap().to_string())
+        })
+        .collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            (BASE_ACCOUNT.to_string(), "eu-west-1".to_string()),
+            (OTHER.to_string(), "eu-west-1".to_string())
+        ]
+    );
+    for a in [BASE_ACCOUNT, OTHER] {
+        assert_eq!(
+            emu.calls_in(a, "eu-west-1", "RestoreTableFromBackup"),
+            1,
+            "{a}"
+        );
+    }
+    assert_eq!(throttled(&emu, "RestoreTableFromBackup"), 0);
+}
+
+#[test]
+fn what_a_rerun_could_not_resume_or_would_race_is_refused_before_any_call() {
+    let emu = Emulator::start();
+    for (args, says) in [
+        (
+            vec![
+                "--table",
+                "orders",
+                "--table",
+                "users",
+                "--to-time",
+                "2h",
+                "--target-template",
+                "{table}-r",
+            ],
+            "absolute --to-time",
+        ),
+        (
+            vec![
+                "--table",
+                "orders",
+                "--table",
+                "orders-r",
+                "--latest",
+                "--target-template",
+                "{table}-r",
+            ],
+            "also the target of",
+        ),
+        (
+            vec![
+                "--match",
+                "o*",
+                "--latest",
+                "--target-template",
+                "{table}-replace-{timestamp}",
+            ],
+            "staging table",
+        ),
+        (
+            vec![
+                "--region",
+                "us-east-1,us-west-2",
+                "--match",
+                "o*",
+                "--latest",
+                "--target-region",
+                "eu-west-1",
+            ],
+            "one region at a time",
+        ),
+    ] {
+        let mut full = vec!["restore"];
+        full.extend(args.iter().copied());
+        let r = emu.run(&full);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    }
+    assert_eq!(emu.total_calls(), 0);
+}
+
+#[test]
+fn a_table_named_like_a_target_stays_a_source_unless_it_is_a_restore_of_one() {
+    let emu = Emulator::start();
+    fleet(&emu, 2);
+    // svc-00-r is an ordinary table (not a restore): it is a source too, and svc-00's
+    // restore fails rather than dropping it or touching it.
+    emu.create_tables(&["svc-00-r"]);
+    let args = [
+        "restore",
+        "--match",
+        "svc-*",
+        "--latest",
+        "--target-template",
+        "{table}-r",
+        "--no-settings",
+        "--output",
+        "json",
+    ];
+    let r = emu.run(&args);
+    let rep = r.json();
+    let by: std::collections::BTreeMap<String, String> = rows(&rep)
+        .iter()
+        .map(|x| {
+            (
+                x["source_table"].as_str().unwrap().to_string(),
+                x["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by.get("svc-00").map(String::as_str),
+        Some("failed"),
+        "{rep}"
+    );
+    assert_eq!(
+        by.get("svc-01").map(String::as_str),
+        Some("restored"),
+        "{rep}"
+    );
+    assert!(
+        by.contains_key("svc-00-r"),
+        "an ordinary table is never left out: {rep}"
+    );
+    // svc-01-r is a restore of svc-01: on a rerun it is left out of the sources.
+    let again = emu.run(&args);
+    let rep = again.json();
+    assert!(
+        rows(&rep).iter().all(|x| x["source_table"] != "svc-01-r"),
+        "{rep}"
+    );
 }

@@ -1,0 +1,298 @@
+//! A fleet restore's report: each table's row (source, target, status, recovery times,
+//! settings, verification), the summary and the dry run's estimate; and the recovery
+//! times an earlier run's report recorded, kept by a rerun.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::cli::RestoreArgs;
+pub use crate::engine::restored_count::Verification;
+use crate::engine::settings::SettingResult;
+use crate::engine::targets::{self, Reached, TargetSummary};
+use crate::engine::Ctx;
+use crate::exit::Exit;
+use crate::targets::Placed;
+
+/// Now, to DynamoDB's millisecond (reports never carry nanoseconds).
+pub(crate) fn now_ms() -> DateTime<Utc> {
+    chrono::SubsecRound::trunc_subsecs(Utc::now(), 3)
+}
+
+/// DynamoDB's documented rate of RestoreTableFromBackup and RestoreTableToPointInTime.
+pub fn restore_rate() -> f64 {
+    crate::aws::DOCUMENTED_RATES
+        .iter()
+        .find(|(op, _)| *op == "RestoreTableFromBackup")
+        .map(|(_, r)| *r)
+        .unwrap_or(10.0)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Restored by this run, ACTIVE, settings and verification as reported.
+    Restored,
+    /// The target existed, restored from the same source: finished, not restored again.
+    AlreadyRestored,
+    /// Requested, not ACTIVE yet when the run was stopped: a rerun finishes it.
+    Restoring,
+    /// Stopped before its restore was requested: a rerun restores it.
+    NotStarted,
+    /// Restored and ACTIVE, stopped before its settings or verification were finished: a
+    /// rerun finishes it.
+    Interrupted,
+    /// Dry run: would be restored.
+    WouldRestore,
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Restored => "restored",
+            Status::AlreadyRestored => "already_restored",
+            Status::Restoring => "restoring",
+            Status::NotStarted => "not_started",
+            Status::Interrupted => "interrupted",
+            Status::WouldRestore => "would_restore",
+            Status::Failed => "failed",
+        }
+    }
+
+    fn ok(self) -> bool {
+        matches!(
+            self,
+            Status::Restored | Status::AlreadyRestored | Status::WouldRestore
+        )
+    }
+}
+
+/// One table of the fleet.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableRestore {
+    pub source_table: String,
+    pub backup_arn: Option<String>,
+    pub backup_name: Option<String>,
+    pub point_in_time: Option<String>,
+    pub target_account: String,
+    pub target_region: String,
+    pub target: String,
+    pub status: Status,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub active_at: Option<DateTime<Utc>>,
+    /// requested_at → active_at: this table's recovery time.
+    pub seconds_to_active: Option<f64>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `applied`, `failed`, `skipped` (--no-settings), `planned` (dry run) or `not_run`.
+    pub settings: &'static str,
+    pub settings_failed: Vec<String>,
+    /// Each setting applied and read back.
+    pub setting_results: Vec<SettingResult>,
+    pub verification: Option<Verification>,
+    pub detail: Option<String>,
+}
+
+/// The dry run's estimate of the fleet's duration under the two limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    pub to_restore: usize,
+    pub max_restores: u32,
+    pub requests_per_second: f64,
+    /// The pacing alone: to_restore / requests_per_second.
+    pub request_seconds: f64,
+    /// How many restore times the concurrency limit makes the fleet take at least.
+    pub waves: usize,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub tables: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+    pub already_restored: usize,
+    pub restoring: usize,
+    pub not_started: usize,
+    /// Restored and ACTIVE, stopped before settings or verification finished.
+    pub interrupted_tables: usize,
+    /// First restore requested → last table finished: the fleet's recovery time.
+    pub fleet_seconds: Option<f64>,
+    pub interrupted: bool,
+    pub targets: Vec<TargetSummary>,
+    pub estimate: Option<Estimate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub command: &'static str,
+    pub dry_run: bool,
+    pub results: Vec<Placed<TableRestore>>,
+    pub summary: Summary,
+}
+
+/// A table's recovery times in an earlier report.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct Earlier {
+    pub target_account: String,
+    pub target_region: String,
+    pub target: String,
+    #[serde(default)]
+    pub backup_arn: Option<String>,
+    #[serde(default)]
+    pub requested_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub active_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub seconds_to_active: Option<f64>,
+}
+
+/// The largest earlier report read for its recovery times.
+pub(crate) const EARLIER_REPORT_MAX: u64 = 256 * 1024 * 1024;
+
+/// The recovery times of the tables of an earlier report at `path` (a rerun's own
+/// `--report`): a table found already restored keeps the time it took. Anything
+/// unreadable is ignored (the times are then unknown, never made up).
+pub(crate) fn earlier_times(
+    path: Option<&std::path::Path>,
+) -> BTreeMap<(String, String, String), Earlier> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        command: String,
+        results: Vec<Earlier>,
+    }
+    let Some(path) = path else {
+        return BTreeMap::new();
+    };
+    let read = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file() && m.len() <= EARLIER_REPORT_MAX)
+        .and_then(|_| std::fs::read(path).ok())
+        .and_then(|b| serde_json::from_slice::<File>(&b).ok())
+        .filter(|f| f.command == "restore");
+    read.map(|f| {
+        f.results
+            .into_iter()
+            .filter(|e| e.requested_at.is_some())
+            .map(|e| {
+                (
+                    (
+                        e.target_account.clone(),
+                        e.target_region.clone(),
+                        e.target.clone(),
+                    ),
+                    e,
+                )
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// RFC 3339 to DynamoDB's millisecond.
+pub(crate) fn time_ms(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The fleet's report from every target's rows.
+pub fn report(mut reached: Vec<Reached<Vec<TableRestore>>>, a: &RestoreArgs, ctx: &Ctx) -> Report {
+    let count = |rows: &Vec<TableRestore>| {
+        let ok = rows.iter().filter(|r| r.status.ok()).count();
+        let failed = rows.iter().filter(|r| r.status == Status::Failed).count();
+        (rows.len(), ok, failed)
+    };
+    let per_target = targets::summaries(&reached, count);
+    let results = targets::placed(&mut reached, std::mem::take);
+    let n = |s: Status| results.iter().filter(|r| r.status == s).count();
+    let succeeded = results.iter().filter(|r| r.status.ok()).count();
+    let first = results.iter().filter_map(|r| r.requested_at).min();
+    let last = results.iter().filter_map(|r| r.finished_at).max();
+    let to_restore = n(Status::WouldRestore);
+    let estimate = a.dry_run.then(|| estimate(to_restore, a.max_restores));
+    Report {
+        command: "restore",
+        dry_run: a.dry_run,
+        summary: Summary {
+            tables: results.len(),
+            succeeded,
+            failed: n(Status::Failed),
+            already_restored: n(Status::AlreadyRestored),
+            restoring: n(Status::Restoring),
+            not_started: n(Status::NotStarted),
+            interrupted_tables: n(Status::Interrupted),
+            fleet_seconds: first
+                .zip(last)
+                .map(|(f, l)| (l - f).num_milliseconds().max(0) as f64 / 1000.0),
+            interrupted: ctx.stop.requested(),
+            targets: per_target,
+            estimate,
+        },
+        results,
+    }
+}
+
+/// The floor the two limits put on a fleet of `n` restores: requests paced at the
+/// documented rate, and at most `max` in progress, each taking one restore time R.
+pub fn estimate(n: usize, max: u32) -> Estimate {
+    let rate = restore_rate();
+    let waves = n.div_ceil(max.max(1) as usize);
+    Estimate {
+        to_restore: n,
+        max_restores: max,
+        requests_per_second: rate,
+        request_seconds: n as f64 / rate,
+        waves,
+        model: format!(
+            "at least max({n}/{rate} s, {waves} × R), where R is one table's restore time \
+             (it grows with the table's size)"
+        ),
+    }
+}
+
+pub fn exit_for(r: &Report) -> Exit {
+    let s = &r.summary;
+    // A table left unfinished without a stop (none is, today) is not a success.
+    let unfinished = s.restoring + s.not_started + s.interrupted_tables;
+    targets::fleet_exit(
+        &s.targets,
+        s.succeeded,
+        s.failed + if s.interrupted { 0 } else { unfinished },
+        s.interrupted,
+    )
+}
+
+/// A table stopped before its restore was requested.
+pub(crate) fn stopped_before(mut row: TableRestore, why: String) -> TableRestore {
+    row.status = Status::NotStarted;
+    row.detail = Some(format!(
+        "stopped before its restore was requested ({why}): a rerun restores it (or finds it \
+         restored)"
+    ));
+    row
+}
+
+/// A table restored and ACTIVE, stopped before `what` was finished.
+pub(crate) fn interrupted(mut row: TableRestore, target: &str, what: &str) -> TableRestore {
+    row.status = Status::Interrupted;
+    row.finished_at = Some(now_ms());
+    row.detail = Some(format!(
+        "'{target}' is restored and ACTIVE; the run stopped before {what} finished: a rerun \
+         finishes it"
+    ));
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_is_the_larger_of_the_pacing_and_the_waves() {
+        let e = estimate(200, 50);
+        assert_eq!(e.waves, 4);
+        assert!((e.request_seconds - 20.0).abs() < 1e-9);
+        assert_eq!(estimate(0, 50).waves, 0);
+        assert_eq!(estimate(51, 50).waves, 2);
+    }
+}
