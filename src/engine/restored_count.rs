@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::aws::Dynamo;
 use crate::engine::restoring::Source;
+use crate::error::AwsErrorKind;
 
 /// The item count of a restored table against its backup's.
 #[derive(Debug, Clone, Serialize)]
@@ -25,7 +26,19 @@ pub async fn verify(source: &Dynamo, dest: &Dynamo, src: &Source, target: &str) 
             detail: Some("a point in time has no item count to compare with".into()),
         };
     };
-    let expected = match source.describe_backup(&b.backup_arn).await {
+    // Rate limits are back-pressure here too: a fleet verifying many tables at once may
+    // meet DescribeBackup's limit after the SDK's retries; it waits and asks again.
+    let mut described = source.describe_backup(&b.backup_arn).await;
+    for wait in [1, 2, 4, 8] {
+        match &described {
+            Err(e) if e.kind.is_transient() || e.kind == AwsErrorKind::QuotaReached => {
+                tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+                described = source.describe_backup(&b.backup_arn).await;
+            }
+            _ => break,
+        }
+    }
+    let expected = match described {
         Ok(d) => d.source_table.item_count,
         Err(e) => {
             return Verification {
