@@ -17,9 +17,27 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
     restore::validate(&a, ctx.now)?;
     if restore::is_fleet(&a) {
         fleet_restore::validate(&a)?;
+        let path = a.report.clone();
         let report = fleet_restore::run(a, ctx).await?;
-        let exit = fleet_restore::exit_for(&report);
-        if ctx.out.shows(exit) {
+        let mut exit = fleet_restore::exit_for(&report);
+        // A report that cannot be written is printed on stdout instead, and fails the run.
+        let mut report_lost = false;
+        if let Some(path) = &path {
+            let written = serde_json::to_vec_pretty(&report)
+                .map_err(anyhow::Error::from)
+                .and_then(|json| Ok(crate::output::write_file_atomic(path, &json)?));
+            if let Err(e) = written {
+                tracing::error!(
+                    "cannot write the report to {}: {e:#}; it is printed on stdout instead",
+                    path.display()
+                );
+                report_lost = true;
+                exit = exit.worst(Exit::Failure);
+            }
+        }
+        if report_lost && ctx.out.format != crate::cli::OutputFormat::Json {
+            crate::output::Output::json().data(&report, "results")?;
+        } else if ctx.out.shows(exit) {
             print_fleet(&report, ctx)?;
         }
         return Ok(exit);

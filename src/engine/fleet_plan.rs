@@ -49,6 +49,22 @@ pub fn validate(a: &RestoreArgs) -> Result<(), UsageError> {
             quoted(&span.text)
         )));
     }
+    if let Some(crate::timeparse::TimeSpec::Ago(span)) = &a.before {
+        return Err(UsageError::new(format!(
+            "a fleet restore needs an absolute --before (RFC 3339), so that a rerun after an \
+             interruption picks the same backups: {} ago moves with the clock",
+            quoted(&span.text)
+        )));
+    }
+    if let (Some(report), Some(config)) = (&a.report, &a.config.path) {
+        let same = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+        if report == config || (same(report).is_some() && same(report) == same(config)) {
+            return Err(UsageError::new(format!(
+                "--report {} is the config file: choose another path for the report",
+                report.display()
+            )));
+        }
+    }
     if a.config.path.is_some() {
         crate::engine::fleet::check_narrowing(&a.select)?;
     } else if !a.select.needs_listing() {

@@ -13,6 +13,7 @@ use crate::engine::settings::SettingResult;
 use crate::engine::targets::{self, Reached, TargetSummary};
 use crate::engine::Ctx;
 use crate::exit::Exit;
+use crate::model::TableInfo;
 use crate::targets::Placed;
 
 /// Now, to DynamoDB's millisecond (reports never carry nanoseconds).
@@ -128,6 +129,9 @@ pub struct Summary {
 pub struct Report {
     pub command: &'static str,
     pub dry_run: bool,
+    /// When the fleet's first run started: a rerun that resumes an unfinished run (the
+    /// same `--report`) keeps it, and its `--latest` picks backups made before it.
+    pub fleet_started_at: DateTime<Utc>,
     pub results: Vec<Placed<TableRestore>>,
     pub summary: Summary,
 }
@@ -146,6 +150,54 @@ pub(crate) struct Earlier {
     pub active_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub seconds_to_active: Option<f64>,
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub settings: Option<String>,
+    #[serde(default)]
+    pub verification: Option<EarlierVerification>,
+}
+
+/// An earlier report's item count check.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct EarlierVerification {
+    pub status: String,
+    #[serde(default)]
+    pub expected_items: Option<i64>,
+    #[serde(default)]
+    pub items: Option<i64>,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl Earlier {
+    /// Whether the earlier run finished this table: restored, ACTIVE, its settings
+    /// applied (or skipped) and its count checked when asked.
+    pub fn finished(&self) -> bool {
+        matches!(
+            self.status.as_deref(),
+            Some("restored" | "already_restored")
+        ) && matches!(self.settings.as_deref(), Some("applied" | "skipped"))
+    }
+
+    /// The earlier check, as this run reports it.
+    pub fn verification(&self) -> Option<Verification> {
+        let v = self.verification.as_ref()?;
+        let status = match v.status.as_str() {
+            "passed" => "passed",
+            "failed" => "failed",
+            "skipped" => "skipped",
+            _ => return None,
+        };
+        Some(Verification {
+            status,
+            expected_items: v.expected_items,
+            items: v.items,
+            detail: v.detail.clone(),
+        })
+    }
 }
 
 /// The largest earlier report read for its recovery times.
@@ -154,27 +206,41 @@ pub(crate) const EARLIER_REPORT_MAX: u64 = 256 * 1024 * 1024;
 /// The recovery times of the tables of an earlier report at `path` (a rerun's own
 /// `--report`): a table found already restored keeps the time it took. Anything
 /// unreadable is ignored (the times are then unknown, never made up).
-pub(crate) fn earlier_times(
-    path: Option<&std::path::Path>,
-) -> BTreeMap<(String, String, String), Earlier> {
+pub(crate) fn earlier_times(path: Option<&std::path::Path>) -> EarlierReport {
+    #[derive(serde::Deserialize)]
+    struct Counts {
+        tables: usize,
+        succeeded: usize,
+    }
     #[derive(serde::Deserialize)]
     struct File {
         command: String,
+        #[serde(default)]
+        dry_run: bool,
+        #[serde(default)]
+        fleet_started_at: Option<DateTime<Utc>>,
         results: Vec<Earlier>,
+        summary: Counts,
     }
     let Some(path) = path else {
-        return BTreeMap::new();
+        return EarlierReport::default();
     };
     let read = std::fs::metadata(path)
         .ok()
         .filter(|m| m.is_file() && m.len() <= EARLIER_REPORT_MAX)
         .and_then(|_| std::fs::read(path).ok())
         .and_then(|b| serde_json::from_slice::<File>(&b).ok())
-        .filter(|f| f.command == "restore");
-    read.map(|f| {
-        f.results
+        .filter(|f| f.command == "restore" && !f.dry_run);
+    let Some(f) = read else {
+        return EarlierReport::default();
+    };
+    let unfinished = f.summary.succeeded < f.summary.tables;
+    EarlierReport {
+        resumes: unfinished,
+        fleet_started_at: f.fleet_started_at.filter(|_| unfinished),
+        rows: f
+            .results
             .into_iter()
-            .filter(|e| e.requested_at.is_some())
             .map(|e| {
                 (
                     (
@@ -185,9 +251,60 @@ pub(crate) fn earlier_times(
                     e,
                 )
             })
-            .collect()
-    })
-    .unwrap_or_default()
+            .collect(),
+    }
+}
+
+/// What an earlier report (the same `--report` file) tells a rerun.
+#[derive(Debug, Default)]
+pub(crate) struct EarlierReport {
+    /// Each target's row: its recovery times and whether it was finished.
+    pub rows: BTreeMap<(String, String, String), Earlier>,
+    /// The earlier run did not finish every table: this run resumes it, from the backups
+    /// it chose (and, for tables it had not reached, backups made before it started).
+    pub resumes: bool,
+    pub fleet_started_at: Option<DateTime<Utc>>,
+}
+
+/// The recovery times of a target restored before this run: requested when DynamoDB
+/// created it; ACTIVE as an earlier report of the same target says (the same `--report`
+/// file), or as this run sees it when it is still being restored.
+pub(crate) fn already_restored_times<'a>(
+    earlier: &'a EarlierReport,
+    info: &TableInfo,
+    row: &mut TableRestore,
+) -> Option<&'a Earlier> {
+    let key = (
+        row.target_account.clone(),
+        row.target_region.clone(),
+        row.target.clone(),
+    );
+    // The earlier row must be of this very table: requested before DynamoDB made it
+    // (within a few seconds of clock difference) and ACTIVE after. A table deleted and
+    // restored again since, or an edited report, is not believed.
+    let of_this_table = |e: &Earlier| {
+        e.backup_arn == row.backup_arn
+            && match (e.requested_at, e.active_at, info.created_at) {
+                (Some(req), active, Some(created)) => {
+                    req <= created + chrono::Duration::seconds(5)
+                        && created - req <= chrono::Duration::hours(24)
+                        && active.is_none_or(|a| a + chrono::Duration::seconds(5) >= created)
+                }
+                _ => false,
+            }
+    };
+    match earlier.rows.get(&key).filter(|e| of_this_table(e)) {
+        Some(e) => {
+            row.requested_at = e.requested_at;
+            row.active_at = e.active_at;
+            row.seconds_to_active = e.seconds_to_active;
+            Some(e)
+        }
+        None => {
+            row.requested_at = info.created_at;
+            None
+        }
+    }
 }
 
 /// RFC 3339 to DynamoDB's millisecond.
@@ -196,7 +313,12 @@ pub(crate) fn time_ms(t: DateTime<Utc>) -> String {
 }
 
 /// The fleet's report from every target's rows.
-pub fn report(mut reached: Vec<Reached<Vec<TableRestore>>>, a: &RestoreArgs, ctx: &Ctx) -> Report {
+pub fn report(
+    mut reached: Vec<Reached<Vec<TableRestore>>>,
+    a: &RestoreArgs,
+    ctx: &Ctx,
+    fleet_started_at: DateTime<Utc>,
+) -> Report {
     let count = |rows: &Vec<TableRestore>| {
         let ok = rows.iter().filter(|r| r.status.ok()).count();
         let failed = rows.iter().filter(|r| r.status == Status::Failed).count();
@@ -213,6 +335,7 @@ pub fn report(mut reached: Vec<Reached<Vec<TableRestore>>>, a: &RestoreArgs, ctx
     Report {
         command: "restore",
         dry_run: a.dry_run,
+        fleet_started_at,
         summary: Summary {
             tables: results.len(),
             succeeded,

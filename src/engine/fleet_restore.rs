@@ -22,7 +22,8 @@ use crate::config::Config;
 use crate::engine::fleet_plan::{not_targets, one_region_per_account, restored_from, Planned};
 pub use crate::engine::fleet_plan::{target_name, target_names, validate};
 use crate::engine::fleet_report::{
-    earlier_times, interrupted, now_ms, report, stopped_before, time_ms, Earlier,
+    already_restored_times, interrupted, now_ms, report, stopped_before, time_ms, Earlier,
+    EarlierReport,
 };
 pub use crate::engine::fleet_report::{
     estimate, exit_for, restore_rate, Estimate, Report, Status, Summary, TableRestore,
@@ -36,7 +37,6 @@ use crate::engine::targets::{self, Target};
 use crate::engine::Ctx;
 use crate::error::{quoted, AwsErrorKind, UsageError};
 use crate::ids::table_name;
-use crate::model::TableInfo;
 
 /// DynamoDB's documented per-account limit of table operations (create, update, delete,
 /// restore) in progress at once; restores and the settings updates after them share it.
@@ -110,8 +110,8 @@ struct Shared {
     /// What is known of each table still under way (by its place in the fleet), for the
     /// report of a run abandoned before they finish.
     under_way: std::sync::Mutex<BTreeMap<usize, (TableRestore, Phase)>>,
-    /// The recovery times of an earlier run's report (the same `--report` file).
-    earlier: BTreeMap<(String, String, String), Earlier>,
+    /// An earlier run's report (the same `--report` file).
+    earlier: Arc<EarlierReport>,
 }
 
 /// How far a table under way has got.
@@ -218,11 +218,12 @@ async fn sources(t: &Target, a: &RestoreArgs, config: Option<&Config>) -> Result
 }
 
 /// Restores the selection's tables of one target (its account and region).
-pub async fn in_target(
+async fn in_target(
     t: Target,
     a: Arc<RestoreArgs>,
     config: Option<Arc<Config>>,
     ctx: Ctx,
+    earlier: Arc<EarlierReport>,
 ) -> Result<Vec<TableRestore>> {
     let mut tables = sources(&t, &a, config.as_deref()).await?;
     let target_region = a
@@ -267,7 +268,6 @@ pub async fn in_target(
         ..ctx.clone()
     }
     .progress(tables.len() as u64, "restoring");
-    let a_report = a.report.clone();
     let shared = Arc::new(Shared {
         slots: Semaphore::new(a.max_restores as usize),
         freed: Notify::new(),
@@ -280,7 +280,7 @@ pub async fn in_target(
         backups,
         ops: Semaphore::new(TABLE_OPERATIONS_MAX),
         under_way: Default::default(),
-        earlier: earlier_times(a_report.as_deref()),
+        earlier,
         progress: Progress {
             pb,
             requested: AtomicUsize::new(0),
@@ -367,7 +367,7 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
         row
     };
     // 1. The source: a backup, or a point in time of the live table.
-    let (src, wanted) = match source(s, table).await {
+    let (src, wanted) = match source(s, table, &target).await {
         Ok(x) => x,
         Err(e) if ctx.stop.requested() => return stopped_before(row, format!("{e:#}")),
         Err(e) => return fail(row, format!("{e:#}")),
@@ -383,6 +383,7 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
     s.note(i, &row, Phase::Preparing);
     // 2. The target: absent (restore it), restored from this source (finish it), or
     // anything else (never touched).
+    let mut earlier: Option<&Earlier> = None;
     let existing = match s.dest.describe_table(&target).await {
         Ok(x) => x,
         Err(e) if ctx.stop.requested() => return stopped_before(row, e.message),
@@ -400,18 +401,33 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
                 ),
             );
         }
-        already_restored_times(s, info, &mut row);
+        earlier = already_restored_times(&s.earlier, info, &mut row);
     }
     // 3. The settings record, read from the source before anything changes.
-    let record: Option<Result<Record, String>> = if a.no_settings {
+    // A table its earlier run finished (its report says so) keeps its settings as they
+    // are now: they are not applied again over what was changed since.
+    let done_before = earlier.filter(|e| e.finished()).cloned();
+    let mut source_gone = false;
+    let record: Option<Result<Record, String>> = if a.no_settings || done_before.is_some() {
         None
     } else {
-        Some(match record::read(&s.source, table, &a.skip_setting).await {
-            Ok(Some(r)) => Ok(r),
-            Ok(None) => Err(format!("the source table '{}' no longer exists: apply a saved record with restore --settings-from FILE --target {target}", row.source_table)),
-            Err(e) => Err(e.message),
-        })
+        Some(
+            match record::read(&s.source, table, &a.skip_setting).await {
+                Ok(Some(r)) => Ok(r),
+                Ok(None) => {
+                    source_gone = true;
+                    Err(format!("the source table '{}' no longer exists: apply a saved record with restore --settings-from FILE --target {target}", row.source_table))
+                }
+                Err(e) => Err(e.message),
+            },
+        )
     };
+    if let Some(e) = &done_before {
+        row.settings = match e.settings.as_deref() {
+            Some("skipped") => "skipped",
+            _ => "applied",
+        };
+    }
     if ctx.stop.requested() && existing.is_none() {
         return stopped_before(row, "stopped".into());
     }
@@ -451,26 +467,55 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
         } => p,
         _ = stop.wait() => None,
     };
-    let already = existing.is_some();
+    let mut already = existing.is_some();
     if permits.is_none() || (ctx.stop.requested() && !already) {
         return stopped_before(row, "stopped".into());
     }
     if !already {
         s.note(i, &row, Phase::Requesting);
-        if let Err(why) = request_restore(s, table, &src, &target, &mut row).await {
-            return match why {
-                Requested::Stopped => stopped_before(row, "stopped".into()),
-                Requested::InFlight(m) => {
-                    row.status = Status::Restoring;
-                    row.detail = Some(format!(
-                        "the run stopped while its restore was being requested ({m}): \
-                         '{target}' may be restoring; a rerun finds it (already restored) \
-                         or restores it"
-                    ));
-                    row
+        match request_restore(s, table, &src, &target, &mut row).await {
+            Ok(()) => {}
+            Err(Requested::Stopped) => return stopped_before(row, "stopped".into()),
+            Err(Requested::InFlight(m)) => {
+                row.status = Status::Restoring;
+                row.detail = Some(format!(
+                    "the run stopped while its restore was being requested ({m}): \
+                     '{target}' may be restoring; a rerun finds it (already restored) \
+                     or restores it"
+                ));
+                return row;
+            }
+            Err(Requested::Exists) => match s.dest.describe_table(&target).await {
+                // Made meanwhile from the same source (the same command running at the
+                // same time): finished like any target already restored.
+                Ok(Some(info)) if restored_from(&info, &wanted).is_ok() => {
+                    already = true;
+                    row.requested_at = info.created_at;
+                    tracing::info!(
+                        target = %target,
+                        "restored meanwhile from the same source by another run: finishing it"
+                    );
                 }
-                Requested::Failed(m) => fail(row, m),
-            };
+                Ok(Some(info)) => {
+                    let what = restored_from(&info, &wanted).err().unwrap_or_default();
+                    return fail(
+                        row,
+                        format!(
+                            "table '{target}' was made in {} while this run asked for it, \
+                             and {what}: it is left alone",
+                            s.dest.region()
+                        ),
+                    );
+                }
+                Ok(None) => {
+                    return fail(
+                        row,
+                        format!("table '{target}' existed and then not: run the command again"),
+                    )
+                }
+                Err(e) => return fail(row, e.message),
+            },
+            Err(Requested::Failed(m)) => return fail(row, m),
         }
     }
     s.note(i, &row, Phase::Requested);
@@ -507,7 +552,15 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
             ));
             return row;
         }
-        Ok(None) => return fail(row, format!("not ACTIVE after --timeout {}", a.timeout)),
+        Ok(None) => {
+            row.status = Status::Restoring;
+            row.detail = Some(format!(
+                "not ACTIVE after --timeout {}: DynamoDB is still restoring '{target}'; a \
+                 rerun finishes it once ACTIVE",
+                a.timeout
+            ));
+            return row;
+        }
         Err(e) if ctx.stop.requested() => {
             row.status = Status::Restoring;
             row.detail = Some(format!(
@@ -554,7 +607,7 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
                 .map(|x| x.setting.to_string())
                 .collect();
             if !row.settings_failed.is_empty() && ctx.stop.requested() {
-                row.settings = "failed";
+                row.settings = "interrupted";
                 return interrupted(row, &target, "its settings");
             }
             row.settings = if row.settings_failed.is_empty() {
@@ -570,11 +623,29 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
         }
         Some(Err(why)) => {
             row.settings = "failed";
-            retry.push(format!("its settings record cannot be read: {why}"));
+            let what = format!("its settings record cannot be read: {why}");
+            if source_gone {
+                lasting.push(what);
+            } else {
+                retry.push(what);
+            }
         }
         None => {}
     }
-    if a.verify {
+    // A check made by the earlier run stands: a passed one is not made again, a failed
+    // one is not forgotten because this run does not check.
+    let checked_before = earlier.and_then(|e| e.verification());
+    if let Some(v) =
+        checked_before.filter(|v| v.status == "failed" || !a.verify || v.status == "passed")
+    {
+        if v.status == "failed" {
+            lasting.push(format!(
+                "verification failed in an earlier run: {}",
+                v.detail.clone().unwrap_or_default()
+            ));
+        }
+        row.verification = Some(v);
+    } else if a.verify {
         if ctx.stop.requested() {
             return interrupted(row, &target, "its verification");
         }
@@ -600,7 +671,15 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
         }
         row.verification = Some(v);
     }
-    row.finished_at = Some(now_ms());
+    row.finished_at = done_before
+        .as_ref()
+        .and_then(|e| e.finished_at)
+        .or(Some(now_ms()));
+    if let Some(e) = done_before.as_ref().filter(|_| row.detail.is_none()) {
+        let _ = e;
+        row.detail =
+            Some("finished by an earlier run (its --report): settings not applied again".into());
+    }
     if !retry.is_empty() || !lasting.is_empty() {
         row.status = Status::Failed;
         let mut parts = Vec::new();
@@ -618,27 +697,8 @@ async fn one(s: &Shared, i: usize, table: &str, target: String) -> TableRestore 
     row
 }
 
-/// The recovery times of a target restored before this run: requested when DynamoDB
-/// created it; ACTIVE as an earlier report of the same target says (the same `--report`
-/// file), or as this run sees it when it is still being restored.
-fn already_restored_times(s: &Shared, info: &TableInfo, row: &mut TableRestore) {
-    let key = (
-        row.target_account.clone(),
-        row.target_region.clone(),
-        row.target.clone(),
-    );
-    let same_source = |e: &Earlier| e.backup_arn == row.backup_arn;
-    if let Some(e) = s.earlier.get(&key).filter(|e| same_source(e)) {
-        row.requested_at = e.requested_at;
-        row.active_at = e.active_at;
-        row.seconds_to_active = e.seconds_to_active;
-    } else {
-        row.requested_at = info.created_at;
-    }
-}
-
 /// The table's source and what an existing target's RestoreSummary must name.
-async fn source(s: &Shared, table: &str) -> Result<(Source, Planned)> {
+async fn source(s: &Shared, table: &str, target: &str) -> Result<(Source, Planned)> {
     let (a, ctx) = (&s.a, &s.ctx);
     if a.to_time.is_some() || a.latest_restorable {
         let point = pitr_point(&s.source, table, a, ctx).await?;
@@ -667,7 +727,46 @@ async fn source(s: &Shared, table: &str) -> Result<(Source, Planned)> {
                 .await?
         }
     };
-    let b = pick_from(all, table, a, ctx)?;
+    // A rerun restores from the backups its earlier run chose (the same `--report`), so
+    // that a backup made in between never splits the fleet over two points in time.
+    let key = (
+        s.account.clone(),
+        s.dest.region().to_string(),
+        target.to_string(),
+    );
+    let mut pinned = s
+        .earlier
+        .rows
+        .get(&key)
+        .and_then(|e| e.backup_arn.clone())
+        .and_then(|arn| all.iter().find(|b| b.backup_arn == arn).cloned());
+    if !s.earlier.resumes {
+        // A finished earlier run pins only a target that is still its restore: a new
+        // fleet (its targets deleted since) starts from the backups of now.
+        if let Some(b) = &pinned {
+            let still = s.dest.describe_table(target).await?.is_some_and(|t| {
+                t.restore
+                    .is_some_and(|r| r.source_backup_arn.as_deref() == Some(&b.backup_arn))
+            });
+            if !still {
+                pinned = None;
+            }
+        }
+    }
+    // A table the earlier run had not reached: its newest backup as of then.
+    let before_the_fleet: Vec<_> = match s.earlier.fleet_started_at.filter(|_| a.latest) {
+        Some(started) => all
+            .iter()
+            .filter(|b| b.created_at <= started)
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    let b = match pinned {
+        Some(b) => b,
+        None if !before_the_fleet.is_empty() => pick_from(before_the_fleet, table, a, ctx)?,
+        None => pick_from(all, table, a, ctx)?,
+    };
     let arn = b.backup_arn.clone();
     Ok((Source::Backup(b), Planned::Backup { arn }))
 }
@@ -677,6 +776,8 @@ enum Requested {
     Stopped,
     /// Sent, or on its way, when the run stopped: it may have been made.
     InFlight(String),
+    /// The target exists (made since it was looked at).
+    Exists,
     Failed(String),
 }
 
@@ -717,11 +818,13 @@ async fn request_restore(
         _ => table.to_string(),
     };
     let mut stop = ctx.stop.clone();
+    // Requested when first asked: the time a refusal (the quota) made it wait counts in
+    // the table's recovery time.
+    let at = now_ms();
     loop {
         if ctx.stop.requested() {
             return Err(Requested::Stopped);
         }
-        let at = now_ms();
         // A request on its way is seen through: its answer says whether it was made.
         let guard = ctx.critical.enter();
         let r = match src {
@@ -747,6 +850,7 @@ async fn request_restore(
                     _ = stop.wait() => return Err(Requested::Stopped),
                 }
             }
+            Err(e) if e.kind == AwsErrorKind::TableAlreadyExists => return Err(Requested::Exists),
             Err(e) if e.kind == AwsErrorKind::Interrupted || ctx.stop.requested() => {
                 return Err(Requested::InFlight(e.message))
             }
@@ -771,24 +875,23 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Report> {
     if let Some(into) = &a.target_region {
         one_region_per_account(&specs, into)?;
     }
+    // An unfinished earlier run of this fleet (its --report): this run resumes it.
+    let earlier = Arc::new(if a.dry_run {
+        EarlierReport::default()
+    } else {
+        crate::engine::fleet_report::earlier_times(a.report.as_deref())
+    });
+    let fleet_started_at = earlier.fleet_started_at.unwrap_or(ctx.now);
     let a = Arc::new(a);
     let config = config.map(Arc::new);
     let (args, c) = (a.clone(), ctx.clone());
     let reached = targets::each(ctx, &specs, named, move |t| {
         let (args, config, c) = (args.clone(), config.clone(), c.clone());
-        async move { in_target(t, args, config, c).await }
+        let earlier = earlier.clone();
+        async move { in_target(t, args, config, c, earlier).await }
     })
     .await?;
-    let report = report(reached, &a, ctx);
-    if let Some(path) = &a.report {
-        let written = serde_json::to_vec_pretty(&report)
-            .map_err(std::io::Error::other)
-            .and_then(|b| crate::output::write_file_atomic(path, &b));
-        if let Err(e) = written {
-            tracing::error!("could not write the report to {}: {e}", path.display());
-        }
-    }
-    Ok(report)
+    Ok(report(reached, &a, ctx, fleet_started_at))
 }
 
 #[cfg(test)]

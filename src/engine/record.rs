@@ -387,7 +387,13 @@ pub fn for_target(
     copy_alarms: bool,
     alarm_actions: bool,
 ) -> Record {
-    let same = r.table == target;
+    // The same table: the same name and, when both are known, the same ARN (a table of
+    // the same name in another region or account is another table).
+    let same = r.table == target
+        && match (&r.table_arn, target_arn) {
+            (Some(from), Some(to)) => from == to,
+            _ => true,
+        };
     let mut out = r.clone();
     out.table = target.to_string();
     out.table_arn = target_arn.map(str::to_string).or(out.table_arn);
@@ -601,6 +607,24 @@ pub fn parse_saved(text: &str) -> Result<Record, String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_table_of_the_same_name_in_another_region_is_another_table() {
+        let mut r = sample();
+        r.resource_policy = Item::Recorded(Some(format!(
+            "{{\"Resource\":\"{}\"}}",
+            r.table_arn.clone().unwrap()
+        )));
+        let west = "arn:aws:dynamodb:us-west-2:123456789012:table/orders";
+        let out = for_target(&r, "orders", Some(west), false, false);
+        match &out.resource_policy {
+            Item::Recorded(Some(p)) => assert!(p.contains(west) && !p.contains("us-east-1"), "{p}"),
+            other => panic!("{other:?}"),
+        }
+        // The same table (a replace) keeps its policy as it is.
+        let same = for_target(&r, "orders", r.table_arn.as_deref(), false, false);
+        assert_eq!(same.resource_policy, r.resource_policy);
+    }
 
     fn sample() -> Record {
         Record {

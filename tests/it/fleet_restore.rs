@@ -864,3 +864,242 @@ fn a_table_named_like_a_target_stays_a_source_unless_it_is_a_restore_of_one() {
         "{rep}"
     );
 }
+
+#[test]
+fn the_same_command_twice_at_once_restores_each_table_once_and_both_succeed() {
+    let emu = Emulator::start();
+    fleet(&emu, 3);
+    emu.config(json!({"restore_creating_seconds": 3}));
+    let args = [
+        "restore",
+        "--match",
+        "svc-*",
+        "--latest",
+        "--target-template",
+        "{table}-cc",
+        "--no-settings",
+        "--output",
+        "json",
+    ];
+    let first = spawn(&emu, &args);
+    let second = spawn(&emu, &args);
+    let a = finish(first, Duration::from_secs(60), "first of two runs");
+    let b = finish(second, Duration::from_secs(60), "second of two runs");
+    for r in [&a, &b] {
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        assert_eq!(r.json()["summary"]["succeeded"], 3);
+    }
+    let made: u64 = ["svc-00-cc", "svc-01-cc", "svc-02-cc"]
+        .iter()
+        .map(|t| u64::from(items_in(&emu, "us-east-1", t) > 0))
+        .sum();
+    assert_eq!(made, 3);
+}
+
+#[test]
+fn a_rerun_with_its_report_resumes_from_the_same_backups_and_keeps_what_was_finished() {
+    let emu = Emulator::start();
+    let names = fleet(&emu, 3);
+    emu.config(json!({"restore_creating_seconds": 3, "max_restores_in_progress": 1}));
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("dr.json");
+    let report_arg = report.to_str().unwrap();
+    let args = [
+        "restore",
+        "--match",
+        "svc-*",
+        "--latest",
+        "--target-template",
+        "{table}-nd",
+        "--max-restores",
+        "1",
+        "--report",
+        report_arg,
+        "--output",
+        "json",
+    ];
+    let child = spawn(&emu, &args);
+    wait_for_calls(&emu, "RestoreTableFromBackup", 1);
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "INT");
+    let r = finish(child, Duration::from_secs(20), "stopped fleet");
+    assert_eq!(r.code, 130, "{}", r.stderr);
+    // The backups there were before the fleet started: one per table.
+    let before: std::collections::BTreeMap<String, String> = names
+        .iter()
+        .map(|t| {
+            (
+                format!("{t}-nd"),
+                emu.backup_names(t).into_iter().next().unwrap(),
+            )
+        })
+        .collect();
+    // A backup made in between (the nightly run) does not split the fleet.
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(emu.run(&["backup", "--match", "svc-*", "--wait"]).code, 0);
+    emu.config(json!({"restore_creating_seconds": 1, "max_restores_in_progress": 0}));
+    let again = emu.run(&args);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    let rep = again.json();
+    for x in rows(&rep) {
+        let t = x["target"].as_str().unwrap();
+        assert_eq!(x["backup_name"].as_str().unwrap(), before[t], "{x}");
+    }
+    // The fleet's start is the first run's.
+    let first_start = r.json()["fleet_started_at"].clone();
+    assert_eq!(rep["fleet_started_at"], first_start);
+    // Finished: a change made since to a restored table is not undone by a third run.
+    let arn = emu.call("DescribeTable", json!({"TableName": "svc-00-nd"}))["Table"]["TableArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    emu.call(
+        "TagResource",
+        json!({"ResourceArn": arn, "Tags": [{"Key": "owner", "Value": "dr-team"}]}),
+    );
+    emu.reset_stats();
+    let third = emu.run(&args);
+    assert_eq!(third.code, 0, "{}", third.stdout);
+    assert_eq!(third.json()["summary"]["already_restored"], 3);
+    assert_eq!(
+        emu.calls("TagResource") + emu.calls("UntagResource"),
+        0,
+        "{}",
+        third.stdout
+    );
+    let tags = emu.call("ListTagsOfResource", json!({"ResourceArn": arn}));
+    assert!(tags.to_string().contains("dr-team"), "{tags}");
+}
+
+#[test]
+fn a_failed_count_is_not_forgotten_by_a_rerun_without_verify() {
+    let emu = Emulator::start();
+    fleet(&emu, 2);
+    emu.config(json!({"restore_drop_items": 1}));
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("v.json");
+    let report_arg = report.to_str().unwrap();
+    let mut args = vec![
+        "restore",
+        "--table",
+        "svc-01",
+        "--table",
+        "svc-03",
+        "--latest",
+        "--target-template",
+        "{table}-vd",
+        "--no-settings",
+        "--report",
+        report_arg,
+        "--output",
+        "json",
+    ];
+    // svc-03 has no backup: svc-01 alone restores (and fails its count).
+    let _ = emu.run(&["backup", "--table", "svc-01"]);
+    args.push("--verify");
+    let r = emu.run(&args);
+    let row = rows(&r.json())
+        .iter()
+        .find(|x| x["source_table"] == "svc-01")
+        .cloned()
+        .unwrap();
+    assert_eq!(row["verification"]["status"], "failed", "{row}");
+    args.pop();
+    let again = emu.run(&args);
+    let row = rows(&again.json())
+        .iter()
+        .find(|x| x["source_table"] == "svc-01")
+        .cloned()
+        .unwrap();
+    assert_eq!(row["status"], "failed", "{row}");
+    assert_eq!(row["verification"]["status"], "failed", "{row}");
+    assert!(
+        row["detail"].as_str().unwrap().contains("earlier run"),
+        "{row}"
+    );
+    assert_ne!(again.code, 0);
+}
+
+#[test]
+fn a_restore_slower_than_timeout_is_still_restoring_and_a_report_lost_goes_to_stdout() {
+    let emu = Emulator::start();
+    fleet(&emu, 2);
+    emu.config(json!({"restore_creating_seconds": 6}));
+    let r = emu.run(&[
+        "restore",
+        "--match",
+        "svc-*",
+        "--latest",
+        "--target-template",
+        "{table}-t",
+        "--no-settings",
+        "--timeout",
+        "1s",
+        "--output",
+        "json",
+    ]);
+    assert_ne!(r.code, 0, "nothing finished");
+    for x in rows(&r.json()) {
+        assert_eq!(x["status"], "restoring", "{x}");
+        assert!(
+            x["detail"]
+                .as_str()
+                .unwrap()
+                .contains("a rerun finishes it"),
+            "{x}"
+        );
+    }
+    // --report the config file: refused before any call.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"p\"\ntables = [\"svc-*\"]\n[policy.retention]\nkeep_last = 3\n",
+    )
+    .unwrap();
+    let c = config.to_str().unwrap();
+    emu.reset_stats();
+    let r = emu.run(&[
+        "restore",
+        "--config",
+        c,
+        "--latest",
+        "--target-template",
+        "{table}-r",
+        "--report",
+        c,
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is the config file"), "{}", r.stderr);
+    assert_eq!(emu.total_calls(), 0);
+    // A report whose directory disappears during the run is printed instead, exit 1.
+    let gone = dir.path().join("gone");
+    std::fs::create_dir(&gone).unwrap();
+    let path = gone.join("r.json");
+    let child = spawn(
+        &emu,
+        &[
+            "restore",
+            "--table",
+            "svc-00",
+            "--table",
+            "svc-01",
+            "--latest",
+            "--target-template",
+            "{table}-g",
+            "--no-settings",
+            "--report",
+            path.to_str().unwrap(),
+        ],
+    );
+    wait_for_calls(&emu, "RestoreTableFromBackup", 2);
+    std::fs::remove_dir_all(&gone).unwrap();
+    let r = finish(child, Duration::from_secs(60), "report lost");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("printed on stdout instead"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(rows(&r.json()).len(), 2);
+}
