@@ -313,7 +313,7 @@ pub enum Command {
 pub const REPORT_EXAMPLES: &str = "\
 Examples:
   ddb-backup report --config /etc/ddb-backup.toml --html backups.html
-  ddb-backup report --all-tables --keep-daily 7 --keep-weekly 4 --output csv > backups.csv
+  ddb-backup report --all-tables --keep-daily 7 --keep-weekly 4 --output csv
   ddb-backup report --match 'prod-*' --max-age 26h --min-streak-days 30 --metrics-file /var/lib/prom/ddb-backup.prom";
 
 const REPORT_LONG: &str = concat!(
@@ -1136,6 +1136,12 @@ mod tests {
                 .count();
             assert!((2..=4).contains(&n), "{} has {n} examples", sub.get_name());
         }
+    }
+
+    #[test]
+    fn report_help_names_the_price_tables_source_and_date() {
+        use crate::evidence::prices::{PRICES_AS_OF, PRICES_SOURCE};
+        assert!(REPORT_LONG.contains(&format!("{PRICES_SOURCE}, as of {PRICES_AS_OF}")));
     }
 
     #[test]

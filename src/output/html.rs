@@ -123,11 +123,11 @@ pub fn page(r: &Report) -> String {
     }
     let _ = write!(
         h,
-        "</div><p class=m>{} Prices per GB-month as of {} ({}){}.</p>\
-<p class='m key'>Calendar:<span class=co style=background:var(--ok)></span>backed up\
-<span style=background:var(--miss)></span>missing<span style=background:var(--today)></span>today\
- · Bar:<span style=background:var(--keep)></span>kept<span style=background:var(--free)></span>\
-freed by the policy</p>\
+        "</div><p class=m>{}. Prices per GB-month as of {} ({}){}.</p>\
+<p class='m key'>Calendar, the last 90 days:<span style=background:var(--ok)></span>backed up\
+<span style=background:var(--miss)></span>missing<span style=background:var(--today)></span>today \
+(not over yet) · Bar, storage held:<span style=background:var(--keep)></span>kept\
+<span style=background:var(--free)></span>freed by the policy</p>\
 <svg width=0 height=0 style=position:absolute aria-hidden=true><defs><pattern id=g width=10 \
 height=14 patternUnits=userSpaceOnUse><rect class=cg x=9 width=1 height=14 /></pattern></defs></svg>\
 </header><main>",
@@ -269,8 +269,15 @@ height=3 /><rect class=bf x={:.2} width={fr:.2} height=3 /></svg><p class=m>{} b
         }
         h.push_str("</p>");
     }
-    if let Some(p) = &t.plan {
-        plan_table(h, p);
+    match &t.plan {
+        Some(p) if p.kept.is_empty() && p.delete.is_empty() => {
+            h.push_str("<p class=m>Plan: no AVAILABLE backup to keep or delete.</p>")
+        }
+        Some(p) => plan_table(h, p),
+        None if t.ok() => {
+            h.push_str("<p class=m>No retention policy: nothing would be deleted.</p>")
+        }
+        None => {}
     }
     h.push_str("</section>");
 }
