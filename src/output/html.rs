@@ -45,15 +45,18 @@ small,.m{color:var(--mute);font-weight:normal}\
 .cards{display:flex;flex-wrap:wrap;gap:.6em;margin:.8em 0}\
 .cards div{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.4em .8em}\
 .cards b{display:block;font-size:1.3em}\
-section{border-top:1px solid var(--line);padding:.8em 0;break-inside:avoid}\
-.g{display:inline-block;border:1px solid var(--line);border-radius:9px;padding:0 .55em;margin:0 .3em .3em 0}\
-.y{border-color:var(--ok);color:var(--ok)}.n{border-color:var(--miss);color:var(--miss)}\
+section{border-top:1px solid var(--line);padding:.8em 0;break-inside:avoid;\
+content-visibility:auto;contain-intrinsic-size:auto 250px}\
+.b b{display:inline-block;border:1px solid var(--line);border-radius:9px;padding:0 .55em;\
+margin:0 .3em .3em 0;font-weight:normal}\
+.b .y{border-color:var(--ok);color:var(--ok)}.b .n{border-color:var(--miss);color:var(--miss)}\
 .f{color:var(--miss);margin:.2em 0}\
 svg{display:block;width:100%;height:auto;margin:.3em 0}\
-.cm{fill:var(--miss)}.co{fill:var(--ok)}.ct{fill:var(--today)}.cg{fill:var(--bg)}\
-.bk{fill:var(--keep)}.bf{fill:var(--free)}.bb{fill:var(--card)}\
+.cal path{stroke-width:14;stroke-dasharray:9 1}.cm{stroke:var(--miss)}.co{stroke:var(--ok)}\
+.ct{stroke:var(--today)}.bar{height:10px;background:var(--card)}.bar path{stroke-width:3}\
+.bk{stroke:var(--keep)}.bf{stroke:var(--free)}\
 table{border-collapse:collapse;margin-top:.3em}td,th{border-bottom:1px solid var(--line);\
-padding:.1em .7em .1em 0;text-align:left}td.r{text-align:right}\
+padding:.1em .7em .1em 0;text-align:left}td:nth-child(2),td:nth-child(5){text-align:right}\
 .d td:first-child{color:var(--free);font-weight:600}\
 .key span{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin:0 .2em 0 .8em}\
 @media print{body{max-width:none}}";
@@ -128,16 +131,15 @@ pub fn page(r: &Report) -> String {
 <span style=background:var(--miss)></span>missing<span style=background:var(--today)></span>today \
 (not over yet) · Bar, storage held:<span style=background:var(--keep)></span>kept\
 <span style=background:var(--free)></span>freed by the policy</p>\
-<svg width=0 height=0 style=position:absolute aria-hidden=true><defs><pattern id=g width=10 \
-height=14 patternUnits=userSpaceOnUse><rect class=cg x=9 width=1 height=14 /></pattern></defs></svg>\
-</header><main>",
+{}</header><main>",
         escape(r.storage_note),
         escape(r.prices.as_of),
         escape(r.prices.source),
         match r.prices.override_per_gb_month {
             Some(p) => format!("; backup storage at ${p} (--price-per-gb-month)"),
             None => String::new(),
-        }
+        },
+        policies(r),
     );
     let widest = r
         .tables
@@ -145,8 +147,9 @@ height=14 patternUnits=userSpaceOnUse><rect class=cg x=9 width=1 height=14 /></p
         .filter_map(|t| t.held.as_ref().map(|h| h.storage_bytes))
         .max()
         .unwrap_or(0);
+    let places = s.targets.len() > 1;
     for t in &r.tables {
-        table_section(&mut h, t, widest);
+        table_section(&mut h, t, widest, places);
     }
     for t in s.targets.iter().filter(|t| t.error.is_some()) {
         let _ = write!(
@@ -161,17 +164,36 @@ height=14 patternUnits=userSpaceOnUse><rect class=cg x=9 width=1 height=14 /></p
     h
 }
 
-fn table_section(h: &mut String, t: &TableEvidence, widest: i64) {
-    let _ = write!(
-        h,
-        "<section><h2>{} <small>{} · {} · {}</small></h2><p>",
-        escape(&t.table),
-        escape(&t.account),
-        escape(&t.region),
-        escape(&t.policy)
-    );
+/// The policies of the report and their rules, once for the page.
+fn policies(r: &Report) -> String {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for t in r.tables.iter().filter(|t| t.ok()) {
+        let rules = t
+            .plan
+            .as_ref()
+            .map_or("no retention rules", |p| p.policy.as_str());
+        if !seen.contains(&(t.policy.as_str(), rules)) {
+            seen.push((t.policy.as_str(), rules));
+        }
+    }
+    if seen.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = seen
+        .iter()
+        .map(|(name, rules)| format!("{} ({})", escape(name), escape(rules)))
+        .collect();
+    format!("<p class=m>Policies: {}.</p>", list.join(", "))
+}
+
+fn table_section(h: &mut String, t: &TableEvidence, widest: i64, places: bool) {
+    let _ = write!(h, "<section><h2>{} <small>", escape(&t.table));
+    if places {
+        let _ = write!(h, "{} · {} · ", escape(&t.account), escape(&t.region));
+    }
+    let _ = write!(h, "{}</small></h2><p class=b>", escape(&t.policy));
     let badge = |h: &mut String, class: &str, text: String| {
-        let _ = write!(h, "<span class='g {class}'>{}</span>", escape(&text));
+        let _ = write!(h, "<b class={class}>{}</b>", escape(&text));
     };
     match &t.pitr {
         Some(p) if p.error.is_some() => badge(h, "n", "PITR unknown".into()),
@@ -209,8 +231,8 @@ fn table_section(h: &mut String, t: &TableEvidence, widest: i64) {
             if c.gap_days == 0 { "y" } else { "n" },
             match c.longest_gap {
                 Some(g) => format!(
-                    "{} gap days in 90 · longest {} ({} to {})",
-                    c.gap_days, g.days, g.from, g.to
+                    "{} gap days in 90, longest {} from {}",
+                    c.gap_days, g.days, g.from
                 ),
                 None => "no gap in 90 days".into(),
             },
@@ -238,31 +260,39 @@ fn table_section(h: &mut String, t: &TableEvidence, widest: i64) {
         let (all, fr) = (scale(held.storage_bytes), scale(freed));
         let _ = write!(
             h,
-            "<svg viewBox='0 0 100 3' preserveAspectRatio=none style=height:10px role=img \
-aria-label='held versus freed'><rect class=bb width=100 height=3 /><rect class=bk width={:.2} \
-height=3 /><rect class=bf x={:.2} width={fr:.2} height=3 /></svg><p class=m>{} backups \
-({} managed, {} unmanaged, {} SYSTEM, {} AWS_BACKUP) · {} to {} · held {}, {}/month",
+            "<svg class=bar viewBox='0 0 100 3' preserveAspectRatio=none><path class=bk \
+d='M0 1.5h{:.1}'/><path class=bf d='M{:.1} 1.5h{fr:.1}'/></svg><p class=m>{} backups",
             all - fr,
             all - fr,
             held.backups,
-            held.by_type.managed,
-            held.by_type.unmanaged,
-            held.by_type.system,
-            held.by_type.aws_backup,
-            held.oldest
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_else(|| "-".into()),
-            held.newest
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_else(|| "-".into()),
+        );
+        let kinds = [
+            (held.by_type.managed, "managed"),
+            (held.by_type.unmanaged, "unmanaged"),
+            (held.by_type.system, "SYSTEM"),
+            (held.by_type.aws_backup, "AWS_BACKUP"),
+        ];
+        let kinds: Vec<String> = kinds
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, k)| format!("{n} {k}"))
+            .collect();
+        if !kinds.is_empty() {
+            let _ = write!(h, " ({})", kinds.join(", "));
+        }
+        if let (Some(o), Some(n)) = (held.oldest, held.newest) {
+            let _ = write!(h, " · {} to {}", o.format("%Y-%m-%d"), n.format("%Y-%m-%d"));
+        }
+        let _ = write!(
+            h,
+            " · held {}, {}/month",
             human_size(Some(held.storage_bytes)),
             usd(held.monthly_cost_usd),
         );
         if let Some(p) = &t.plan {
             let _ = write!(
                 h,
-                " · the policy ({}) frees {}, {}/month",
-                escape(&p.policy),
+                " · frees {}, {}/month",
                 human_size(Some(p.freed_bytes)),
                 usd(p.freed_monthly_cost_usd)
             );
@@ -282,14 +312,14 @@ height=3 /><rect class=bf x={:.2} width={fr:.2} height=3 /></svg><p class=m>{} b
     h.push_str("</section>");
 }
 
-/// The 90-day strip: a red background (missing), green runs (backed up), today in yellow
-/// unless backed up, and a grid of the page's colour between the cells.
+/// The 90-day strip: a red line of cells (missing), green runs over it (backed up), today
+/// in yellow unless backed up; the cells are dashes of one stroke, 9 of every 10 units.
 fn calendar(h: &mut String, c: &crate::evidence::Continuity) {
     let n = c.window_days;
     let _ = write!(
         h,
-        "<svg viewBox='0 0 {} 14' role=img aria-label='{} of the last {n} days with a backup'>\
-<rect class=cm width={} height=14 />",
+        "<svg class=cal viewBox='0 0 {} 14' role=img aria-label='{}/{n} days backed up'>\
+<path class=cm d='M0 7h{}'/>",
         n * 10,
         c.backed_up.len(),
         n * 10
@@ -303,21 +333,16 @@ fn calendar(h: &mut String, c: &crate::evidence::Continuity) {
             i += 1;
             end += 1;
         }
-        let w = (end - start + 1) * 10;
-        let _ = write!(path, "M{} 0h{w}v14h-{w}z", start * 10);
+        let _ = write!(path, "M{} 7h{}", start * 10, (end - start + 1) * 10);
         i += 1;
     }
     if !path.is_empty() {
         let _ = write!(h, "<path class=co d='{path}'/>");
     }
     if c.backed_up.last() != Some(&(n - 1)) {
-        let _ = write!(h, "<rect class=ct x={} width=10 height=14 />", (n - 1) * 10);
+        let _ = write!(h, "<path class=ct d='M{} 7h10'/>", (n - 1) * 10);
     }
-    let _ = write!(
-        h,
-        "<rect fill='url(#g)' width={} height=14 /></svg>",
-        n * 10
-    );
+    h.push_str("</svg>");
 }
 
 /// The plan's backups grouped by action and reasons, newest group first.
@@ -347,12 +372,12 @@ fn plan_table(h: &mut String, p: &PlanSummary) {
             (Some(o), Some(n)) if o.date_naive() != n.date_naive() => {
                 format!("{} – {}", o.format("%Y-%m-%d"), n.format("%Y-%m-%d"))
             }
-            (_, Some(n)) => n.format("%Y-%m-%d %H:%M").to_string(),
+            (_, Some(n)) => n.format("%Y-%m-%d").to_string(),
             _ => String::new(),
         };
         let _ = write!(
             h,
-            "<tr{}><td>{action}<td class=r>{}<td>{}<td>{span}<td class=r>{}",
+            "<tr{}><td>{action}<td>{}<td>{}<td>{span}<td>{}",
             if *action == "delete" { " class=d" } else { "" },
             list.len(),
             escape(reasons),

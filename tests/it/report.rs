@@ -378,7 +378,8 @@ fn the_html_page_renders_in_headless_chromium() {
     assert!(dom.contains("streak 10 days"), "{dom}");
     assert!(dom.contains("PITR on · 7 days"), "{dom}");
     assert_eq!(
-        dom.matches("<svg viewBox=\"0 0 900 14\"").count(),
+        dom.matches("<svg class=\"cal\" viewBox=\"0 0 900 14\"")
+            .count(),
         3,
         "{dom}"
     );
