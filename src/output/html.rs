@@ -391,6 +391,68 @@ fn plan_table(h: &mut String, p: &PlanSummary) {
 mod tests {
     use super::*;
 
+    fn report(policy: &str) -> Report {
+        use crate::evidence::*;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let days: std::collections::BTreeSet<_> =
+            (0..5).map(|i| today - chrono::Duration::days(i)).collect();
+        let table = TableEvidence {
+            account: "123456789012".into(),
+            region: "us-east-1".into(),
+            table: "orders".into(),
+            policy: policy.into(),
+            status: "ok",
+            error: None,
+            held: Some(Held {
+                backups: 5,
+                by_type: ByType {
+                    managed: 5,
+                    ..ByType::default()
+                },
+                oldest: None,
+                newest: None,
+                storage_bytes: 5 << 30,
+                monthly_cost_usd: Some(0.5),
+            }),
+            plan: None,
+            continuity: Some(continuity(&days, today, WINDOW_DAYS)),
+            pitr: None,
+            drill: None,
+            exports: Exports { configured: false },
+            failing: vec!["min_streak_days: <b>".into()],
+        };
+        let tables = vec![table];
+        let summary = summarize(&tables, &[], false);
+        Report {
+            command: "report",
+            generated_at: chrono::Utc::now(),
+            version: "0",
+            timezone: "UTC".into(),
+            rules: Rules::default(),
+            prices: PriceInfo {
+                as_of: prices::PRICES_AS_OF,
+                source: prices::PRICES_SOURCE,
+                override_per_gb_month: None,
+                regions: Vec::new(),
+            },
+            storage_note: STORAGE_NOTE,
+            tables,
+            summary,
+        }
+    }
+
+    #[test]
+    fn the_page_draws_a_strip_of_runs_and_escapes_what_the_account_names() {
+        let page = page(&report("<script>alert(1)</script>"));
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("min_streak_days: &lt;b&gt;"));
+        // Five days backed up: one run of five cells ending today.
+        assert!(page.contains("<path class=co d='M850 7h50'/>"), "{page}");
+        assert!(!page.contains("class=ct"), "today is backed up");
+        assert!(page.contains("$0.50/month"));
+    }
+
     #[test]
     fn names_are_escaped() {
         assert_eq!(
