@@ -409,3 +409,59 @@ fn the_html_page_renders_in_headless_chromium() {
         std::fs::copy(&shot, keep).unwrap();
     }
 }
+
+#[test]
+fn a_config_gives_each_table_its_policy_and_ndjson_carries_the_same_facts() {
+    let emu = Emulator::start();
+    fleet(&emu);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ddb-backup.toml");
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"orders\"\ntables = [\"a-orders\"]\n\
+         [policy.retention]\nkeep_last = 5\n\
+         [[policy]]\nname = \"rest\"\ntables = [\"b-users\", \"c-events\"]\n",
+    )
+    .unwrap();
+    let r = emu.run(&[
+        "report",
+        "--config",
+        config.to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let a = row(&j, "a-orders");
+    assert_eq!(a["policy"], "orders");
+    assert_eq!(a["plan"]["to_delete"], 24);
+    assert_eq!(a["plan"]["freed_monthly_cost_usd"], 2.4);
+    assert_eq!(row(&j, "b-users")["policy"], "rest");
+    assert_eq!(row(&j, "b-users")["plan"], Value::Null);
+    // Keep flags on the command line show another policy's effect on every table.
+    let r = emu.run(&[
+        "report",
+        "--config",
+        config.to_str().unwrap(),
+        "--keep-last",
+        "1",
+        "--output",
+        "ndjson",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{}", r.stdout);
+    let a = lines.iter().find(|l| l["table"] == "a-orders").unwrap();
+    // keep-last 1, but min-keep 2.
+    assert_eq!(a["plan"]["to_delete"], 27);
+    let b = lines.iter().find(|l| l["table"] == "b-users").unwrap();
+    assert_eq!(b["plan"]["to_delete"], 1);
+    let last = lines.last().unwrap();
+    assert_eq!(last["record"], "summary");
+    assert_eq!(last["summary"]["tables"], 3);
+    assert_eq!(last["summary"]["to_delete"], 28);
+}
