@@ -8,6 +8,11 @@
 //! per GB-month; a backup deleted before the end of the month earns a prorated credit for
 //! the rest of it, so a freed cost is the monthly run-rate saved. A region missing here has
 //! an unknown cost (never zero); `--price-per-gb-month` gives one.
+//!
+//! Checked against the pricing page on PRICES_AS_OF: US East (N. Virginia), $0.10 for
+//! on-demand backup and $0.20 for PITR per GB-month. The other rows were not checked that
+//! day; compare them with the price list API (offer AmazonDynamoDB, the usage types above)
+//! whenever the table is refreshed, and move PRICES_AS_OF with it.
 
 /// When the table below was taken from the price list.
 pub const PRICES_AS_OF: &str = "2026-12-03";
