@@ -111,7 +111,7 @@ def render(data: dict[str, Any]) -> str:
     lines = [
         f"Date {meta['date']}; {meta['machine']}; emulator round trip {meta['latency_ms']:g} ms, documented rate "
         "limits enforced (ListBackups 5/s); one run each. Page load: headless Chromium (`--dump-dom`) from "
-        "navigation start to the page's load event (parsed, styled, laid out), best of three; the whole Chromium "
+        "navigation start to the page's load event (parsed and styled; sections below the fold are laid out when scrolled to), best of three; the whole Chromium "
         "process, start-up included, beside it.",
         "",
         "| report | wall (s) | ListBackups pages | DescribeContinuousBackups | peak RSS (MiB) | HTML (MB) | "
