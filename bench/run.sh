@@ -4,7 +4,8 @@
 # every scenario and writes bench/results.md and bench/results.json.
 # Extra arguments go to bench.py (e.g. --runs 5, --only prune, --small); with --fleet first,
 # the fleet scenarios of bench/fleet.py run instead (e.g. --fleet --sizes 600,2000); with
-# --fleet-restore first, the fleet restore of bench/fleet_restore.py (e.g. --tables 200).
+# --fleet-restore first, the fleet restore of bench/fleet_restore.py (e.g. --tables 200); with
+# --report first, the report over a fleet of bench/report.py (e.g. --sizes 2000).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,6 +24,10 @@ if [[ "${1:-}" == "--fleet" ]]; then
   # The fleet scenarios (ddb-backup alone): bench/fleet.py.
   shift
   script=bench/fleet.py
+elif [[ "${1:-}" == "--report" ]]; then
+  # The report over a fleet (ddb-backup alone): bench/report.py.
+  shift
+  script=bench/report.py
 elif [[ "${1:-}" == "--fleet-restore" ]]; then
   # The fleet restore (ddb-backup alone): bench/fleet_restore.py.
   shift

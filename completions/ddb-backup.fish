@@ -32,7 +32,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l profile -d 'Named
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -55,6 +56,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "restore" -d '
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "run" -d 'The daily job: back up every table of a config (or the command line), then prune it'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "check" -d 'Verify that tables have a recent AVAILABLE backup (for monitoring and CI gates)'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "verify" -d 'Restore drill: restore each table\'s newest backup to a scratch table, check it, drop it'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "report" -d 'Evidence and cost at a glance, as a table, JSON, CSV or one HTML page'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "config" -d 'Work with the config file'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s t -l table -d 'A table name or ARN (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
@@ -78,7 +80,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l profile -
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -104,7 +107,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l profi
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -135,7 +139,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l profile
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -182,7 +187,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l profile 
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -235,7 +241,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l profil
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -301,7 +308,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l profile -d
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -336,7 +344,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l profile 
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -371,7 +380,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l profile
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -388,6 +398,60 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s v -l ve
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-last -d 'Keep the N newest backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-hourly -d 'Keep the newest backup of each of the N newest hours that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-daily -d 'Keep the newest backup of each of the N newest days that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-weekly -d 'Keep the newest backup of each of the N newest ISO weeks that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-monthly -d 'Keep the newest backup of each of the N newest months that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-yearly -d 'Keep the newest backup of each of the N newest years that have one' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the blog\'s "retention days" N is --keep-within Nd)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within-hourly -d 'Keep one backup per hour within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within-daily -d 'Keep one backup per day within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within-weekly -d 'Keep one backup per ISO week within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within-monthly -d 'Keep one backup per month within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within-yearly -d 'Keep one backup per year within DURATION of the newest backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l min-keep -d 'Always keep the N newest AVAILABLE backups made by ddb-backup [default: 2]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l require-recent -d 'Delete nothing for a table unless --min-keep of its backups are younger than DURATION (backups that stopped arriving are reported as a failure instead)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l max-delete -d 'Delete nothing for a table whose plan would delete more than N backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l timezone -d 'Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name) [default: UTC]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l html -d 'Also write the report as one self-contained HTML page here (atomically)' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l metrics-file -d 'The metrics file `run` or `verify` writes: each table\'s last restore drill' -r -F
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l price-per-gb-month -d 'US dollars per GB-month of on-demand backup storage, instead of the price table\'s (e.g. a negotiated price, or a region the table does not know)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l max-age -d 'A table fails unless its newest AVAILABLE backup made by ddb-backup is younger than this' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l min-count -d 'A table fails unless it has at least N AVAILABLE backups made by ddb-backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l min-streak-days -d 'A table fails unless its streak (days in a row with a backup) is at least N days' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
@@ -396,7 +460,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
@@ -421,7 +486,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
-ndjson\t'One JSON object per line'"
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''

@@ -14,7 +14,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
         "vocabulary",
         &["ids", "error", "stop", "model", "timeparse"],
     ),
-    ("pure logic", &["names", "retention", "exit"]),
+    ("pure logic", &["names", "retention", "exit", "evidence"]),
     ("network", &["aws"]),
     ("input", &["cli", "config"]),
     ("where", &["targets", "select"]),

@@ -2,8 +2,8 @@
 # The whole test suite: formatting, lints, unit and property tests, the end-to-end tests of
 # the compiled binary against the project's DynamoDB emulator (installed into .venv from
 # PyPI on first use, with cfn-lint), the long-run simulation, the lint of the Lambda
-# template and the test of the Lambda artifact. Needs the Rust toolchain, Python 3 and
-# faketime (installed with apt-get when missing).
+# template and the test of the Lambda artifact. Needs the Rust toolchain, Python 3,
+# faketime and chromium (installed with apt-get when missing).
 #
 # Everything is built once, in the dev profile with the `lambda` feature: the Lambda
 # artifact, clippy's and the tests' builds share their compiled dependencies.
@@ -37,6 +37,28 @@ if ! command -v faketime >/dev/null 2>&1; then
   quietly ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update
   quietly ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends faketime
+fi
+
+echo "== chromium (the HTML report test opens the page in headless Chromium)"
+if ! command -v chromium >/dev/null 2>&1; then
+  as_root=()
+  if [[ "$(id -u)" -ne 0 ]] && command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: chromium is not installed and apt-get is not available: install chromium" >&2
+    exit 1
+  fi
+  quietly() {
+    local out
+    if ! out="$("$@" 2>&1)"; then
+      printf '%s\n' "$out" >&2
+      return 1
+    fi
+  }
+  quietly ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update
+  quietly ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends chromium
 fi
 
 echo "== cargo fmt --check"

@@ -57,6 +57,8 @@ pub enum OutputFormat {
     Json,
     /// One JSON object per line.
     Ndjson,
+    /// Comma-separated values, one row per table, for spreadsheets (report only).
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -300,9 +302,98 @@ pub enum Command {
     /// Restore drill: restore each table's newest backup to a scratch table, check it, drop it
     #[command(after_help = VERIFY_EXAMPLES, long_about = VERIFY_LONG)]
     Verify(Box<VerifyArgs>),
+    /// Evidence and cost at a glance, as a table, JSON, CSV or one HTML page
+    #[command(after_help = REPORT_EXAMPLES, long_about = REPORT_LONG)]
+    Report(Box<ReportArgs>),
     /// Work with the config file
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+pub const REPORT_EXAMPLES: &str = "\
+Examples:
+  ddb-backup report --config /etc/ddb-backup.toml --html backups.html
+  ddb-backup report --all-tables --keep-daily 7 --keep-weekly 4 --output csv
+  ddb-backup report --match 'prod-*' --max-age 26h --min-streak-days 30 --metrics-file /var/lib/prom/ddb-backup.prom";
+
+const REPORT_LONG: &str = concat!(
+    "\
+Evidence and cost at a glance, for operators and auditors. For every selected table (or \
+every table of a config's policies, in its targets), from one backup listing (an \
+incomplete or inconsistent listing is shown as such, never as \"no backups\"):
+
+  held        AVAILABLE backups by type (managed, unmanaged, SYSTEM, AWS_BACKUP), oldest and \
+newest, storage_bytes (the sum of BackupSizeBytes, which DynamoDB updates about every six \
+hours) and monthly_cost_usd at the region's on-demand backup storage price
+  plan        what the retention policy (the config's, or the --keep-* flags) would delete \
+now: freed_bytes, freed_monthly_cost_usd, and the reasons each kept backup stays
+  continuity  streak_days: consecutive days (in --timezone) ending today or yesterday with \
+an AVAILABLE backup; gap_days: the days of the last 90 without one (today is not counted \
+until it is over); the longest gap
+  pitr        point-in-time recovery: enabled, recovery period, earliest restorable time
+  drill       with --metrics-file (the file run and verify write): the last drill's result, \
+its date and seconds to ACTIVE
+  failing     the rules the table breaks (--max-age, --min-count, --min-streak-days: the \
+checks of `check`, here as evidence; the exit code does not depend on them)
+
+Costs: backup storage is billed per GB-month (GB = 2^30 bytes), and deleting a backup \
+earns a prorated credit for the rest of the month, so freed_monthly_cost_usd is the monthly \
+run-rate saved. Prices per GB-month (on-demand backup / PITR) come from a table in the \
+program: ",
+    "AWS price list for Amazon DynamoDB (aws.amazon.com/dynamodb/pricing), as of 2026-12-03",
+    "; --price-per-gb-month replaces the backup price. In a region missing from the table the \
+cost is unknown (never zero).
+
+Output: a table on a terminal (one row per table, the summary below), --output json or \
+ndjson (the fields above), --output csv; --html FILE also writes one self-contained page \
+(no script, no network; light and dark; printable) with a 90-day calendar strip, the held \
+and freed cost, PITR and drill badges and the plan of each table.
+
+Exit 0 when every table was reported, 3 when some could not be (an incomplete listing, a \
+target out of reach), 1 when none could."
+);
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub config: ConfigOpt,
+
+    #[command(flatten)]
+    pub select: TableSelection,
+
+    #[command(flatten)]
+    pub name: NameOpts,
+
+    #[command(flatten)]
+    pub keep: KeepOpts,
+
+    #[command(flatten)]
+    pub rails: RailOpts,
+
+    /// Also write the report as one self-contained HTML page here (atomically)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
+
+    /// The metrics file `run` or `verify` writes: each table's last restore drill
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<std::path::PathBuf>,
+
+    /// US dollars per GB-month of on-demand backup storage, instead of the price table's
+    /// (e.g. a negotiated price, or a region the table does not know)
+    #[arg(long, value_name = "USD", value_parser = crate::evidence::prices::parse_price)]
+    pub price_per_gb_month: Option<f64>,
+
+    /// A table fails unless its newest AVAILABLE backup made by ddb-backup is younger than this
+    #[arg(long, value_parser = parse_span, value_name = "DURATION", help_heading = "Rules")]
+    pub max_age: Option<Span>,
+
+    /// A table fails unless it has at least N AVAILABLE backups made by ddb-backup
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N", help_heading = "Rules")]
+    pub min_count: Option<u32>,
+
+    /// A table fails unless its streak (days in a row with a backup) is at least N days
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N", help_heading = "Rules")]
+    pub min_streak_days: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -1046,6 +1137,12 @@ mod tests {
                 .count();
             assert!((2..=4).contains(&n), "{} has {n} examples", sub.get_name());
         }
+    }
+
+    #[test]
+    fn report_help_names_the_price_tables_source_and_date() {
+        use crate::evidence::prices::{PRICES_AS_OF, PRICES_SOURCE};
+        assert!(REPORT_LONG.contains(&format!("{PRICES_SOURCE}, as of {PRICES_AS_OF}")));
     }
 
     #[test]

@@ -163,6 +163,8 @@ pub struct PitrWindow {
     pub enabled: bool,
     pub earliest: Option<DateTime<Utc>>,
     pub latest: Option<DateTime<Utc>>,
+    /// The recovery period in days (1–35), when enabled.
+    pub recovery_period_in_days: Option<i32>,
 }
 
 /// The settings of a table that a restore does not carry, by the names `--skip-setting`

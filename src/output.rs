@@ -1,6 +1,9 @@
 //! Rendering of the project's own serde types: human tables on a terminal, JSON and NDJSON
 //! for scripts. Nothing here decides anything.
 
+pub mod html;
+pub mod report;
+
 use std::io::{self, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
@@ -179,6 +182,18 @@ pub fn kept(kept: usize, creating: usize, deleted_elsewhere: usize) -> String {
         format!("kept {kept}")
     } else {
         format!("kept {kept} ({})", apart.join(", "))
+    }
+}
+
+/// ", freeing 1.5 GiB ($0.15/month)" for deletions that free bytes (the cost when the
+/// price is known); empty when nothing is freed.
+pub fn freed(bytes: i64, monthly_cost_usd: Option<f64>) -> String {
+    if bytes <= 0 {
+        return String::new();
+    }
+    match monthly_cost_usd {
+        Some(c) => format!(", freeing {} (${c:.2}/month)", human_size(Some(bytes))),
+        None => format!(", freeing {}", human_size(Some(bytes))),
     }
 }
 

@@ -231,5 +231,6 @@ pub fn pitr(d: Option<&t::ContinuousBackupsDescription>) -> PitrWindow {
         latest: p
             .and_then(|p| p.latest_restorable_date_time())
             .map(to_chrono),
+        recovery_period_in_days: p.and_then(|p| p.recovery_period_in_days()),
     }
 }

@@ -7,6 +7,7 @@ pub mod config_check;
 pub mod describe;
 pub mod list;
 pub mod prune;
+pub mod report;
 pub mod restore;
 pub mod run;
 pub mod verify;
@@ -19,6 +20,11 @@ use crate::exit::Exit;
 
 /// Runs one subcommand.
 pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
+    if ctx.out.format == crate::cli::OutputFormat::Csv && !matches!(cmd, Command::Report(_)) {
+        return crate::error::usage(
+            "--output csv is only for report: use --output json or ndjson (or table)",
+        );
+    }
     match cmd {
         Command::List(a) => list::run(a, ctx).await,
         Command::Describe(a) => describe::run(a, ctx).await,
@@ -28,6 +34,7 @@ pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
         Command::Run(a) => run::run(*a, ctx).await,
         Command::Check(a) => check::run(a, ctx).await,
         Command::Verify(a) => verify::run(*a, ctx).await,
+        Command::Report(a) => report::run(*a, ctx).await,
         Command::Config(crate::cli::ConfigCommand::Check(a)) => config_check::run(a, ctx).await,
     }
 }

@@ -86,9 +86,10 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
         let verb = if r.dry_run { "would delete" } else { "deleted" };
         let n = if r.dry_run { t.to_delete } else { t.deleted };
         text.push_str(&format!(
-            "{}: {}, {verb} {n}",
+            "{}: {}, {verb} {n}{}",
             t.table,
-            crate::output::kept(t.kept, t.creating, t.deleted_elsewhere)
+            crate::output::kept(t.kept, t.creating, t.deleted_elsewhere),
+            crate::output::freed(t.freed_bytes, t.freed_monthly_cost_usd)
         ));
         if let Some(e) = &t.error {
             text.push_str(&format!(" — {}: {e}", t.status));
@@ -97,7 +98,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     text.push_str(&format!(
-        "{} table(s), {} failed; {} backups {}, {}{}{}",
+        "{} table(s), {} failed; {} backups {}{}, {}{}{}",
         s.tables,
         s.failed_tables,
         if r.dry_run { s.would_delete } else { s.deleted },
@@ -106,6 +107,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
         } else {
             "deleted"
         },
+        crate::output::freed(s.freed_bytes, s.freed_monthly_cost_usd),
         crate::output::kept(s.kept, s.creating, s.deleted_elsewhere),
         if s.unknown > 0 {
             format!(

@@ -193,13 +193,14 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         (s.backups_created, s.backups_deleted, ("created", "deleted"))
     };
     text.push_str(&format!(
-        "{} table(s): {} ok, {} failed, {} policy error(s); {made} backup(s) {}, {gone} {}{} in {:.1}s{}",
+        "{} table(s): {} ok, {} failed, {} policy error(s); {made} backup(s) {}, {gone} {}{}{} in {:.1}s{}",
         s.tables,
         s.succeeded,
         s.failed,
         s.policy_errors,
         verbs.0,
         verbs.1,
+        crate::output::freed(s.freed_bytes, s.freed_monthly_cost_usd),
         if s.deletions_unknown > 0 {
             format!(
                 ", {} deletion(s) of unknown outcome (stopped in flight)",

@@ -74,6 +74,10 @@ pub struct RunSummary {
     /// Dry run: the backups the real run would create and delete (0 otherwise).
     pub would_create: usize,
     pub would_delete: usize,
+    /// The bytes the deletions freed (a dry run: would free).
+    pub freed_bytes: i64,
+    /// Their monthly storage cost; `null` when a region's price is unknown.
+    pub freed_monthly_cost_usd: Option<f64>,
     pub interrupted: bool,
     pub duration_seconds: f64,
     /// Tables, successes and failures per target (account × region).
@@ -630,6 +634,14 @@ pub fn build_report(
             } else {
                 0
             },
+            freed_bytes: tables
+                .iter()
+                .filter_map(|t| t.prune.as_ref())
+                .map(|p| p.freed_bytes)
+                .sum(),
+            freed_monthly_cost_usd: prune::freed_cost(
+                tables.iter().filter_map(|t| t.prune.as_ref()),
+            ),
             interrupted: ctx.stop.requested(),
             duration_seconds: to_ms(duration),
             targets: per_target,

@@ -29,6 +29,46 @@ pub fn last_successes(text: &str) -> std::collections::BTreeMap<String, f64> {
         .collect()
 }
 
+const VERIFY_LAST: &str = "ddb_backup_verify_timestamp_seconds";
+
+/// Each table's last drill as a metrics file records it (by its labels, as
+/// [`labels`] writes them): result, when it ended and last passed, seconds to ACTIVE.
+pub fn drill_records(text: &str) -> BTreeMap<String, crate::evidence::Drill> {
+    let mut out: BTreeMap<String, crate::evidence::Drill> = BTreeMap::new();
+    let time = |v: f64| chrono::DateTime::<Utc>::from_timestamp(v as i64, 0);
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let Some((name, rest)) = line.split_once('{') else {
+            continue;
+        };
+        let Some((labels, value)) = rest.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(v) = value.trim().parse::<f64>() else {
+            continue;
+        };
+        let key = format!("{{{labels}");
+        let known = [
+            VERIFY_LAST_SUCCESS,
+            VERIFY_LAST,
+            "ddb_backup_verify_duration_seconds",
+            "ddb_backup_verify_items",
+            "ddb_backup_verify_failure",
+        ];
+        if !known.contains(&name) {
+            continue;
+        }
+        let d = out.entry(key).or_default();
+        match name {
+            VERIFY_LAST_SUCCESS => d.last_passed_at = time(v),
+            VERIFY_LAST => d.last_at = time(v),
+            "ddb_backup_verify_duration_seconds" => d.restore_seconds = Some(v),
+            "ddb_backup_verify_items" => d.items = Some(v.max(0.0) as u64),
+            _ => d.last_result = Some(if v == 0.0 { "passed" } else { "failed" }),
+        }
+    }
+    out
+}
+
 /// The drill series: last success (kept from `previous` while a table fails or is not
 /// drilled), duration, items and failure of this run's drills.
 pub fn metrics_text(previous: &str, drills: &[&Placed<Drill>]) -> String {
@@ -66,6 +106,15 @@ pub fn metrics_text(previous: &str, drills: &[&Placed<Drill>]) -> String {
         drills
             .iter()
             .filter_map(|d| d.items.map(|n| (labels(&d.at, &d.table), n as f64)))
+            .collect(),
+    );
+    gauge(
+        VERIFY_LAST,
+        "When the table's last drill ended, passed or failed (Unix time).",
+        drills
+            .iter()
+            .filter(|d| d.outcome != "would_verify" && d.outcome != "interrupted")
+            .map(|d| (labels(&d.at, &d.table), now))
             .collect(),
     );
     gauge(
@@ -267,6 +316,25 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drill_is_read_back_from_the_metrics_file() {
+        let at = crate::targets::Place {
+            account: "1".into(),
+            region: "r".into(),
+        };
+        let mut d = crate::engine::drill::Drill::new("orders");
+        d.outcome = "passed";
+        d.restore_seconds = Some(12.5);
+        d.items = Some(40);
+        let placed = Placed::new(&at, d);
+        let text = metrics_text("", &[&placed]);
+        let read = drill_records(&text);
+        let r = &read[&labels(&at, "orders")];
+        assert_eq!(r.last_result, Some("passed"));
+        assert_eq!((r.restore_seconds, r.items), (Some(12.5), Some(40)));
+        assert!(r.last_at.is_some() && r.last_passed_at == r.last_at);
+    }
 
     #[test]
     fn metrics_keep_the_last_success_of_a_failing_table() {

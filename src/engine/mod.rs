@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod prune;
 pub mod record;
 pub mod replace;
+pub mod report;
 pub mod restore;
 pub mod restored_count;
 pub mod restoring;

@@ -117,6 +117,10 @@ pub struct TablePrune {
     pub deletions: Vec<(String, DeleteResult)>,
     /// Seconds spent on this table (listing, planning, deleting).
     pub duration_seconds: f64,
+    /// The BackupSizeBytes of the backups deleted (a dry run: that the plan deletes).
+    pub freed_bytes: i64,
+    /// Their monthly storage cost at the region's price; `null` when it is unknown.
+    pub freed_monthly_cost_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,9 +144,22 @@ pub struct PruneSummary {
     pub kept: usize,
     pub creating: usize,
     pub deleted_elsewhere: usize,
+    /// The bytes the deletions freed (a dry run: would free).
+    pub freed_bytes: i64,
+    /// Their monthly storage cost; `null` when a region's price is unknown.
+    pub freed_monthly_cost_usd: Option<f64>,
     pub interrupted: bool,
     /// Tables, successes and failures per target (account × region).
     pub targets: Vec<TargetSummary>,
+}
+
+/// The cost of what some prunes freed: `None` when a table freed bytes at an unknown price.
+pub fn freed_cost<'a>(prunes: impl Iterator<Item = &'a TablePrune>) -> Option<f64> {
+    let mut total = 0.0;
+    for p in prunes.filter(|p| p.freed_bytes > 0) {
+        total += p.freed_monthly_cost_usd?;
+    }
+    Some(crate::evidence::prices::cents(total))
 }
 
 /// One target's prune: its own listing, plans and deletions.
@@ -211,6 +228,8 @@ pub fn build_report(
             kept: tables.iter().map(|t| t.kept).sum(),
             creating: tables.iter().map(|t| t.creating).sum(),
             deleted_elsewhere: tables.iter().map(|t| t.deleted_elsewhere).sum(),
+            freed_bytes: tables.iter().map(|t| t.freed_bytes).sum(),
+            freed_monthly_cost_usd: freed_cost(tables.iter().map(|t| &t.row)),
             interrupted: ctx.stop.requested(),
             targets: per_target,
         },
@@ -340,6 +359,8 @@ impl TablePrune {
             plan: None,
             deletions: Vec::new(),
             duration_seconds: 0.0,
+            freed_bytes: 0,
+            freed_monthly_cost_usd: Some(0.0),
         }
     }
 }
@@ -442,6 +463,8 @@ pub async fn prune_listed(
         plan: None,
         deletions: Vec::new(),
         duration_seconds: 0.0,
+        freed_bytes: 0,
+        freed_monthly_cost_usd: None,
     };
     if let Some(skew) = &plan.clock_skew {
         tracing::warn!(table = %name, "{skew}");
@@ -486,6 +509,22 @@ pub async fn prune_listed(
             ));
         }
     }
+    result.freed_bytes = if opts.dry_run {
+        crate::evidence::freed_bytes(&plan)
+    } else {
+        let gone: std::collections::HashSet<&str> = result
+            .deletions
+            .iter()
+            .filter(|(_, r)| matches!(r, DeleteResult::Deleted))
+            .map(|(a, _)| a.as_str())
+            .collect();
+        plan.to_delete()
+            .filter(|d| gone.contains(d.backup.backup_arn.as_str()))
+            .map(|d| d.backup.size_bytes.unwrap_or(0).max(0))
+            .sum()
+    };
+    result.freed_monthly_cost_usd = crate::evidence::prices::backup_price(dynamo.region(), None)
+        .map(|p| crate::evidence::prices::monthly_cost(result.freed_bytes, p));
     result.plan = Some(plan);
     result
 }

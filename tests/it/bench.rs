@@ -108,6 +108,29 @@ fn the_benchmark_harness_runs_on_tiny_sizes() {
         assert!(r["peak_in_progress"].as_u64().unwrap() <= 5, "{r}");
     }
     assert_eq!(json["memory"]["ok"], true, "{}", json["memory"]);
+    // The report over a fleet, tiny: its pages, its page in headless Chromium.
+    let report_out = out_dir.path().join("report");
+    let status = Command::new(&python)
+        .arg(root().join("bench/report.py"))
+        .args(["--bin", env!("CARGO_BIN_EXE_ddb-backup")])
+        .args(["--emulator-python", &python, "--small", "--latency-ms", "2"])
+        .arg("--out")
+        .arg(&report_out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report_out.with_extension("json")).unwrap())
+            .unwrap();
+    for r in json["report"].as_array().unwrap() {
+        assert_eq!(r["ok"], true, "{r}");
+        assert!(
+            r["list_pages"].as_u64() <= r["list_pages_max"].as_u64(),
+            "{r}"
+        );
+        assert!(r["html_bytes"].as_u64().unwrap() > 0, "{r}");
+        assert!(r["browser_open_s"].is_number(), "{r}");
+    }
     for syntax in [
         Command::new("sh")
             .arg("-n")

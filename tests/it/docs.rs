@@ -78,7 +78,7 @@ fn bash_completion_completes_subcommands_and_flags() {
     assert!(flags.contains(&"--keep-weekly".to_string()), "{flags:?}");
     assert!(flags.contains(&"--keep-within".to_string()), "{flags:?}");
     let values = bash_complete(&["ddb-backup", "list", "--output", ""]);
-    assert_eq!(values, vec!["table", "json", "ndjson"]);
+    assert_eq!(values, vec!["table", "json", "ndjson", "csv"]);
 }
 
 #[test]

@@ -19,6 +19,7 @@ mod lambda;
 mod list;
 mod prune;
 mod replace;
+mod report;
 mod restore;
 mod run;
 mod settings_aws;

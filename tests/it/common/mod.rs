@@ -622,3 +622,74 @@ impl Emulator {
         );
     }
 }
+
+impl Emulator {
+    /// Seeds backups with sizes: (name, age in seconds, size in bytes); AVAILABLE USER
+    /// backups. Returns their ARNs.
+    pub fn seed_sized(&self, table: &str, specs: &[(String, i64, i64)]) -> Vec<String> {
+        let now = now_secs();
+        let backups: Vec<Value> = specs
+            .iter()
+            .map(|(name, age, size)| {
+                json!({"name": name, "created": now - age, "status": "AVAILABLE",
+                       "type": "USER", "size": size})
+            })
+            .collect();
+        let r = self.ctl("seed_backups", json!({"table": table, "backups": backups}));
+        r["arns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// Debian's `chromium`, for the tests that open an HTML page in a real browser
+/// (scripts/test.sh installs it). Panics with a clear message when it is missing.
+pub fn chromium() -> &'static str {
+    static FOUND: OnceLock<String> = OnceLock::new();
+    FOUND.get_or_init(|| {
+        for name in ["chromium", "chromium-browser"] {
+            let ok = Command::new(name)
+                .arg("--version")
+                .stdin(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ok {
+                return name.to_string();
+            }
+        }
+        panic!(
+            "chromium is not installed: the HTML report test opens the page in headless \
+             Chromium (Debian/Ubuntu: apt-get install chromium; scripts/test.sh installs it)"
+        )
+    })
+}
+
+/// Runs headless Chromium on `page` with `args` (e.g. `--dump-dom`), in its own profile
+/// directory; returns its stdout.
+pub fn headless(page: &Path, args: &[&str]) -> String {
+    let profile = tempfile::tempdir().expect("a profile directory");
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
