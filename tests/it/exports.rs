@@ -1,0 +1,355 @@
+//! The archive tier end to end: exports to S3 with ddb-backup's manifest, their listing,
+//! their retention (prune --exports) and imports back, on the emulator (moto's S3 and
+//! tables, the layer's exports with DynamoDB's files, incremental windows and S3 faults).
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const ACCOUNT: &str = "123456789012";
+const BUCKET: &str = "archive";
+
+fn root(table: &str) -> String {
+    format!("prod/{ACCOUNT}/us-east-1/{table}/")
+}
+
+fn manifests(emu: &Emulator, table: &str) -> Vec<String> {
+    emu.objects(BUCKET, &root(table))
+        .into_iter()
+        .filter(|k| k.ends_with("/ddb-backup-export.json"))
+        .collect()
+}
+
+fn export(emu: &Emulator, table: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "export", "--table", table, "--bucket", BUCKET, "--prefix", "prod", "--wait", "--output",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let r = emu.run(&args);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.json()
+}
+
+#[test]
+fn an_export_holds_dynamodbs_files_and_a_self_describing_manifest_and_is_listed() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 6);
+    emu.call(
+        "UpdateTimeToLive",
+        json!({"TableName": "orders",
+               "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}),
+    );
+    let doc = export(&emu, "orders", &[]);
+    let t = &doc["tables"][0];
+    assert_eq!(t["status"], "completed", "{doc}");
+    assert_eq!(t["exports"][0]["export_type"], "FULL_EXPORT");
+    assert_eq!(t["exports"][0]["item_count"], 6);
+
+    let keys = emu.objects(BUCKET, &root("orders"));
+    assert_eq!(manifests(&emu, "orders").len(), 1, "{keys:?}");
+    let dir = manifests(&emu, "orders")[0]
+        .trim_end_matches("ddb-backup-export.json")
+        .to_string();
+    assert!(
+        dir.strip_prefix(&root("orders"))
+            .is_some_and(|t| t.ends_with("Z/") && t.len() == 25),
+        "the export's prefix is its time: {dir}"
+    );
+    for part in ["manifest-summary.json", "manifest-files.json", "/data/"] {
+        assert!(
+            keys.iter()
+                .any(|k| k.starts_with(&format!("{dir}AWSDynamoDB/")) && k.contains(part)),
+            "{part}: {keys:?}"
+        );
+    }
+    let m: Value =
+        serde_json::from_str(&emu.object(BUCKET, &format!("{dir}ddb-backup-export.json"))).unwrap();
+    assert_eq!(m["table"], "orders");
+    assert_eq!(m["status"], "COMPLETED");
+    assert_eq!(m["export_type"], "FULL_EXPORT");
+    assert_eq!(m["item_count"], 6);
+    assert!(m["billed_size_bytes"].as_i64().unwrap() > 0);
+    assert!(m["export_arn"]
+        .as_str()
+        .unwrap()
+        .contains(":table/orders/export/"));
+    assert_eq!(
+        m["key_schema"],
+        json!([{"attribute_name": "pk", "key_type": "HASH"}])
+    );
+    assert_eq!(m["global_secondary_indexes"][0]["name"], "by-status");
+    assert_eq!(m["billing_mode"], "PAY_PER_REQUEST");
+    assert_eq!(
+        m["settings"]["ttl"],
+        json!({"status": "recorded", "value": "expires"})
+    );
+    assert_eq!(m["prefix"], dir);
+
+    // Listed from the manifests, newest first.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    export(&emu, "orders", &[]);
+    let r = emu.run(&[
+        "list",
+        "--exports",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--table",
+        "orders",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let l = r.json();
+    assert_eq!(l["complete"], true);
+    let rows = l["exports"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{l}");
+    assert!(rows[0]["export_time"].as_str() > rows[1]["export_time"].as_str());
+    assert_eq!(
+        rows[1]["manifest"],
+        format!("s3://{BUCKET}/{dir}ddb-backup-export.json")
+    );
+    assert_eq!(rows[0]["item_count"], 6);
+    assert!(rows[0]["objects"].as_u64().unwrap() >= 4);
+
+    // An S3 listing that fails: the listing says it is incomplete.
+    emu.faults(json!([{"service": "s3", "op": "ListObjectsV2", "kind": "500"}]));
+    let r = emu.run(&[
+        "list",
+        "--exports",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--table",
+        "orders",
+        "--output",
+        "json",
+    ]);
+    assert_ne!(r.code, 0);
+    assert_eq!(r.json()["complete"], false);
+    assert!(r.json()["exports"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn no_pitr_a_missing_bucket_and_a_foreign_bucket_are_one_clear_line_each() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.create_tables(&["plain"]);
+    let r = emu.run(&["export", "--table", "plain", "--bucket", BUCKET]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines = r.err_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("point-in-time recovery is off on table 'plain'"),
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("UpdateContinuousBackups"), "{lines:?}");
+    assert_eq!(emu.calls("ExportTableToPointInTime"), 0);
+
+    emu.table_for_export("orders", 2);
+    let r = emu.run(&["export", "--table", "orders", "--bucket", "no-such-bucket"]);
+    assert_eq!(r.code, 1);
+    let lines = r.err_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("S3 bucket 'no-such-bucket' does not exist"),
+        "{lines:?}"
+    );
+    assert_eq!(emu.calls("ExportTableToPointInTime"), 0);
+
+    // A bucket of another account that grants this one nothing.
+    emu.ctl(
+        "create_bucket",
+        json!({"bucket": "vault", "account": "210987654321"}),
+    );
+    emu.exports_config(json!({"bucket_access": {"vault": []}}));
+    let r = emu.run(&[
+        "export",
+        "--table",
+        "orders",
+        "--bucket",
+        "vault",
+        "--bucket-owner",
+        "210987654321",
+    ]);
+    assert_eq!(r.code, 1);
+    let lines = r.err_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("s3:ListBucket") && lines[0].contains("'vault' of account 210987654321"),
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("bucket policy"), "{lines:?}");
+    assert_eq!(emu.calls("ExportTableToPointInTime"), 0);
+
+    // Bad input: one line, exit 2, no call at all.
+    emu.reset_stats();
+    for args in [
+        vec!["export", "--table", "orders"],
+        vec!["export", "--table", "orders", "--bucket", "s3://archive"],
+        vec![
+            "export",
+            "--table",
+            "orders",
+            "--bucket",
+            BUCKET,
+            "--bucket-owner",
+            "42",
+        ],
+        vec!["list", "--exports", "--table", "orders"],
+    ] {
+        let r = emu.run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.err_lines()
+                .iter()
+                .filter(|l| l.starts_with("error"))
+                .count(),
+            1,
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(emu.total_calls(), 0);
+}
+
+fn prune(emu: &Emulator, table: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "prune",
+        "--exports",
+        "--table",
+        table,
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--keep-last",
+        "1",
+        "--min-keep",
+        "1",
+        "--output",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    emu.run(&args)
+}
+
+#[test]
+fn prune_keeps_the_newest_export_importable_and_touches_nothing_else() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 3);
+    let mut made = Vec::new();
+    for i in 0..3 {
+        emu.put_item("orders", &format!("late-{i}"), "open");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        made.push(export(&emu, "orders", &[])["tables"][0]["exports"][0]["manifest"].clone());
+    }
+    let newest = made[2].as_str().unwrap().to_string();
+    // Objects ddb-backup did not make: beside the exports, in a prefix without a manifest,
+    // and outside the layout.
+    let foreign = [
+        format!("{}notes.txt", root("orders")),
+        format!("{}2020-01-01T00:00:00.000Z/data.json.gz", root("orders")),
+        "elsewhere/readme.txt".to_string(),
+    ];
+    for k in &foreign {
+        emu.put_object(BUCKET, k, "not ddb-backup's");
+    }
+    let before = emu.objects(BUCKET, "");
+
+    let r = prune(&emu, "orders", &["--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.objects(BUCKET, ""), before, "a dry run deletes nothing");
+    let plan = &r.json()["tables"][0]["plan"]["decisions"];
+    assert_eq!(
+        plan.as_array().unwrap().len(),
+        3,
+        "only prefixes with a manifest: {plan}"
+    );
+    assert_eq!(plan[0]["action"], "keep");
+    assert!(plan[0]["reasons"].to_string().contains("last"), "{plan}");
+    assert_eq!(plan[1]["action"], "delete");
+
+    let r = prune(&emu, "orders", &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["summary"]["deleted"], 2);
+    let left = manifests(&emu, "orders");
+    assert_eq!(left.len(), 1);
+    assert_eq!(format!("s3://{BUCKET}/{}", left[0]), newest);
+    let after = emu.objects(BUCKET, "");
+    for k in &foreign {
+        assert!(after.contains(k), "{k} is not this tool's: {after:?}");
+    }
+    let newest_dir = left[0].trim_end_matches("ddb-backup-export.json");
+    assert!(
+        after
+            .iter()
+            .all(|k| foreign.contains(k) || k.starts_with(newest_dir)),
+        "every object of the deleted exports is gone: {after:?}"
+    );
+
+    // The newest is still importable, with every item.
+    let r = emu.run(&[
+        "import",
+        "--manifest",
+        &newest,
+        "--target",
+        "orders-back",
+        "--wait",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(emu.items("orders-back"), emu.items("orders"));
+}
+
+#[test]
+fn a_failing_s3_page_or_a_refused_key_deletes_nothing_it_should_not() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 2);
+    for _ in 0..3 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        export(&emu, "orders", &[]);
+    }
+    let before = emu.objects(BUCKET, "");
+    emu.page_limit("ListObjectsV2", 2);
+    emu.faults(
+        json!([{"service": "s3", "op": "ListObjectsV2", "kind": "500", "later_pages": true}]),
+    );
+    let r = prune(&emu, "orders", &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing deleted"), "{}", r.stderr);
+    assert_eq!(emu.calls("DeleteObjects"), 0);
+    assert_eq!(emu.objects(BUCKET, ""), before);
+
+    // DeleteObjects refuses one key of the oldest export: that key is reported, the
+    // export's manifest stays (so it is still listed), and the next prune finishes it.
+    emu.faults(json!([]));
+    let oldest = manifests(&emu, "orders")[0]
+        .trim_end_matches("ddb-backup-export.json")
+        .to_string();
+    emu.exports_config(json!({"key_errors": [format!("{oldest}AWSDynamoDB")]}));
+    let r = prune(&emu, "orders", &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("AccessDenied") && r.stderr.contains(&oldest),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        manifests(&emu, "orders").len(),
+        2,
+        "the refused export keeps its manifest"
+    );
+    emu.exports_config(json!({"key_errors": []}));
+    let r = prune(&emu, "orders", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(manifests(&emu, "orders").len(), 1);
+    assert!(emu.objects(BUCKET, &oldest).is_empty());
+}
