@@ -88,7 +88,7 @@ fn an_export_holds_dynamodbs_files_and_a_self_describing_manifest_and_is_listed(
     assert_eq!(m["prefix"], dir);
 
     // Listed from the manifests, newest first.
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     export(&emu, "orders", &[]);
     let r = emu.run(&[
         "list",
@@ -246,7 +246,7 @@ fn prune_keeps_the_newest_export_importable_and_touches_nothing_else() {
     let mut made = Vec::new();
     for i in 0..3 {
         emu.put_item("orders", &format!("late-{i}"), "open");
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::thread::sleep(std::time::Duration::from_millis(1100));
         made.push(export(&emu, "orders", &[])["tables"][0]["exports"][0]["manifest"].clone());
     }
     let newest = made[2].as_str().unwrap().to_string();
@@ -314,7 +314,7 @@ fn a_failing_s3_page_or_a_refused_key_deletes_nothing_it_should_not() {
     emu.create_bucket(BUCKET);
     emu.table_for_export("orders", 2);
     for _ in 0..3 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::thread::sleep(std::time::Duration::from_millis(1100));
         export(&emu, "orders", &[]);
     }
     let before = emu.objects(BUCKET, "");
@@ -352,4 +352,253 @@ fn a_failing_s3_page_or_a_refused_key_deletes_nothing_it_should_not() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(manifests(&emu, "orders").len(), 1);
     assert!(emu.objects(BUCKET, &oldest).is_empty());
+}
+
+#[test]
+fn export_then_import_gives_the_same_items_keys_indexes_and_settings() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 5);
+    emu.call(
+        "UpdateTimeToLive",
+        json!({"TableName": "orders",
+               "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires"}}),
+    );
+    let arn = format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders");
+    emu.call(
+        "TagResource",
+        json!({"ResourceArn": arn, "Tags": [{"Key": "team", "Value": "payments"}]}),
+    );
+    export(&emu, "orders", &[]);
+    // Changes after the export are not in it.
+    emu.put_item("orders", "after-export", "open");
+
+    let r = emu.run(&[
+        "import",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--table",
+        "orders",
+        "--latest",
+        "--target",
+        "orders-copy",
+        "--wait",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["status"], "completed", "{doc}");
+    assert_eq!(doc["chain"][0]["status"], "imported");
+    let mut want = emu.items("orders");
+    want.retain(|(pk, _)| pk != "after-export");
+    assert_eq!(emu.items("orders-copy"), want);
+    assert_eq!(want.len(), 5);
+
+    let t = &emu.call("DescribeTable", json!({"TableName": "orders-copy"}))["Table"];
+    assert_eq!(
+        t["KeySchema"],
+        json!([{"AttributeName": "pk", "KeyType": "HASH"}])
+    );
+    assert_eq!(t["GlobalSecondaryIndexes"][0]["IndexName"], "by-status");
+    assert_eq!(t["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST");
+    let ttl = emu.call("DescribeTimeToLive", json!({"TableName": "orders-copy"}));
+    assert_eq!(
+        ttl["TimeToLiveDescription"]["AttributeName"], "expires",
+        "{ttl}"
+    );
+    let pitr = emu.call(
+        "DescribeContinuousBackups",
+        json!({"TableName": "orders-copy"}),
+    );
+    assert_eq!(
+        pitr["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+            ["PointInTimeRecoveryStatus"],
+        "ENABLED"
+    );
+    let tags = emu.call(
+        "ListTagsOfResource",
+        json!({"ResourceArn": format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders-copy")}),
+    );
+    assert_eq!(tags["Tags"], json!([{"Key": "team", "Value": "payments"}]));
+    let settings = doc["settings"].as_array().unwrap();
+    assert!(
+        settings.iter().all(|s| s["status"] != "failed"),
+        "{settings:?}"
+    );
+
+    // The target exists now: one clear line, nothing imported.
+    let r = emu.run(&[
+        "import",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--table",
+        "orders",
+        "--target",
+        "orders-copy",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err_lines().iter().any(|l| l.contains("already exists")),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(emu.calls("ImportTable"), 1);
+}
+
+#[test]
+fn an_incremental_chain_imports_to_the_state_at_its_last_export() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 3); // item-0 open, item-1 done, item-2 open
+                                       // Without an export to build on, --incremental makes the full base.
+    let doc = export(&emu, "orders", &["--incremental"]);
+    assert_eq!(doc["tables"][0]["exports"][0]["export_type"], "FULL_EXPORT");
+    // Less than 15 minutes later: nothing to export yet, said so.
+    let doc = export(&emu, "orders", &["--incremental"]);
+    assert_eq!(doc["tables"][0]["status"], "skipped", "{doc}");
+
+    // An hour later: changes, then one incremental export.
+    emu.config(json!({"clock_offset_seconds": 3600}));
+    emu.put_item("orders", "item-3", "open");
+    emu.call(
+        "DeleteItem",
+        json!({"TableName": "orders", "Key": {"pk": {"S": "item-0"}}}),
+    );
+    emu.put_item("orders", "item-1", "reopened");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let doc = export(&emu, "orders", &["--incremental"]);
+    let links = doc["tables"][0]["exports"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "{doc}");
+    assert_eq!(links[0]["export_type"], "INCREMENTAL_EXPORT");
+    assert_eq!(links[0]["item_count"], 3);
+
+    // 30 hours later: the gap is chained in two windows of 15 hours.
+    emu.config(json!({"clock_offset_seconds": 3600 + 30 * 3600}));
+    emu.put_item("orders", "item-4", "open");
+    emu.call(
+        "DeleteItem",
+        json!({"TableName": "orders", "Key": {"pk": {"S": "item-3"}}}),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let doc = export(&emu, "orders", &["--incremental"]);
+    let links = doc["tables"][0]["exports"].as_array().unwrap();
+    assert_eq!(links.len(), 2, "{doc}");
+    let want = emu.items("orders");
+    assert_eq!(
+        want,
+        vec![
+            ("item-1".to_string(), "reopened".to_string()),
+            ("item-2".to_string(), "open".to_string()),
+            ("item-4".to_string(), "open".to_string()),
+        ]
+    );
+    // A change after the last export is not in the chain.
+    emu.put_item("orders", "item-5", "open");
+
+    // Each increment names its base; the chain imports to the state at its last export.
+    let m = manifests(&emu, "orders");
+    assert_eq!(m.len(), 4);
+    let last: Value = serde_json::from_str(&emu.object(BUCKET, &m[3])).unwrap();
+    assert_eq!(last["export_type"], "INCREMENTAL_EXPORT");
+    assert_eq!(
+        last["base"]["prefix"],
+        m[2].trim_end_matches("ddb-backup-export.json")
+    );
+    let r = emu.run(&[
+        "import",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--table",
+        "orders",
+        "--target",
+        "orders-replayed",
+        "--wait",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let doc = r.json();
+    let steps: Vec<&str> = doc["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["imported", "applied", "applied", "applied"],
+        "{doc}"
+    );
+    assert_eq!(emu.items("orders-replayed"), want);
+
+    // Pruning to the newest keeps the whole chain it builds on.
+    let r = prune(&emu, "orders", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(manifests(&emu, "orders").len(), 4, "{}", r.stdout);
+    let decisions = &r.json()["tables"][0]["plan"]["decisions"];
+    assert!(
+        decisions[3]["reasons"]
+            .to_string()
+            .contains("base of kept incremental export"),
+        "{decisions}"
+    );
+}
+
+#[test]
+fn an_export_in_progress_is_never_pruned_and_its_manifest_is_completed_later() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 2);
+    export(&emu, "orders", &[]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    export(&emu, "orders", &[]);
+    emu.exports_config(json!({"export_seconds": 8}));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let r = emu.run(&[
+        "export", "--table", "orders", "--bucket", BUCKET, "--prefix", "prod", "--output", "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["tables"][0]["status"], "started");
+    let m = manifests(&emu, "orders");
+    let newest: Value = serde_json::from_str(&emu.object(BUCKET, &m[2])).unwrap();
+    assert_eq!(newest["status"], "IN_PROGRESS");
+    // keep-last 1 keeps the newest completed export and deletes the older one; the export
+    // in progress is not a candidate at all.
+    let r = prune(&emu, "orders", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["deleted"], 1);
+    assert_eq!(manifests(&emu, "orders"), m[1..].to_vec());
+    let m = manifests(&emu, "orders");
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    let r = emu.run(&[
+        "list",
+        "--exports",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--table",
+        "orders",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(
+        r.json()["exports"][0]["status"],
+        "COMPLETED",
+        "{}",
+        r.stdout
+    );
+    let newest: Value = serde_json::from_str(&emu.object(BUCKET, &m[1])).unwrap();
+    assert_eq!(
+        newest["status"], "COMPLETED",
+        "the manifest is brought up to date"
+    );
+    assert_eq!(newest["item_count"], 2);
 }
