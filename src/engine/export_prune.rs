@@ -103,7 +103,7 @@ pub fn keep_bases(plan: &mut Plan, found: &[Archived]) {
     }
 }
 
-async fn prune_table(
+pub async fn prune_table(
     d: &Dynamo,
     loc: &Location,
     account: &str,

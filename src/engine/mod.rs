@@ -8,6 +8,7 @@ pub mod backup;
 pub mod drill;
 pub mod export;
 pub mod export_prune;
+pub mod export_schedule;
 pub mod files;
 pub mod fleet;
 pub mod fleet_restore;

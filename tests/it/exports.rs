@@ -602,3 +602,73 @@ fn an_export_in_progress_is_never_pruned_and_its_manifest_is_completed_later() {
     );
     assert_eq!(newest["item_count"], 2);
 }
+
+#[test]
+fn run_with_policy_export_exports_only_when_due_and_prunes_exports_by_their_own_rules() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 2);
+    let config = emu.home.path().join("ddb-backup.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[[policy]]
+name = "archive"
+tables = ["orders"]
+[policy.retention]
+keep_last = 1
+min_keep = 1
+[policy.export]
+bucket = "{BUCKET}"
+prefix = "prod"
+every = "30d"
+[policy.export.retention]
+keep_last = 1
+min_keep = 1
+"#
+        ),
+    )
+    .unwrap();
+    let run = |emu: &Emulator| {
+        let r = emu.run(&[
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--output",
+            "json",
+        ]);
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        r.json()
+    };
+    let first = run(&emu);
+    let t = &first["tables"][0];
+    assert_eq!(t["export"]["export"]["status"], "completed", "{first}");
+    assert_eq!(manifests(&emu, "orders").len(), 1);
+    // Again at once: not due (the newest export is younger than 30 days).
+    let second = run(&emu);
+    let skipped = second["tables"][0]["export"]["skipped"].as_str().unwrap();
+    assert!(skipped.starts_with("not due"), "{skipped}");
+    assert_eq!(emu.calls("ExportTableToPointInTime"), 1);
+    // 31 days later: due again, and the older export is pruned by the export retention.
+    emu.config(json!({"clock_offset_seconds": 31 * 86_400}));
+    let third = run(&emu);
+    assert_eq!(
+        third["tables"][0]["export"]["export"]["status"], "completed",
+        "{third}"
+    );
+    assert_eq!(
+        third["tables"][0]["export"]["prune"]["deleted"], 1,
+        "{third}"
+    );
+    assert_eq!(emu.calls("ExportTableToPointInTime"), 2);
+    assert_eq!(manifests(&emu, "orders").len(), 1);
+
+    // A config error in the section is a usage error before any AWS call.
+    std::fs::write(&config, "[[policy]]\nname = \"x\"\ntables = [\"orders\"]\n[policy.export]\nbucket = \"Bad_Bucket\"\nevery = \"1d\"\n").unwrap();
+    emu.reset_stats();
+    let r = emu.run(&["run", "--config", config.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("invalid bucket name"), "{}", r.stderr);
+    assert_eq!(emu.total_calls(), 0);
+}
