@@ -243,7 +243,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__check)
-            opts="-c -t -o -v -q -h -V --config --table --match --tag --all-tables --exclude --name --max-age --min-count --any-backup --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-c -t -o -v -q -h -V --config --table --match --tag --all-tables --exclude --name --max-age --min-count --any-backup --max-export-age --bucket --prefix --bucket-owner --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,6 +286,22 @@ _ddb__backup() {
                     return 0
                     ;;
                 --min-count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-export-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bucket-owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

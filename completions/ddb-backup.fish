@@ -338,6 +338,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l exclude 
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-age -d 'A table fails unless its newest AVAILABLE backup is younger than this' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l min-count -d 'A table also fails unless it has at least N AVAILABLE backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-export-age -d 'A table also fails unless its newest completed export in --bucket is younger than this' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l bucket-owner -d 'The account that owns the bucket, when another account\'s (e.g. a vault account)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r

@@ -345,7 +345,8 @@ pub const CHECK_EXAMPLES: &str = "\
 Examples:
   ddb-backup check --table orders --max-age 1d
   ddb-backup check --config /etc/ddb-backup.toml --max-age 26h --min-count 7
-  ddb-backup check --match 'prod-*' --max-age 2d --output json";
+  ddb-backup check --match 'prod-*' --max-age 2d --output json
+  ddb-backup check --table orders --max-age 1d --max-export-age 32d --bucket acme-ddb-archive";
 
 pub const CONFIG_CHECK_EXAMPLES: &str = "\
 Examples:
@@ -445,6 +446,13 @@ pub struct CheckArgs {
     /// Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup's
     #[arg(long)]
     pub any_backup: bool,
+
+    /// A table also fails unless its newest completed export in --bucket is younger than this
+    #[arg(long, value_parser = parse_span, value_name = "DURATION", requires = "bucket")]
+    pub max_export_age: Option<Span>,
+
+    #[command(flatten)]
+    pub archive: ArchiveOpts,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -271,6 +271,24 @@ pub async fn write(d: &Dynamo, loc: &Location, m: &Manifest) -> Result<(), AwsEr
         .await
 }
 
+/// When the table's newest completed export holds it (`None`: no completed export).
+pub async fn newest_completed(
+    d: &Dynamo,
+    loc: &Location,
+    account: &str,
+    table: &str,
+) -> Result<Option<DateTime<Utc>>, AwsError> {
+    let mut found = list_table(d, loc, account, table).await?;
+    for a in found.iter_mut() {
+        refresh(d, loc, a).await?;
+    }
+    Ok(found
+        .iter()
+        .filter(|a| a.manifest.completed())
+        .map(|a| a.manifest.export_time)
+        .max())
+}
+
 /// One export as `list --exports` shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Listed {

@@ -672,3 +672,49 @@ min_keep = 1
     assert!(r.stderr.contains("invalid bucket name"), "{}", r.stderr);
     assert_eq!(emu.total_calls(), 0);
 }
+
+#[test]
+fn check_max_export_age_gates_on_the_newest_completed_export() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 1);
+    let r = emu.run(&["backup", "--table", "orders", "--wait"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let check = |emu: &Emulator| {
+        emu.run(&[
+            "check",
+            "--table",
+            "orders",
+            "--max-age",
+            "400d",
+            "--max-export-age",
+            "7d",
+            "--bucket",
+            BUCKET,
+            "--prefix",
+            "prod",
+            "--output",
+            "json",
+        ])
+    };
+    let r = check(&emu);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["tables"][0]["verdict"], "no_export");
+    export(&emu, "orders", &[]);
+    let r = check(&emu);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.json()["tables"][0]["newest_export_at"].is_string());
+    // Eight days later the export is stale (the backup is still young enough).
+    emu.config(json!({"clock_offset_seconds": 8 * 86_400}));
+    let r = check(&emu);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["tables"][0]["verdict"], "stale_export");
+    assert!(
+        r.stderr
+            .contains("newest completed export is 7d 23h old (max 7d)")
+            || r.stderr
+                .contains("newest completed export is 8d old (max 7d)"),
+        "{}",
+        r.stderr
+    );
+}
