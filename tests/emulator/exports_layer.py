@@ -364,6 +364,10 @@ def control(cmd: str, body: dict[str, Any], account: str, region: str) -> Any:
     if cmd == "put_object":
         put(body["bucket"], body["key"], str(body.get("body", "")).encode())
         return {}
+    if cmd == "put_objects":
+        for key in body["keys"]:
+            put(body["bucket"], key, str(body.get("body", "")).encode())
+        return {}
     if cmd == "objects":
         b = bucket_of(body["bucket"])
         keys = sorted(k for k in (b.keys.keys() if b is not None else [])

@@ -718,3 +718,34 @@ fn check_max_export_age_gates_on_the_newest_completed_export() {
         r.stderr
     );
 }
+
+#[test]
+fn an_export_of_many_objects_is_deleted_in_batches_of_a_thousand_manifest_last() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 1);
+    export(&emu, "orders", &[]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    export(&emu, "orders", &[]);
+    // The older export holds 1,500 more data files (as a large table's export does).
+    let oldest = manifests(&emu, "orders")[0]
+        .trim_end_matches("ddb-backup-export.json")
+        .to_string();
+    let keys: Vec<String> = (0..1500)
+        .map(|i| format!("{oldest}AWSDynamoDB/x/data/part-{i:05}.json.gz"))
+        .collect();
+    emu.ctl("put_objects", json!({"bucket": BUCKET, "keys": keys}));
+    let n = emu.objects(BUCKET, &oldest).len();
+    assert!(n > 1500, "{n}");
+    emu.reset_stats();
+    let r = prune(&emu, "orders", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(emu.objects(BUCKET, &oldest).is_empty());
+    // ⌈(n - 1) / 1000⌉ batches of data files, then a request with the manifest alone.
+    assert_eq!(
+        emu.calls("DeleteObjects") as usize,
+        (n - 1).div_ceil(1000) + 1
+    );
+    // The table's listing and the export's listing again: each over two pages.
+    assert_eq!(emu.calls("ListObjectsV2"), 4);
+}
