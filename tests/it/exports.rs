@@ -749,3 +749,38 @@ fn an_export_of_many_objects_is_deleted_in_batches_of_a_thousand_manifest_last()
     // The table's listing and the export's listing again: each over two pages.
     assert_eq!(emu.calls("ListObjectsV2"), 4);
 }
+
+#[test]
+fn wait_reports_an_export_still_in_progress_after_its_timeout_and_records_it() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 1);
+    emu.exports_config(json!({"export_seconds": 60}));
+    let r = emu.run(&[
+        "export",
+        "--table",
+        "orders",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--wait",
+        "--timeout",
+        "1s",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.json()["tables"][0]["status"], "in_progress");
+    assert!(
+        r.stderr.contains("still IN_PROGRESS after --timeout"),
+        "{}",
+        r.stderr
+    );
+    assert!(emu.calls("DescribeExport") >= 1);
+    // Its manifest is written all the same, so later runs know of it.
+    let m = manifests(&emu, "orders");
+    assert_eq!(m.len(), 1);
+    let doc: Value = serde_json::from_str(&emu.object(BUCKET, &m[0])).unwrap();
+    assert_eq!(doc["status"], "IN_PROGRESS");
+}
