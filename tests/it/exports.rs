@@ -429,6 +429,28 @@ fn export_then_import_gives_the_same_items_keys_indexes_and_settings() {
         "{settings:?}"
     );
 
+    // --export-time picks the newest completed export at or before it: none in 2020.
+    let r = emu.run(&[
+        "import",
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "prod",
+        "--table",
+        "orders",
+        "--export-time",
+        "2020-01-01T00:00:00Z",
+        "--target",
+        "orders-2020",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains(
+            "no completed export of table 'orders' by ddb-backup at or before 2020-01-01"
+        ),
+        "{}",
+        r.stderr
+    );
     // The target exists now: one clear line, nothing imported.
     let r = emu.run(&[
         "import",
