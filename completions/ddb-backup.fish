@@ -55,6 +55,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "prune" -d 'De
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "restore" -d 'Restore a table from a backup or to a point in time'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "run" -d 'The daily job: back up every table of a config (or the command line), then prune it'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "check" -d 'Verify that tables have a recent AVAILABLE backup (for monitoring and CI gates)'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "export" -d 'Export tables to S3 (the archive tier), full or incremental'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "import" -d 'Create a new table from an export in S3'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "verify" -d 'Restore drill: restore each table\'s newest backup to a scratch table, check it, drop it'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "report" -d 'Evidence and cost at a glance, as a table, JSON, CSV or one HTML page'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "config" -d 'Work with the config file'
@@ -72,6 +74,9 @@ deleted\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l since -d 'Only backups created at or after this time (RFC 3339, or a duration back from now such as 7d)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l until -d 'Only backups created before this time (RFC 3339, or a duration back from now such as 36h)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l name-prefix -d 'Only backups whose name starts with this' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l bucket-owner -d 'The account that owns the bucket, when another account\'s (e.g. a vault account)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
@@ -93,6 +98,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l connect-t
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l exports -d 'List the exports in S3 (from ddb-backup\'s manifests) instead of backups'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -179,6 +185,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l require-
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l max-delete -d 'Delete nothing for a table whose plan would delete more than N backups' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l timezone -d 'Timezone for hourly/daily/weekly/monthly/yearly buckets (IANA name) [default: UTC]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l bucket-owner -d 'The account that owns the bucket, when another account\'s (e.g. a vault account)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
@@ -202,6 +211,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l rate-mul
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l dry-run -d 'Show the plan; delete nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l exports -d 'Prune the exports in S3 (those with a ddb-backup manifest) instead of backups'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -336,6 +346,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l exclude 
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-age -d 'A table fails unless its newest AVAILABLE backup is younger than this' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l min-count -d 'A table also fails unless it has at least N AVAILABLE backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-export-age -d 'A table also fails unless its newest completed export in --bucket is younger than this' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l bucket-owner -d 'The account that owns the bucket, when another account\'s (e.g. a vault account)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
@@ -362,6 +376,76 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l ver
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l bucket-owner -d 'The account that owns the bucket, when another account\'s (e.g. a vault account)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l sse-kms-key -d 'Encrypt the export with this KMS key (ID, alias or ARN) instead of S3\'s own keys' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l timeout -d 'How long --wait waits before reporting exports still in progress' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l incremental -d 'Export the changes since the newest export made by ddb-backup (a full one when there is none)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l wait -d 'Wait until every export is COMPLETED'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l bucket-owner -d 'The account that owns the bucket, when another account\'s (e.g. a vault account)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l table -d 'The exported table (its exports are found under the bucket\'s layout)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l export-time -d 'The newest completed export at or before this time (RFC 3339, or a duration back such as 7d)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l manifest -d 'This export\'s manifest (s3://BUCKET/KEY/ddb-backup-export.json)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l target -d 'The new table to create (it must not exist)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l timeout -d 'How long --wait waits for ImportTable' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l latest -d 'The table\'s newest completed export (the default)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l wait -d 'Wait until the table is imported, every increment applied and its settings set'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s t -l table -d 'A table name or ARN (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r

@@ -8,6 +8,9 @@ use crate::names::{parse_template, NameTemplate};
 use crate::retention::Count;
 use crate::timeparse::{parse_span, parse_time, Span, TimeSpec};
 
+pub mod exports;
+pub use exports::{ArchiveOpts, ExportArgs, ImportArgs};
+
 const ABOUT: &str = "Scheduled DynamoDB on-demand backups, a retention policy that cannot delete \
 the wrong thing, listing and restore.";
 
@@ -299,6 +302,14 @@ pub enum Command {
     /// Verify that tables have a recent AVAILABLE backup (for monitoring and CI gates)
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+
+    /// Export tables to S3 (the archive tier), full or incremental
+    #[command(after_help = exports::EXPORT_EXAMPLES, long_about = exports::EXPORT_LONG)]
+    Export(Box<ExportArgs>),
+
+    /// Create a new table from an export in S3
+    #[command(after_help = exports::IMPORT_EXAMPLES, long_about = exports::IMPORT_LONG)]
+    Import(Box<ImportArgs>),
     /// Restore drill: restore each table's newest backup to a scratch table, check it, drop it
     #[command(after_help = VERIFY_EXAMPLES, long_about = VERIFY_LONG)]
     Verify(Box<VerifyArgs>),
@@ -425,7 +436,8 @@ pub const CHECK_EXAMPLES: &str = "\
 Examples:
   ddb-backup check --table orders --max-age 1d
   ddb-backup check --config /etc/ddb-backup.toml --max-age 26h --min-count 7
-  ddb-backup check --match 'prod-*' --max-age 2d --output json";
+  ddb-backup check --match 'prod-*' --max-age 2d --output json
+  ddb-backup check --table orders --max-age 1d --max-export-age 32d --bucket acme-ddb-archive";
 
 pub const CONFIG_CHECK_EXAMPLES: &str = "\
 Examples:
@@ -525,6 +537,13 @@ pub struct CheckArgs {
     /// Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup's
     #[arg(long)]
     pub any_backup: bool,
+
+    /// A table also fails unless its newest completed export in --bucket is younger than this
+    #[arg(long, value_parser = parse_span, value_name = "DURATION", requires = "bucket")]
+    pub max_export_age: Option<Span>,
+
+    #[command(flatten)]
+    pub archive: ArchiveOpts,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -593,8 +612,8 @@ pub const LIST_EXAMPLES: &str = "\
 Examples:
   ddb-backup list --table orders
   ddb-backup list --all-tables --since 7d --output json
-  ddb-backup list --table orders --type all --status available
-  ddb-backup list --match 'orders-*' --name-prefix ddb-backup. --output ndjson";
+  ddb-backup list --match 'orders-*' --name-prefix ddb-backup. --output ndjson
+  ddb-backup list --exports --bucket acme-ddb-archive --table orders";
 
 pub const DESCRIBE_EXAMPLES: &str = "\
 Examples:
@@ -613,7 +632,8 @@ pub const PRUNE_EXAMPLES: &str = "\
 Examples:
   ddb-backup prune --table orders --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --dry-run
   ddb-backup prune --all-tables --keep-within 35d --require-recent 2d
-  ddb-backup prune --match 'prod-*' --keep-last 10 --max-delete 20 --output json";
+  ddb-backup prune --match 'prod-*' --keep-last 10 --max-delete 20 --output json
+  ddb-backup prune --exports --bucket acme-ddb-archive --all-tables --keep-monthly 84 --dry-run";
 
 const PRUNE_LONG: &str = "\
 Delete old backups made by ddb-backup according to a retention policy.
@@ -759,6 +779,13 @@ pub struct ListArgs {
     /// Only backups whose name starts with this
     #[arg(long, value_name = "PREFIX")]
     pub name_prefix: Option<String>,
+
+    /// List the exports in S3 (from ddb-backup's manifests) instead of backups
+    #[arg(long, requires = "bucket")]
+    pub exports: bool,
+
+    #[command(flatten)]
+    pub archive: ArchiveOpts,
 }
 
 #[derive(Debug, Args)]
@@ -909,6 +936,13 @@ pub struct PruneArgs {
     /// Show the plan; delete nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Prune the exports in S3 (those with a ddb-backup manifest) instead of backups
+    #[arg(long, requires = "bucket")]
+    pub exports: bool,
+
+    #[command(flatten)]
+    pub archive: ArchiveOpts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

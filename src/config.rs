@@ -94,6 +94,62 @@ pub struct PolicyConfig {
     pub targets: Option<toml::Spanned<Vec<toml::Spanned<String>>>>,
     /// `[policy.verify]`: `run` performs a restore drill of each table when one is due.
     pub verify: Option<VerifySection>,
+    /// `[policy.export]`: `run` exports each table to S3 when one is due, and prunes the
+    /// exports by their own `[policy.export.retention]`.
+    pub export: Option<ExportSection>,
+}
+
+/// `[policy.export]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSection {
+    #[serde(deserialize_with = "parsed::<_, BucketName>")]
+    pub bucket: BucketName,
+    #[serde(default)]
+    pub prefix: Option<String>,
+    #[serde(default)]
+    pub bucket_owner: Option<String>,
+    #[serde(default)]
+    pub sse_kms_key: Option<String>,
+    /// An export is due when the newest one is older than this.
+    #[serde(deserialize_with = "parsed::<_, Span>")]
+    pub every: Span,
+    #[serde(default)]
+    pub incremental: bool,
+    /// The exports' own keep rules and rails; absent: exports are not pruned.
+    pub retention: Option<RetentionSection>,
+}
+
+/// An S3 bucket name, checked like `--bucket`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketName(pub String);
+
+impl std::str::FromStr for BucketName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        crate::cli::exports::parse_bucket(s).map(BucketName)
+    }
+}
+
+impl ExportSection {
+    /// The options of `export`, checked like its command line.
+    pub fn archive_opts(&self) -> Result<crate::cli::ArchiveOpts, String> {
+        let prefix = self
+            .prefix
+            .as_deref()
+            .map(crate::cli::exports::parse_prefix)
+            .transpose()?;
+        if let Some(o) = &self.bucket_owner {
+            if !crate::ids::is_account(o) {
+                return Err(format!("bucket_owner {}: 12 digits", quoted(o)));
+            }
+        }
+        Ok(crate::cli::ArchiveOpts {
+            bucket: Some(self.bucket.0.clone()),
+            prefix,
+            bucket_owner: self.bucket_owner.clone(),
+        })
+    }
 }
 
 /// `[policy.verify]`

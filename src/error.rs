@@ -55,6 +55,10 @@ pub enum AwsErrorKind {
     InvalidRestoreTime,
     BackupInUse,
     BackupNotFound,
+    /// An S3 bucket that does not exist (NoSuchBucket).
+    BucketNotFound,
+    /// A DynamoDB export or import that does not exist (or is in another account or region).
+    ExportNotFound,
     LimitExceeded,
     InternalServer,
     AccessDenied,

@@ -12,6 +12,10 @@ use crate::error::quoted;
 pub const NAME_MIN: usize = 3;
 pub const NAME_MAX: usize = 255;
 
+/// The name of ddb-backup's manifest in each export's prefix: only prefixes holding one are
+/// this tool's exports.
+pub const EXPORT_MANIFEST: &str = "ddb-backup-export.json";
+
 pub fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
 }

@@ -254,7 +254,7 @@ mod tests {
     #[test]
     fn a_missing_command_is_one_line_naming_the_choices() {
         for (args, want) in [
-            (vec!["ddb-backup"], "'ddb-backup' needs a command: one of list, describe, backup, prune, restore, run, check, verify, report, config"),
+            (vec!["ddb-backup"], "'ddb-backup' needs a command: one of list, describe, backup, prune, restore, run, check, export, import, verify, report, config"),
             (vec!["ddb-backup", "config"], "'ddb-backup config' needs a command: one of check"),
         ] {
             let err = Cli::try_parse_from(&args).unwrap_err();

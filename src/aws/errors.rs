@@ -18,6 +18,10 @@ pub fn kind_of_code(code: &str) -> AwsErrorKind {
         "InvalidRestoreTimeException" => AwsErrorKind::InvalidRestoreTime,
         "BackupInUseException" => AwsErrorKind::BackupInUse,
         "BackupNotFoundException" => AwsErrorKind::BackupNotFound,
+        "NoSuchBucket" => AwsErrorKind::BucketNotFound,
+        "ExportNotFoundException" | "ImportNotFoundException" => AwsErrorKind::ExportNotFound,
+        "SlowDown" => AwsErrorKind::LimitExceeded,
+        "InternalError" => AwsErrorKind::InternalServer,
         "LimitExceededException"
         | "ThrottlingException"
         | "ThrottledException"
@@ -55,13 +59,24 @@ pub fn service_of(op: &str) -> (&'static str, &'static str) {
         | "DescribeScheduledActions"
         | "DeleteScheduledAction" => ("application-autoscaling", "Application Auto Scaling"),
         "DescribeAlarms" | "PutMetricAlarm" | "DeleteAlarms" => ("cloudwatch", "CloudWatch"),
+        "ListObjectsV2" | "GetObject" | "PutObject" | "DeleteObjects" => ("s3", "S3"),
         _ => ("dynamodb", "DynamoDB"),
+    }
+}
+
+/// The IAM action of an operation, where its name differs from the operation's.
+pub fn action_of(op: &str) -> &str {
+    match op {
+        "ListObjectsV2" => "ListBucket",
+        "DeleteObjects" => "DeleteObject",
+        other => other,
     }
 }
 
 /// The actionable message for a classified error.
 pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> String {
     let (prefix, service) = service_of(op);
+    let action = action_of(op);
     match kind {
         AwsErrorKind::TableNotFound => format!(
             "table '{subject}' not found ({op}): check the name, --region and --profile"
@@ -92,6 +107,13 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
         AwsErrorKind::BackupNotFound => format!(
             "backup '{subject}' not found ({op}): it was deleted, or it is in another region or account"
         ),
+        AwsErrorKind::BucketNotFound => format!(
+            "S3 bucket '{subject}' does not exist ({op}): check --bucket (bucket names are \
+             global; create it in the table's region first)"
+        ),
+        AwsErrorKind::ExportNotFound => format!(
+            "'{subject}' not found ({op}): it is in another region or account, or it is gone"
+        ),
         AwsErrorKind::LimitExceeded => format!(
             "{service} refused {op} for '{subject}': rate or concurrency limit exceeded ({detail}); \
              retries were exhausted, try again later or raise --max-attempts"
@@ -100,7 +122,7 @@ pub fn message(kind: AwsErrorKind, op: &str, subject: &str, detail: &str) -> Str
             "{service} had an internal error on {op} for '{subject}'; retries were exhausted, try again"
         ),
         AwsErrorKind::AccessDenied => format!(
-            "access denied: the credentials in use may not call {prefix}:{op} on '{subject}' \
+            "access denied: the credentials in use may not call {prefix}:{action} on '{subject}' \
              (see docs/iam-policy.json for the permissions ddb-backup needs)"
         ),
         AwsErrorKind::Credentials => format!(

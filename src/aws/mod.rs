@@ -8,10 +8,13 @@ pub mod clock;
 mod convert;
 pub mod endpoint;
 pub mod errors;
+pub mod exports;
 pub mod integrity;
+mod items;
 pub mod listing;
 mod pacing;
 mod restore;
+pub mod s3;
 pub mod scaling;
 pub mod settings;
 
@@ -56,6 +59,14 @@ pub const DOCUMENTED_RATES: &[(&str, f64)] = &[
 /// Every other control-plane call shares DynamoDB's documented control-plane throttle of
 /// 2,500 requests per second per account and region.
 pub const CONTROL_PLANE_RATE: f64 = 2_500.0;
+
+/// S3's documented request rates per prefix (GET/HEAD 5,500/s, PUT/POST/DELETE 3,500/s).
+pub const S3_RATES: &[(&str, f64)] = &[
+    ("ListObjectsV2", 5_500.0),
+    ("GetObject", 5_500.0),
+    ("PutObject", 3_500.0),
+    ("DeleteObjects", 3_500.0),
+];
 
 /// The Resource Groups Tagging API's GetResources (100 tables a page; a run needs few pages).
 pub const TAGGING_RATE: f64 = 10.0;
@@ -131,6 +142,8 @@ pub struct Dynamo {
     cloudwatch: aws_sdk_cloudwatch::Client,
     /// STS, to learn the account the credentials work in.
     sts: aws_sdk_sts::Client,
+    /// S3, for exports (the archive tier): manifests, listings, deletions.
+    s3: aws_sdk_s3::Client,
     role_arn: Option<String>,
     region: String,
     pacers: Arc<HashMap<&'static str, DefaultDirectRateLimiter>>,
@@ -241,6 +254,12 @@ impl Dynamo {
         d.autoscaling = aws_sdk_applicationautoscaling::Client::new(&conf);
         d.cloudwatch = aws_sdk_cloudwatch::Client::new(&conf);
         d.sts = aws_sdk_sts::Client::new(&conf);
+        // A custom endpoint (an emulator, a gateway) serves buckets by path, not by host name.
+        d.s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(conf.endpoint_url().is_some())
+                .build(),
+        );
         d.role_arn = opts.role_arn.clone();
         d.service_clock = service_clock;
         Ok(d)
@@ -272,9 +291,15 @@ impl Dynamo {
                 .region(Region::new(region.clone()))
                 .build(),
         );
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new(region.clone()))
+                .build(),
+        );
         let mut pacers = HashMap::new();
         if opts.rate_multiplier > 0.0 {
-            let rates = DOCUMENTED_RATES.iter().copied().chain([
+            let rates = DOCUMENTED_RATES.iter().chain(S3_RATES).copied().chain([
                 (CONTROL_PLANE, CONTROL_PLANE_RATE),
                 ("GetResources", TAGGING_RATE),
             ]);
@@ -290,6 +315,7 @@ impl Dynamo {
             autoscaling,
             cloudwatch,
             sts,
+            s3,
             role_arn: opts.role_arn.clone(),
             region,
             pacers: Arc::new(pacers),

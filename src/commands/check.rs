@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 use crate::aws::listing::{RunListing, Strategy};
 use crate::cli::CheckArgs;
 use crate::config::Config;
+use crate::engine::archive::{self, Location};
 use crate::engine::targets::{self, Target};
 use crate::engine::{fleet, Ctx};
 use crate::exit::Exit;
@@ -34,6 +35,9 @@ pub struct TableCheck {
     pub newest_created_at: Option<DateTime<Utc>>,
     pub age_seconds: Option<i64>,
     pub available: usize,
+    /// With --max-export-age: when the newest completed export holds the table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_export_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +80,9 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         Some(c) => fleet::with_defaults(ctx, c),
         None => ctx.clone(),
     };
+    if args.max_export_age.is_some() {
+        Location::from_opts(&args.archive, "check --max-export-age")?;
+    }
     let specs = crate::targets::plan(&ctx.global, config.as_ref())?;
     crate::targets::check_routed(&specs, fleet::named_tables(config.as_ref(), &args.select))?;
     let named: Vec<String> = fleet::named_tables(config.as_ref(), &args.select)
@@ -187,6 +194,11 @@ async fn in_target(
     for (i, (table, counted)) in targets.into_iter().enumerate() {
         let (l, d) = (listing.clone(), dynamo.clone());
         let (max_age, min_count) = (args.max_age.clone(), args.min_count);
+        let exports = args.max_export_age.clone().and_then(|m| {
+            Location::from_opts(&args.archive, "check")
+                .ok()
+                .map(|loc| (m, loc, t.at.account.clone()))
+        });
         tasks.spawn(
             async move {
                 let name = table_name(&table).to_string();
@@ -204,14 +216,60 @@ async fn in_target(
                         newest_created_at: None,
                         age_seconds: None,
                         available: 0,
+                        newest_export_at: None,
                     },
                 };
+                let mut check = check;
+                if let Some((max, loc, account)) = exports {
+                    export_verdict(&mut check, &d, &loc, &account, &max).await;
+                }
                 (i, check)
             }
             .in_current_span(),
         );
     }
     Ok((crate::engine::join_in_order(tasks).await?, policy_errors))
+}
+
+/// --max-export-age: the table also fails unless its newest completed export is younger.
+async fn export_verdict(
+    c: &mut TableCheck,
+    d: &crate::aws::Dynamo,
+    loc: &Location,
+    account: &str,
+    max: &Span,
+) {
+    let now = d.service_now();
+    let (verdict, detail) = match archive::newest_completed(d, loc, account, &c.table).await {
+        Err(e) => ("error", e.message),
+        Ok(None) => (
+            "no_export",
+            format!(
+                "no completed export in {}",
+                loc.url(&loc.table_prefix(account, d.region(), &c.table))
+            ),
+        ),
+        Ok(Some(t)) => {
+            c.newest_export_at = Some(t);
+            if now - t < max.chrono() {
+                return;
+            }
+            (
+                "stale_export",
+                format!(
+                    "newest completed export is {} old (max {max})",
+                    format_age(now - t)
+                ),
+            )
+        }
+    };
+    if c.ok {
+        c.ok = false;
+        c.verdict = verdict;
+        c.detail = detail;
+    } else {
+        c.detail = format!("{}; {detail}", c.detail);
+    }
 }
 
 /// The pure part: which backups count, the newest one, and the verdict.
@@ -271,6 +329,7 @@ fn verdict(
         newest_created_at: newest.map(|b| b.created_at),
         age_seconds: age.map(|a| a.num_seconds()),
         available: good.len(),
+        newest_export_at: None,
     }
 }
 

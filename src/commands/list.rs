@@ -18,6 +18,9 @@ use tracing::Instrument;
 
 pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
     args.select.validate()?;
+    if args.exports {
+        return exports(args, ctx).await;
+    }
     let filter = ListFilter {
         kind: Some(match args.kind {
             TypeFilter::User => BackupTypeFilter::User,
@@ -261,4 +264,111 @@ pub struct ListSummary {
     pub failed_tables: usize,
     /// Tables listed, and failed, per target (account × region).
     pub targets: Vec<TargetSummary>,
+}
+
+#[derive(Serialize)]
+struct ExportsReport {
+    command: &'static str,
+    complete: bool,
+    exports: Vec<Placed<crate::engine::archive::Listed>>,
+    errors: Vec<Placed<crate::engine::archive::ListFailure>>,
+    summary: ExportsSummary,
+}
+
+#[derive(Serialize)]
+struct ExportsSummary {
+    exports: usize,
+    tables: usize,
+    failed_tables: usize,
+    targets: Vec<TargetSummary>,
+}
+
+/// `list --exports`: the exports in S3, from ddb-backup's manifests, newest first.
+async fn exports(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
+    use crate::engine::archive::{list_in_target, Location};
+    let loc = Location::from_opts(&args.archive, "list --exports")?;
+    let specs = ctx.targets()?;
+    crate::targets::check_routed(&specs, &args.select.tables)?;
+    let (sel, l) = (args.select.clone(), loc.clone());
+    let mut reached = targets::each(ctx, &specs, args.select.tables.clone(), move |t| {
+        let (sel, l) = (sel.clone(), l.clone());
+        async move { list_in_target(&t, &sel, &l).await }
+    })
+    .await?;
+    let summaries = targets::summaries(&reached, |l| {
+        (l.tables, l.tables - l.errors.len(), l.errors.len())
+    });
+    let tables: usize = reached
+        .iter()
+        .filter_map(|r| r.result.as_ref().ok())
+        .map(|l| l.tables)
+        .sum();
+    let mut exports = targets::placed(&mut reached, |l| std::mem::take(&mut l.exports));
+    let errors = targets::placed(&mut reached, |l| std::mem::take(&mut l.errors));
+    exports.sort_by(|a, b| {
+        b.export_time
+            .cmp(&a.export_time)
+            .then_with(|| a.table.cmp(&b.table))
+    });
+    let exit = targets::fleet_exit(&summaries, tables - errors.len(), errors.len(), false);
+    let report = ExportsReport {
+        command: "list",
+        complete: errors.is_empty() && summaries.iter().all(|t| t.error.is_none()),
+        summary: ExportsSummary {
+            exports: exports.len(),
+            tables,
+            failed_tables: errors.len(),
+            targets: summaries,
+        },
+        exports,
+        errors,
+    };
+    if !ctx.out.shows(exit) {
+    } else if ctx.out.is_table() {
+        let mut t = ctx.out.table(&[
+            "Table",
+            "Type",
+            "Export time (UTC)",
+            "Status",
+            "Items",
+            "Billed bytes",
+            "Objects",
+            "Manifest",
+        ]);
+        for e in &report.exports {
+            let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+            t.add_row(vec![
+                e.table.clone(),
+                e.export_type.trim_end_matches("_EXPORT").to_lowercase(),
+                crate::output::time(e.export_time),
+                e.status.clone(),
+                n(e.item_count),
+                n(e.billed_size_bytes),
+                e.objects.to_string(),
+                e.manifest.clone(),
+            ]);
+        }
+        let mut text = format!(
+            "{t}\n{} export(s) of {} table(s)",
+            report.exports.len(),
+            tables
+        );
+        if !report.errors.is_empty() {
+            text.push_str(&format!(
+                "\nINCOMPLETE: listing failed for {} table(s): {}",
+                report.errors.len(),
+                report
+                    .errors
+                    .iter()
+                    .map(|e| format!("{} ({})", e.table, e.at))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        text.push_str(&targets::summary_lines(&report.summary.targets));
+        ctx.out.text(&text)?;
+    } else {
+        ctx.out.data(&report, "exports")?;
+    }
+    Ok(exit)
 }

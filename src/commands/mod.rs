@@ -5,6 +5,8 @@ pub mod backup;
 pub mod check;
 pub mod config_check;
 pub mod describe;
+pub mod export;
+pub mod import;
 pub mod list;
 pub mod prune;
 pub mod report;
@@ -33,6 +35,8 @@ pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
         Command::Restore(a) => restore::run(*a, ctx).await,
         Command::Run(a) => run::run(*a, ctx).await,
         Command::Check(a) => check::run(a, ctx).await,
+        Command::Export(a) => export::run(*a, ctx).await,
+        Command::Import(a) => import::run(*a, ctx).await,
         Command::Verify(a) => verify::run(*a, ctx).await,
         Command::Report(a) => report::run(*a, ctx).await,
         Command::Config(crate::cli::ConfigCommand::Check(a)) => config_check::run(a, ctx).await,

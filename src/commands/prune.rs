@@ -4,6 +4,8 @@
 use anyhow::Result;
 
 use crate::cli::PruneArgs;
+use crate::engine::archive::Location;
+use crate::engine::export_prune;
 use crate::engine::prune::{
     build_report, exit_for, in_target, DeleteResult, PruneOptions, PruneReport,
 };
@@ -21,23 +23,37 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
         args.name.template_or_default(),
         args.dry_run,
     )?;
+    let exports = match args.exports {
+        true => Some(Location::from_opts(&args.archive, "prune --exports")?),
+        false => None,
+    };
     let specs = ctx.targets()?;
     crate::targets::check_routed(&specs, &args.select.tables)?;
     let (sel, o, c) = (args.select.clone(), opts.clone(), ctx.clone());
     let reached = targets::each(ctx, &specs, args.select.tables.clone(), move |t| {
-        let (sel, o, c) = (sel.clone(), o.clone(), c.clone());
-        async move { in_target(&t, &sel, &o, &c).await }
+        let (sel, o, c, l) = (sel.clone(), o.clone(), c.clone(), exports.clone());
+        async move {
+            match &l {
+                Some(loc) => export_prune::in_target(&t, &sel, loc, &o, &c).await,
+                None => in_target(&t, &sel, &o, &c).await,
+            }
+        }
     })
     .await?;
     let report = build_report(reached, &opts, ctx);
     let exit = exit_for(&report);
     if ctx.out.shows(exit) {
-        print(&report, ctx)?;
+        print(&report, args.exports, ctx)?;
     }
     Ok(exit)
 }
 
-fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
+fn print(r: &PruneReport, exports: bool, ctx: &Ctx) -> Result<()> {
+    let (name, noun) = if exports {
+        ("Export", "exports")
+    } else {
+        ("Backup name", "backups")
+    };
     if !ctx.out.is_table() {
         ctx.out.data(r, "tables")?;
         return Ok(());
@@ -46,14 +62,9 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     for t in &r.tables {
         text.push_str(&format!("== {} ({}) ==\n", t.table, t.at));
         if let Some(plan) = &t.plan {
-            let mut tab = ctx.out.table(&[
-                "Action",
-                "Backup name",
-                "Type",
-                "Status",
-                "Created (UTC)",
-                "Reasons",
-            ]);
+            let mut tab =
+                ctx.out
+                    .table(&["Action", name, "Type", "Status", "Created (UTC)", "Reasons"]);
             for d in &plan.decisions {
                 let action = match d.action {
                     Action::Keep => "keep",
@@ -98,7 +109,7 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     text.push_str(&format!(
-        "{} table(s), {} failed; {} backups {}{}, {}{}{}",
+        "{} table(s), {} failed; {} {noun} {}{}, {}{}{}",
         s.tables,
         s.failed_tables,
         if r.dry_run { s.would_delete } else { s.deleted },

@@ -40,6 +40,8 @@ pub struct Job {
     pub prune: Option<PruneOptions>,
     /// `[policy.verify] every`: a restore drill when the last passed one is older.
     pub verify_every: Option<Span>,
+    /// `[policy.export]`: an export to S3 when the newest one is older than its `every`.
+    pub export: Option<crate::engine::export_schedule::ScheduledExport>,
 }
 
 /// One table's run.
@@ -59,6 +61,9 @@ pub struct TableRun {
     pub verify: Option<crate::engine::drill::Drill>,
     /// Why no drill was made for a policy with `[policy.verify]`.
     pub verify_skipped: Option<String>,
+    /// The export to S3 and the prune of the exports (a policy with `[policy.export]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export: Option<crate::engine::export_schedule::ExportRun>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +140,7 @@ pub fn jobs(args: &RunArgs, config: Option<&Config>) -> Result<Vec<Job>, UsageEr
             },
             prune,
             verify_every: None,
+            export: None,
         }]);
     };
     fleet::check_narrowing(&args.select)?;
@@ -183,6 +189,7 @@ pub fn jobs(args: &RunArgs, config: Option<&Config>) -> Result<Vec<Job>, UsageEr
             ),
             None => None,
         };
+        let export = crate::engine::export_schedule::from_config(p, &template, args.dry_run)?;
         out.push(Job {
             policy: p.name.clone(),
             selection: p.selection(),
@@ -202,6 +209,7 @@ pub fn jobs(args: &RunArgs, config: Option<&Config>) -> Result<Vec<Job>, UsageEr
             },
             prune,
             verify_every: p.verify.as_ref().map(|v| v.every.clone()),
+            export,
         });
         if p.verify.is_some() && args.sched.metrics_file.is_none() {
             return Err(UsageError::new(format!(
@@ -364,6 +372,7 @@ async fn execute_in(
                     conflict: conflict.clone(),
                     verify: None,
                     verify_skipped: None,
+                    export: None,
                 }
             })
         })
@@ -503,6 +512,7 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
         conflict,
         verify: None,
         verify_skipped: None,
+        export: None,
     };
     if let (None, Some(opts), Some(listing)) = (&run.prune_skipped, &job.prune, &s.listing) {
         let listed = match listed.take() {
@@ -530,6 +540,19 @@ async fn journey(s: &Shared, job: &Job, table: String, conflict: Option<String>)
     }
     if let (Some(every), Some(source)) = (&job.verify_every, drill_source) {
         Box::pin(drill_if_due(s, &mut run, every, source)).await;
+    }
+    if let (Some(x), None) = (&job.export, &run.conflict) {
+        let e = Box::pin(crate::engine::export_schedule::if_due(
+            d,
+            &s.at.account,
+            &run.table,
+            x,
+            job.backup.dry_run,
+            ctx,
+        ))
+        .await;
+        run.ok = run.ok && e.ok;
+        run.export = Some(e);
     }
     run
 }

@@ -3,13 +3,18 @@
 //! drills, restores (one table, or a fleet) and the replace procedure. Each takes the project's own types (a
 //! context, clients, options) and returns reports; rendering is the commands' business.
 
+pub mod archive;
 pub mod backup;
 pub mod drill;
+pub mod export;
+pub mod export_prune;
+pub mod export_schedule;
 pub mod files;
 pub mod fleet;
 pub mod fleet_plan;
 pub mod fleet_report;
 pub mod fleet_restore;
+pub mod import;
 pub mod journey;
 pub mod metrics;
 pub mod prune;

@@ -89,6 +89,9 @@ moto's WSGI application, closes the gaps:
   smaller; ``aws_call`` (``{"service", "op", "body"}``) runs one of these operations
   uncounted, as ``call`` does for DynamoDB.
 
+Exports to S3 (full and incremental, with DynamoDB's manifest files), ImportTable's
+source files and S3 faults: see exports_layer.py.
+
 Test code drives it through a small JSON control API under ``/_emu/``; those requests
 are never counted as DynamoDB calls.
 
@@ -137,6 +140,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 from werkzeug.test import Client
+
+import exports_layer
 
 ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#"
 # The documented per-operation limits (calls per second) of the backup control plane.
@@ -676,7 +681,9 @@ def pick_fault(op: str, call_no: int, body: dict[str, Any],
                 continue
             if "table" in rule and table_of(body) != rule["table"]:
                 continue
-            if rule.get("later_pages") and not body.get("ExclusiveStartBackupArn"):
+            if rule.get("later_pages") and not (
+                body.get("ExclusiveStartBackupArn") or body.get("ContinuationToken")
+            ):
                 continue
             if "calls" in rule and call_no not in rule["calls"]:
                 continue
@@ -783,6 +790,7 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
     place: Place = (account, region)
     if cmd == "reset":
         STATE.reset()
+        exports_layer.EXPORTS.reset()
         Client(moto_app).post("/moto-api/reset")
         return {}
     if cmd == "config":
@@ -919,7 +927,29 @@ def control(cmd: str, body: dict[str, Any], moto_app: Any) -> Any:
             forget_key(b)
         changed()
         return {}
+    done = exports_layer.control(cmd, body, account, region)
+    if done is not None:
+        return done
     raise KeyError(f"unknown control command {cmd}")
+
+
+def before_write(place: Place, op: str, body: dict[str, Any]) -> None:
+    """Item writes leave dated snapshots of their tables, for exports at a point in time."""
+    if op in exports_layer.WRITE_OPS:
+        for name in exports_layer.tables_written(op, body):
+            table = backend(place).tables.get(name)
+            if table is not None:
+                exports_layer.before_write(place, table)
+
+
+def after_write(place: Place, op: str, body: dict[str, Any]) -> None:
+    if op == "DeleteTable" and body.get("TableName"):
+        exports_layer.forget_table(place, str(body["TableName"]))
+    if op in exports_layer.WRITE_OPS:
+        for name in exports_layer.tables_written(op, body):
+            table = backend(place).tables.get(name)
+            if table is not None:
+                exports_layer.after_write(place, table, emu_now())
 
 
 def internal_call(moto_app: Any, place: Place, op: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -943,7 +973,9 @@ def internal_call(moto_app: Any, place: Place, op: str, body: dict[str, Any]) ->
         "Host": f"dynamodb.{region}.amazonaws.com",
     }
     with STATE.moto_lock:
+        before_write(place, op, body)
         resp = Client(moto_app).post("/", headers=headers, data=json.dumps(body))
+        after_write(place, op, body)
     if not op.startswith(("List", "Describe")):
         changed()
     text = resp.get_data(as_text=True)
@@ -1059,6 +1091,10 @@ def own_answer(place: Place, op: str, body: dict[str, Any]) -> dict[str, Any] | 
             return kinesis_destinations(place, op, body)
         if op in INSIGHTS_OPS:
             return contributor_insights(place, op, body)
+        if op in exports_layer.EXPORT_OPS:
+            return exports_layer.answer(
+                place, op, body, lambda arn: find_table(place, arn), emu_now(), Refused
+            )
         check_settings(place, op, body)
     return None
 
@@ -1818,6 +1854,8 @@ class EmulatorApp:
             return self.tagging(environ, start_response, raw, target.split(".", 1)[1])
         if "/sts/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
             return self.sts(environ, start_response, raw)
+        if "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+            return self.s3(environ, start_response, raw)
         if not target.startswith("DynamoDB_"):
             return self.pass_through(environ, start_response, raw)
         op = target.split(".", 1)[1]
@@ -1939,7 +1977,11 @@ class EmulatorApp:
             answer = self.rewritten(environ, reply, raw,
                                     lambda doc: after_table_op(place, op, body, doc))
         else:
+            with STATE.moto_lock:
+                before_write(place, op, body)
             answer = self.pass_through(environ, reply, raw)
+            with STATE.moto_lock:
+                after_write(place, op, body)
         if op == "CreateBackup":
             try:
                 arn = json.loads(b"".join(answer))["BackupDetails"]["BackupArn"]
@@ -2133,6 +2175,41 @@ class EmulatorApp:
             ).encode()
             start_response("403 Forbidden", [("Content-Type", "text/xml"), ("Content-Length", str(len(data)))])
             return [data]
+        return self.pass_through(environ, start_response, raw)
+
+    def s3(self, environ: dict[str, Any], start_response: Any, raw: bytes) -> Any:
+        """S3 (moto answers): counted, faulted (rules with ``service`` ``s3``), smaller
+        listing pages (``page_limits`` ListObjectsV2), per-bucket access (``bucket_access``)
+        and DeleteObjects key errors (``key_errors``), see exports_layer.py."""
+        method = environ.get("REQUEST_METHOD", "GET")
+        query = environ.get("QUERY_STRING", "")
+        op, bucket, key = exports_layer.s3_op(method, environ.get("PATH_INFO", ""), query)
+        match = REGION_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        place: Place = (account_of(environ), match.group(1) if match else "us-east-1")
+        call_no = arrive(op, place)
+        if call_no is None:
+            return exports_layer.s3_error(start_response, "throttle", method)
+        q = urllib.parse.parse_qs(query, keep_blank_values=True)
+        body = {"Bucket": bucket, "Key": key, "ContinuationToken": (q.get("continuation-token") or [None])[0]}
+        rule = pick_fault(op, call_no, body, "s3")
+        if rule is not None:
+            with STATE.lock:
+                STATE.faulted[op] = STATE.faulted.get(op, 0) + 1
+            if rule["kind"] in exports_layer.S3_ERRORS:
+                return exports_layer.s3_error(start_response, rule["kind"], method)
+            return apply_fault(rule, environ, start_response)
+        with STATE.lock:
+            STATE.log.append({"op": op, "t": time.time(), "arn": None})
+            limit = STATE.page_limits.get(op)
+        if bucket and exports_layer.bucket_of(bucket) is not None and not exports_layer.allowed(bucket, place[0]):
+            return exports_layer.s3_error(start_response, "access_denied", method)
+        if op == "DeleteObjects" and exports_layer.bucket_of(bucket) is not None:
+            with STATE.moto_lock:
+                return exports_layer.delete_objects(raw, bucket, start_response)
+        if op == "ListObjectsV2" and limit:
+            wanted = int((q.get("max-keys") or ["1000"])[0])
+            q["max-keys"] = [str(min(wanted, limit))]
+            environ["QUERY_STRING"] = urllib.parse.urlencode(q, doseq=True)
         return self.pass_through(environ, start_response, raw)
 
     def pass_through(self, environ: dict[str, Any], start_response: Any, raw: bytes) -> Any:

@@ -55,6 +55,13 @@ fn the_template_lints_clean_and_grants_exactly_the_documented_policy() {
                 "Resource: arn:aws:dynamodb:*:*:table/prod-*/backup/*",
             ),
         ),
+        (
+            "an extra archive action",
+            text.replace(
+                "                    - dynamodb:DescribeExport\n",
+                "                    - dynamodb:DescribeExport\n                    - dynamodb:DeleteTable\n",
+            ),
+        ),
         ("a missing statement", {
             let start = text.find("              - Sid: SelectByTag").unwrap();
             let end = text.find("              - Sid: CreateBackups").unwrap();

@@ -8,6 +8,7 @@ mod backup;
 mod bench;
 mod deploy;
 mod docs;
+mod exports;
 mod faults;
 mod fidelity;
 mod fleet;

@@ -47,6 +47,25 @@ def main() -> int:
         sid = s.get("Sid")
         if sid in wanted and s != wanted[sid]:
             problems.append(f"statement {sid} differs: template {s} != docs {wanted[sid]}")
+    # The archive policy (only with an ArchiveBucket): the docs' Export statement as it is,
+    # the bucket statements with the bucket's name in place of the docs' placeholder.
+    archive = [
+        p["Fn::If"][1] for p in role["Policies"]
+        if isinstance(p, dict) and "Fn::If" in p and p["Fn::If"][0] == "ExportsToS3"
+    ]
+    if len(archive) != 1 or archive[0].get("PolicyName") != "archive-exports":
+        problems.append("no archive-exports policy under the ExportsToS3 condition")
+    else:
+        for s in plain(archive[0]["PolicyDocument"]["Statement"]):
+            want = dict(wanted.get(s.get("Sid"), {}))
+            if s.get("Sid") in ("ArchiveBucket", "ArchiveObjects"):
+                res = json.dumps(want.get("Resource")).replace("YOUR-ARCHIVE-BUCKET", "${ArchiveBucket}")
+                want["Resource"] = {"Fn::Sub": json.loads(res)}
+            if s != want:
+                problems.append(f"archive statement {s.get('Sid')} differs: {s} != docs {want}")
+        got_archive = [s.get("Sid") for s in archive[0]["PolicyDocument"]["Statement"]]
+        if got_archive != ["Export", "ArchiveBucket", "ArchiveObjects"]:
+            problems.append(f"archive statements {got_archive}")
     # No other policy of the role may grant DynamoDB or tagging actions.
     for p in policies:
         if p["PolicyName"] == "ddb-backup":

@@ -693,3 +693,98 @@ pub fn headless(page: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).to_string()
 }
+
+/// The archive tier: S3 buckets and objects on the emulator (uncounted).
+impl Emulator {
+    pub fn create_bucket(&self, bucket: &str) {
+        self.ctl("create_bucket", json!({ "bucket": bucket }));
+    }
+
+    /// Every key under `prefix`, sorted.
+    pub fn objects(&self, bucket: &str, prefix: &str) -> Vec<String> {
+        self.ctl("objects", json!({"bucket": bucket, "prefix": prefix}))["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// One object's text (gunzipped for `.gz` keys).
+    pub fn object(&self, bucket: &str, key: &str) -> String {
+        self.ctl("object", json!({"bucket": bucket, "key": key}))["body"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn put_object(&self, bucket: &str, key: &str, body: &str) {
+        self.ctl(
+            "put_object",
+            json!({"bucket": bucket, "key": key, "body": body}),
+        );
+    }
+
+    /// `export_seconds`, `bucket_access`, `key_errors` (see tests/emulator/exports_layer.py).
+    pub fn exports_config(&self, body: Value) {
+        self.ctl("exports_config", body);
+    }
+
+    /// A table keyed by `pk` with the index `by-status`, `items` items and PITR on.
+    pub fn table_for_export(&self, table: &str, items: usize) {
+        self.call(
+            "CreateTable",
+            json!({
+                "TableName": table,
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "status", "AttributeType": "S"},
+                ],
+                "GlobalSecondaryIndexes": [{
+                    "IndexName": "by-status",
+                    "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }],
+                "BillingMode": "PAY_PER_REQUEST",
+            }),
+        );
+        self.call(
+            "UpdateContinuousBackups",
+            json!({"TableName": table,
+                   "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+        );
+        for i in 0..items {
+            self.put_item(
+                table,
+                &format!("item-{i}"),
+                if i % 2 == 0 { "open" } else { "done" },
+            );
+        }
+    }
+
+    pub fn put_item(&self, table: &str, pk: &str, status: &str) {
+        self.call(
+            "PutItem",
+            json!({"TableName": table, "Item": {"pk": {"S": pk}, "status": {"S": status}}}),
+        );
+    }
+
+    /// A table's items as (pk, status), sorted.
+    pub fn items(&self, table: &str) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self.call("Scan", json!({"TableName": table}))
+            ["Items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["pk"]["S"].as_str().unwrap_or_default().to_string(),
+                    i["status"]["S"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
