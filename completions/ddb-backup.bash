@@ -53,7 +53,7 @@ _ddb__backup() {
 
     case "${cmd}" in
         ddb__backup)
-            opts="-o -v -q -h -V --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version list describe backup prune restore run check verify config"
+            opts="-o -v -q -h -V --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version list describe backup prune restore run check verify config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -127,7 +127,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__backup)
-            opts="-t -o -v -q -h -V --table --match --tag --all-tables --exclude --name --wait --timeout --skip-if-recent --concurrency --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-t -o -v -q -h -V --table --match --tag --all-tables --exclude --name --wait --timeout --skip-if-recent --concurrency --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,7 +237,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__check)
-            opts="-c -t -o -v -q -h -V --config --table --match --tag --all-tables --exclude --name --max-age --min-count --any-backup --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-c -t -o -v -q -h -V --config --table --match --tag --all-tables --exclude --name --max-age --min-count --any-backup --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,7 +351,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__config)
-            opts="-o -v -q -h -V --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version check"
+            opts="-o -v -q -h -V --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -425,7 +425,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__config__subcmd__check)
-            opts="-c -o -v -q -h -V --config --offline --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-c -o -v -q -h -V --config --offline --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,7 +507,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__describe)
-            opts="-o -v -q -h -V --table --skip-setting --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-o -v -q -h -V --table --skip-setting --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,7 +589,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__list)
-            opts="-t -o -v -q -h -V --table --match --tag --all-tables --exclude --type --status --since --until --name-prefix --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-t -o -v -q -h -V --table --match --tag --all-tables --exclude --type --status --since --until --name-prefix --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -703,7 +703,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__prune)
-            opts="-t -o -v -q -h -V --table --match --tag --all-tables --exclude --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-within-hourly --keep-within-daily --keep-within-weekly --keep-within-monthly --keep-within-yearly --min-keep --require-recent --max-delete --include-unmanaged --timezone --name --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-t -o -v -q -h -V --table --match --tag --all-tables --exclude --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-within-hourly --keep-within-daily --keep-within-weekly --keep-within-monthly --keep-within-yearly --min-keep --require-recent --max-delete --include-unmanaged --timezone --name --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -865,7 +865,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__restore)
-            opts="-t -c -o -v -q -h -V --backup-arn --latest --backup-name --before --to-time --latest-restorable --target --target-region --target-template --max-restores --no-settings --verify --replace --yes --disable-deletion-protection --billing-mode --read-capacity --write-capacity --exclude-gsi --no-gsi --exclude-lsi --no-lsi --sse --sse-kms-key --copy-settings --settings-from --skip-setting --copy-alarms --copy-alarm-actions --wait --timeout --dry-run --report --table --match --tag --all-tables --exclude --config --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-t -c -o -v -q -h -V --backup-arn --latest --backup-name --before --to-time --latest-restorable --target --target-region --target-template --max-restores --no-settings --verify --replace --yes --disable-deletion-protection --billing-mode --read-capacity --write-capacity --exclude-gsi --no-gsi --exclude-lsi --no-lsi --sse --sse-kms-key --copy-settings --settings-from --skip-setting --copy-alarms --copy-alarm-actions --wait --timeout --dry-run --report --table --match --tag --all-tables --exclude --config --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1043,7 +1043,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__run)
-            opts="-c -t -o -v -q -h -V --config --table --match --tag --all-tables --exclude --name --wait --timeout --skip-if-recent --concurrency --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-within-hourly --keep-within-daily --keep-within-weekly --keep-within-monthly --keep-within-yearly --min-keep --require-recent --max-delete --include-unmanaged --timezone --metrics-file --report --lock-file --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-c -t -o -v -q -h -V --config --table --match --tag --all-tables --exclude --name --wait --timeout --skip-if-recent --concurrency --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-within-hourly --keep-within-daily --keep-within-weekly --keep-within-monthly --keep-within-yearly --min-keep --require-recent --max-delete --include-unmanaged --timezone --metrics-file --report --lock-file --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1237,7 +1237,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__verify)
-            opts="-c -t -o -v -q -h -V --config --table --match --tag --all-tables --exclude --name --backup-arn --timeout --concurrency --metrics-file --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-c -t -o -v -q -h -V --config --table --match --tag --all-tables --exclude --name --backup-arn --timeout --concurrency --metrics-file --dry-run --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ddb_backup_global_optspecs
-    string join \n region= role-arn= external-id= target-concurrency= profile= endpoint-url= o/output= v/verbose q/quiet log-format= color= max-attempts= retry-backoff= connect-timeout= read-timeout= rate-multiplier= h/help V/version
+    string join \n region= role-arn= external-id= target-concurrency= profile= endpoint-url= o/output= wide v/verbose q/quiet log-format= color= max-attempts= retry-backoff= connect-timeout= read-timeout= rate-multiplier= h/help V/version
 end
 
 function __fish_ddb_backup_needs_command
@@ -43,8 +43,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l retry-backoff -d 
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "list" -d 'List backups of tables, newest first'
@@ -90,8 +91,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l connect-t
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l table -d 'Instead of a backup: this table\'s settings record (the settings a restore does not carry), as restore --copy-settings and --replace read it; save it with --output json and apply it later with restore --settings-from' -r
@@ -115,8 +117,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l retry
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s t -l table -d 'A table name or ARN (repeatable)' -r
@@ -149,8 +152,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l rate-mu
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l wait -d 'Wait until every new backup is AVAILABLE'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l dry-run -d 'Show what would be created; create nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s t -l table -d 'A table name or ARN (repeatable)' -r
@@ -196,8 +200,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l rate-mul
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l dry-run -d 'Show the plan; delete nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup' -r
@@ -261,8 +266,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-a
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wait -d 'Wait until the new table is ACTIVE (and settings are copied)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l dry-run -d 'Show what would be restored; restore nothing'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
@@ -316,8 +322,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l all-tables
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l wait -d 'Wait until every new backup is AVAILABLE before pruning'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l dry-run -d 'Show what would be backed up and pruned; change nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
@@ -349,8 +356,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l read-tim
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l any-backup -d 'Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup\'s'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
@@ -384,8 +392,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l read-ti
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l dry-run -d 'Show which backup each table\'s drill would restore; restore nothing'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
@@ -407,8 +416,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -f -a "check" -d 'Validate a config file and show which table gets which policy'
@@ -433,7 +443,8 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l offline -d 'Do not list tables: check the file alone (globs and tags stay unresolved)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'

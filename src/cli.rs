@@ -116,12 +116,19 @@ pub struct GlobalOpts {
     )]
     pub output: Option<OutputFormat>,
 
+    /// Tables at full length: every column, no cell cut [default: tables fit the terminal's
+    /// width, COLUMNS, or 80 columns when neither is known]
+    #[arg(long, global = true)]
+    pub wide: bool,
+
     /// More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)
     #[arg(long, short = 'v', global = true, action = ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Print nothing when the command succeeds (exit 0): no report on stdout, only errors on
-    /// stderr; on failure the report is printed as usual (for cron: mail only on failure)
+    /// No diagnostics: no log lines or progress, only errors. Read commands (list,
+    /// describe, check, config check) still print their data; commands that change
+    /// something print nothing when they succeed, and without -o a failed `run` prints a
+    /// short summary on stderr instead of its report (for cron: mail only on failure)
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 
@@ -154,6 +161,14 @@ pub struct GlobalOpts {
     /// (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]
     #[arg(long, global = true, value_parser = parse_multiplier, value_name = "FACTOR", overrides_with = "rate_multiplier")]
     pub rate_multiplier: Option<f64>,
+}
+
+impl GlobalOpts {
+    /// `-q` without `-o`: a mutating command is silent on success and, on failure, says
+    /// what failed in a few lines on stderr (what cron mails) instead of its whole report.
+    pub fn summary_only(&self) -> bool {
+        self.quiet && self.output.is_none()
+    }
 }
 
 pub fn parse_url(s: &str) -> Result<String, String> {
@@ -503,6 +518,7 @@ Examples:
   ddb-backup list --table orders
   ddb-backup list --all-tables --since 7d --output json
   ddb-backup list --table orders --type all --status available
+  ddb-backup list --all-tables --wide
   ddb-backup list --match 'orders-*' --name-prefix ddb-backup. --output ndjson";
 
 pub const DESCRIBE_EXAMPLES: &str = "\

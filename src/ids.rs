@@ -192,6 +192,12 @@ pub fn table_name(table: &str) -> &str {
     }
 }
 
+/// The short id of a backup: its ARN's final part (`01796316939835-6939eea6`), unique
+/// within its table and shown by `list`.
+pub fn backup_id(arn: &str) -> &str {
+    arn.rsplit_once("/backup/").map(|(_, id)| id).unwrap_or(arn)
+}
+
 /// Parses the region out of a backup or table ARN.
 pub fn region_of_arn(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|r| !r.is_empty())

@@ -52,7 +52,12 @@ pub async fn run(cli: Cli) -> Exit {
         wait_for_signal().await;
         std::process::exit(Exit::Interrupted.code() as i32);
     });
-    let out = Output::new(cli.global.output, cli.global.color, cli.global.quiet);
+    let out = Output::new(
+        cli.global.output,
+        cli.global.color,
+        cli.global.quiet,
+        cli.global.wide,
+    );
     match execute(cli, out, Stop::new(rx)).await {
         Ok(code) => code,
         Err((code, err)) => {

@@ -45,7 +45,18 @@ pub fn filter_for(verbose: u8, quiet: bool) -> String {
 }
 
 pub fn init(g: &GlobalOpts) {
-    let filter = EnvFilter::new(filter_for(g.verbose, g.quiet));
+    init_filtered(g, &filter_for(g.verbose, g.quiet));
+}
+
+/// No log lines at all: a command that reports its failure in a summary of its own
+/// (`run -q` without `-o`, whose stderr is what cron mails). A command that fails as a
+/// whole still prints its one error line.
+pub fn init_summary_only(g: &GlobalOpts) {
+    init_filtered(g, "off");
+}
+
+fn init_filtered(g: &GlobalOpts, filter: &str) {
+    let filter = EnvFilter::new(filter);
     let ansi = match g.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

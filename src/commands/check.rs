@@ -123,9 +123,8 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         report.summary.failed + report.summary.policy_errors,
         false,
     );
-    if ctx.out.shows(exit) {
-        print(&report, &ctx)?;
-    }
+    // A read command prints what it was asked for, -q or not (-q silences the logs).
+    print(&report, &ctx)?;
     Ok(exit)
 }
 

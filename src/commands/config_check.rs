@@ -139,9 +139,8 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
     } else {
         Exit::Failure
     };
-    if ctx.out.shows(exit) {
-        print(&report, ctx)?;
-    }
+    // A read command prints what it was asked for, -q or not (-q silences the logs).
+    print(&report, ctx)?;
     Ok(exit)
 }
 

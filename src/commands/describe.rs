@@ -15,8 +15,8 @@ pub async fn run(args: DescribeArgs, ctx: &Ctx) -> Result<Exit> {
     };
     let dynamo = ctx.dynamo_for(Some(arn)).await?;
     let d = dynamo.describe_backup(arn).await?;
-    if !ctx.out.shows(Exit::Success) {
-    } else if ctx.out.is_table() {
+    // A read command prints what it was asked for, -q or not.
+    if ctx.out.is_table() {
         ctx.out.text(&render(&d))?;
     } else {
         ctx.out.data(&d, "")?;
@@ -44,8 +44,7 @@ async fn table_record(args: &DescribeArgs, ctx: &Ctx) -> Result<Exit> {
     } else {
         Exit::Partial
     };
-    if !ctx.out.shows(exit) {
-    } else if ctx.out.is_table() {
+    if ctx.out.is_table() {
         let mut t = ctx.out.table(&["Setting", "As recorded"]);
         for s in Setting::ALL {
             let d = r.describe(s).unwrap_or_else(|| {

@@ -102,7 +102,7 @@ fn print(r: &VerifyReport, ctx: &Ctx) -> Result<()> {
         "Account",
         "Region",
         "Table",
-        "Backup",
+        "Backup name",
         "Result",
         "Restore (s)",
         "Items",

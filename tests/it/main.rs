@@ -24,4 +24,5 @@ mod run;
 mod settings_aws;
 mod sim;
 mod targets;
+mod ux;
 mod verify;

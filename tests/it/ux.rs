@@ -1,0 +1,284 @@
+//! What a person sees: tables on narrow and unsized terminals (a real pseudo-terminal,
+//! made by util-linux's `script`), `-q` on read commands, and the mail of a failed
+//! cron run.
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::common::*;
+
+/// A shell word.
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Runs the binary (with the harness's global options and environment) on a
+/// pseudo-terminal: `cols` sets its width with `stty`; `None` leaves the size unknown
+/// (0×0, as a pty that nobody sized reports). Returns what the terminal showed.
+fn on_pty(emu: &Emulator, cols: Option<u16>, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let bin = assert_cmd::cargo::cargo_bin("ddb-backup");
+    let mut line = String::new();
+    if let Some(c) = cols {
+        line.push_str(&format!("stty cols {c} rows 50; "));
+    }
+    line.push_str(&quote(&bin.to_string_lossy()));
+    for a in [
+        "--endpoint-url",
+        &emu.endpoint(),
+        "--retry-backoff",
+        "10ms",
+        "--rate-multiplier",
+        "0",
+    ]
+    .iter()
+    .chain(args)
+    {
+        line.push(' ');
+        line.push_str(&quote(a));
+    }
+    let mut c = emu.bare_cmd();
+    let mut script = Command::new("script");
+    script.args(["-qec", &line, "/dev/null"]);
+    // The harness's isolated environment, without any COLUMNS of the caller's.
+    script.env_clear();
+    for (k, v) in c.get_envs() {
+        if let Some(v) = v {
+            script.env(k, v);
+        }
+    }
+    script.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    for (k, v) in env {
+        script.env(k, v);
+    }
+    let _ = &mut c;
+    let mut r = run_cmd(&mut script);
+    r.stdout = r.stdout.replace("\r\n", "\n");
+    r
+}
+
+fn width(line: &str) -> usize {
+    line.chars().count()
+}
+
+/// Three tables, one with a long name, one backup each by the default template.
+fn three_tables(emu: &Emulator) {
+    let tables = ["orders", "customers-eu-production-ledger", "sessions"];
+    emu.create_tables(&tables);
+    for t in tables {
+        emu.seed(t, &daily_specs(t, 2, 3600));
+    }
+}
+
+#[test]
+fn list_fits_80_columns_and_an_unsized_terminal_one_line_per_backup() {
+    let emu = Emulator::start();
+    three_tables(&emu);
+    for (cols, env) in [
+        (Some(80), vec![]),
+        (None, vec![]),
+        (Some(200), vec![("COLUMNS", "80")]),
+    ] {
+        let r = on_pty(
+            &emu,
+            cols,
+            &env,
+            &["list", "--all-tables", "--color", "never"],
+        );
+        assert_eq!(r.code, 0, "{}", r.stdout);
+        let lines: Vec<&str> = r.stdout.lines().collect();
+        // One line per backup: the target line, 3 frame/header lines, 6 rows, a frame,
+        // the note on hidden columns and the total.
+        assert_eq!(lines.len(), 13, "{cols:?} {env:?}:\n{}", r.stdout);
+        assert_eq!(lines[0], "account 123456789012, region us-east-1");
+        assert!(lines.iter().all(|l| width(l) <= 80), "{}", r.stdout);
+        assert!(!lines[2].contains("Account") && !lines[2].contains("Region"));
+        assert!(lines[2].contains("Backup id"), "{}", r.stdout);
+        let rows: Vec<&&str> = lines.iter().filter(|l| l.contains("AVAILABLE")).collect();
+        assert_eq!(rows.len(), 6, "{}", r.stdout);
+        assert!(
+            rows.iter().any(|l| l.contains('…')),
+            "the long table name is cut, not wrapped: {}",
+            r.stdout
+        );
+        assert!(lines[11].contains("--wide"), "{}", r.stdout);
+        assert!(lines[12].starts_with("6 backups"), "{}", r.stdout);
+    }
+    // COLUMNS is honoured over the terminal's own width.
+    let r = on_pty(
+        &emu,
+        Some(200),
+        &[("COLUMNS", "100")],
+        &["list", "--all-tables", "--color", "never"],
+    );
+    assert!(r.stdout.lines().all(|l| width(l) <= 100), "{}", r.stdout);
+    let header = r.stdout.lines().nth(2).unwrap_or_default();
+    assert!(
+        header.contains("Backup name") && !header.contains("Age"),
+        "{}",
+        r.stdout
+    );
+    // --wide: every column at full length, names uncut, on a line each.
+    let r = on_pty(
+        &emu,
+        Some(80),
+        &[],
+        &["list", "--all-tables", "--wide", "--color", "never"],
+    );
+    assert!(r.stdout.contains("customers-eu-production-ledger"));
+    assert!(r.stdout.contains("Account") && r.stdout.contains("Backup name"));
+    assert!(!r.stdout.contains('…'), "{}", r.stdout);
+    let backups: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("AVAILABLE"))
+        .collect();
+    assert_eq!(backups.len(), 6, "{}", r.stdout);
+    // A wide terminal shows the names without --wide.
+    let r = on_pty(
+        &emu,
+        Some(160),
+        &[],
+        &["list", "--all-tables", "--color", "never"],
+    );
+    assert!(r.stdout.contains("Backup name"), "{}", r.stdout);
+    assert!(r.stdout.contains("ddb-backup.orders."), "{}", r.stdout);
+    assert!(r.stdout.lines().all(|l| width(l) <= 160), "{}", r.stdout);
+}
+
+#[test]
+fn status_cells_are_coloured_on_a_terminal_unless_no_color_or_never() {
+    let emu = Emulator::start();
+    three_tables(&emu);
+    let r = on_pty(&emu, Some(120), &[], &["list", "--all-tables"]);
+    assert!(r.stdout.contains("\u{1b}["), "coloured: {}", r.stdout);
+    for (env, args) in [
+        (vec![("NO_COLOR", "1")], vec!["list", "--all-tables"]),
+        (vec![], vec!["list", "--all-tables", "--color", "never"]),
+    ] {
+        let r = on_pty(&emu, Some(120), &env, &args);
+        assert_eq!(r.code, 0, "{}", r.stdout);
+        assert!(r.stdout.contains("AVAILABLE"), "{}", r.stdout);
+        assert!(
+            !r.stdout.contains("\u{1b}["),
+            "{env:?} {args:?}: {}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn quiet_read_commands_still_print_their_data() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    let arns = emu.seed("orders", &daily_specs("orders", 2, 3600));
+    let r = emu.run(&["-q", "list", "--table", "orders", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["backups"], 2);
+    assert_eq!(r.stderr, "");
+    let r = emu.run(&["-q", "describe", &arns[0]]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["backup"]["backup_arn"], arns[0].as_str());
+    let r = emu.run(&[
+        "-q",
+        "check",
+        "--table",
+        "orders",
+        "--max-age",
+        "1d",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["ok"], 1);
+    // A command that changes something stays silent on success under -q.
+    let r = emu.run(&["-q", "backup", "--table", "orders"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
+}
+
+#[test]
+fn a_failed_cron_run_mails_a_short_summary_and_a_good_one_nothing() {
+    let emu = Emulator::start();
+    emu.create_tables(&["good-table", "denied-table"]);
+    let config = emu.home.path().join("ddb-backup.toml");
+    std::fs::write(
+        &config,
+        r#"
+[[policy]]
+name = "all"
+tables = ["good-table", "denied-table", "missing-table"]
+[policy.retention]
+keep_last = 1
+min_keep = 1
+"#,
+    )
+    .unwrap();
+    let report = emu.home.path().join("report.json");
+    let cron = |emu: &Emulator| {
+        emu.run(&[
+            "run",
+            "-q",
+            "--config",
+            config.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ])
+    };
+    emu.faults(json!([{ "op": "CreateBackup", "kind": "access_denied", "table": "denied-table" }]));
+    let r = cron(&emu);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "no report on stdout");
+    let lines = r.err_lines();
+    assert_eq!(lines.len(), 4, "{}", r.stderr);
+    assert_eq!(
+        lines[0],
+        "ddb-backup run partly failed: 2 of 3 tables failed"
+    );
+    assert!(
+        lines[1]
+            .starts_with("  denied-table (123456789012/us-east-1): backup failed: access denied"),
+        "{}",
+        r.stderr
+    );
+    assert!(lines[2].starts_with("  missing-table (123456789012/us-east-1): backup failed: table 'missing-table' not found"), "{}", r.stderr);
+    assert_eq!(lines[3], format!("full report: {}", report.display()));
+    assert!(r.stderr.len() < 600, "{} bytes", r.stderr.len());
+    // The full report is where the summary says.
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(doc["summary"]["failed"], 2);
+
+    // Without --report, the summary says how to keep it.
+    let r = emu.run(&["run", "-q", "--config", config.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stderr.trim_end().ends_with(
+            "full report: not kept (--report PATH writes it to a file; -o json prints it)"
+        ),
+        "{}",
+        r.stderr
+    );
+    // -o given: the report, as asked.
+    let r = emu.run(&[
+        "run",
+        "-q",
+        "-o",
+        "json",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3);
+    assert_eq!(r.json()["summary"]["failed"], 2);
+
+    // All good: nothing at all.
+    emu.faults(json!([]));
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"all\"\ntables = [\"good-table\", \"denied-table\"]\n",
+    )
+    .unwrap();
+    let r = cron(&emu);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
+}
