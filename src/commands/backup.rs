@@ -48,15 +48,18 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "results")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Result",
-        "Backup name",
-        "Created (UTC)",
-        "Detail",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Result",
+            "Backup name",
+            "Created (UTC)",
+            "Detail",
+        ])
+        .optional(&["Created (UTC)"]);
     for x in &r.results {
         t.add_row(vec![
             x.at.account.clone(),

@@ -278,16 +278,19 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "tables")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Newest backup",
-        "Created (UTC)",
-        "Age",
-        "Count",
-        "Verdict",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Newest backup",
+            "Created (UTC)",
+            "Age",
+            "Count",
+            "Verdict",
+        ])
+        .optional(&["Created (UTC)", "Newest backup"]);
     for x in &r.tables {
         t.add_row(vec![
             x.at.account.clone(),

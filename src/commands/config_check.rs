@@ -211,7 +211,9 @@ fn print(r: &ConfigReport, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "policies")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&["Policy", "Tables", "Backup", "Retention"]);
+    let mut t = ctx
+        .out
+        .table(&["Policy", "Tables", "Backup name", "Retention"]);
     for p in &r.policies {
         t.add_row(vec![
             p.name.clone(),

@@ -46,14 +46,17 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     for t in &r.tables {
         text.push_str(&format!("== {} ({}) ==\n", t.table, t.at));
         if let Some(plan) = &t.plan {
-            let mut tab = ctx.out.table(&[
-                "Action",
-                "Backup name",
-                "Type",
-                "Status",
-                "Created (UTC)",
-                "Reasons",
-            ]);
+            let mut tab = ctx
+                .out
+                .table(&[
+                    "Action",
+                    "Backup name",
+                    "Type",
+                    "Status",
+                    "Created (UTC)",
+                    "Reasons",
+                ])
+                .optional(&["Type", "Status"]);
             for d in &plan.decisions {
                 let action = match d.action {
                     Action::Keep => "keep",

@@ -32,18 +32,21 @@ fn print_fleet(r: &Report, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "results")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Source",
-        "Target",
-        "Status",
-        "To ACTIVE (s)",
-        "Settings",
-        "Verified",
-        "Detail",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Source",
+            "Target",
+            "Status",
+            "To ACTIVE (s)",
+            "Settings",
+            "Verified",
+            "Detail",
+        ])
+        .optional(&["To ACTIVE (s)", "Verified"]);
     for x in &r.results {
         t.add_row(vec![
             x.at.account.clone(),

@@ -244,16 +244,19 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "tables")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Policy",
-        "Backup",
-        "Backup name",
-        "Prune",
-        "Detail",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Policy",
+            "Backup",
+            "Backup name",
+            "Prune",
+            "Detail",
+        ])
+        .optional(&["Backup name", "Policy"]);
     for x in &r.tables {
         let prune = match (&x.prune, &x.prune_skipped) {
             (Some(p), _) if r.dry_run => format!("{}, would delete {}", kept(p), p.to_delete),

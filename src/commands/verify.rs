@@ -98,16 +98,19 @@ fn print(r: &VerifyReport, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "tables")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Backup name",
-        "Result",
-        "Restore (s)",
-        "Items",
-        "Detail",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Backup name",
+            "Result",
+            "Restore (s)",
+            "Items",
+            "Detail",
+        ])
+        .optional(&["Restore (s)", "Items"]);
     for d in &r.tables {
         t.add_row(vec![
             d.at.account.clone(),

@@ -31,6 +31,10 @@ const STATES: &[&str] = &[
 
 /// The narrowest a name is cut to before optional columns are left out.
 const NAME_FLOOR: usize = 12;
+/// A name this long is read without trouble: free text gets room only after names have it.
+const NAME_READABLE: usize = 24;
+/// Free text cut shorter than this says little: optional columns give way for it.
+const TEXT_READABLE: usize = 24;
 /// The narrowest a free-text cell (detail, reasons) is cut to.
 const TEXT_FLOOR: usize = 10;
 
@@ -102,7 +106,7 @@ fn kind(header: &str) -> Kind {
         Kind::Name
     } else if matches!(
         header,
-        "Detail" | "Reasons" | "Prune" | "Settings" | "Retention" | "As recorded" | "Backup"
+        "Detail" | "Reasons" | "Prune" | "Settings" | "Retention" | "As recorded"
     ) || header.starts_with("Verdict")
     {
         Kind::Text
@@ -225,9 +229,40 @@ impl Grid {
         let fits = |cols: &[usize]| {
             cols.iter().map(|&i| floor(i)).sum::<usize>() + frame(cols.len()) <= width
         };
+        let share = |cols: &[usize]| -> Vec<usize> {
+            let mut widths: Vec<usize> = cols.iter().map(|&i| floor(i)).collect();
+            let mut room = width.saturating_sub(widths.iter().sum::<usize>() + frame(cols.len()));
+            // Names get the room first (up to a readable length), then free text, then
+            // names again; one character at a time, to the column that is cut the most.
+            for (k, cap) in [
+                (Kind::Name, NAME_READABLE),
+                (Kind::Text, usize::MAX),
+                (Kind::Name, usize::MAX),
+            ] {
+                while room > 0 {
+                    let short = (0..cols.len())
+                        .filter(|&j| {
+                            kind(&self.header[cols[j]]) == k
+                                && widths[j] < natural[cols[j]].min(cap)
+                        })
+                        .max_by_key(|&j| (natural[cols[j]] - widths[j], std::cmp::Reverse(j)));
+                    let Some(j) = short else { break };
+                    widths[j] += 1;
+                    room -= 1;
+                }
+            }
+            widths
+        };
+        // An optional column gives way when the others do not fit, or when free text
+        // (a failure's detail) would be cut to make room for it.
+        let text_cut = |cols: &[usize], widths: &[usize]| {
+            cols.iter().zip(widths).any(|(&i, &w)| {
+                kind(&self.header[i]) == Kind::Text && w < natural[i].min(TEXT_READABLE)
+            })
+        };
         let mut left_out = Vec::new();
         for o in &self.optional {
-            if fits(&shown) {
+            if fits(&shown) && !text_cut(&shown, &share(&shown)) {
                 break;
             }
             if let Some(p) = shown.iter().position(|&i| &self.header[i] == o) {
@@ -235,20 +270,7 @@ impl Grid {
                 left_out.push(o.clone());
             }
         }
-        let mut widths: Vec<usize> = shown.iter().map(|&i| floor(i)).collect();
-        let mut room = width.saturating_sub(widths.iter().sum::<usize>() + frame(shown.len()));
-        // Names get the room first, then free text; one character at a time, to the
-        // column that is cut the most.
-        for k in [Kind::Name, Kind::Text] {
-            while room > 0 {
-                let short = (0..shown.len())
-                    .filter(|&j| kind(&self.header[shown[j]]) == k && widths[j] < natural[shown[j]])
-                    .max_by_key(|&j| (natural[shown[j]] - widths[j], std::cmp::Reverse(j)));
-                let Some(j) = short else { break };
-                widths[j] += 1;
-                room -= 1;
-            }
-        }
+        let widths = share(&shown);
         let below = (!left_out.is_empty()).then(|| {
             let note = format!(
                 "not shown: {} (--wide shows every column)",
@@ -284,11 +306,18 @@ impl fmt::Display for Grid {
                 .map(|(&i, &w)| {
                     let c = row.get(i).cloned().unwrap_or_default();
                     let header = &self.header[i];
-                    let mut cell = Cell::new(cut(&c.text, w, kind(header) == Kind::Name));
+                    let state = STATES.contains(&header.as_str());
+                    // A state is shown as words (`would create`, not `would_create`).
+                    let text = if state {
+                        c.text.replace('_', " ")
+                    } else {
+                        c.text.clone()
+                    };
+                    let mut cell = Cell::new(cut(&text, w, kind(header) == Kind::Name));
                     if c.right {
                         cell = cell.set_alignment(CellAlignment::Right);
                     }
-                    if self.color && STATES.contains(&header.as_str()) {
+                    if self.color && state {
                         if let Some(colour) = tone(&c.text) {
                             cell = cell.fg(colour);
                         }
@@ -396,6 +425,22 @@ mod tests {
         let mut wide = Grid::new(&header, None, false).optional(&["Age", "Size"]);
         wide.add_row(row);
         assert!(wide.to_string().contains("3d 4h"));
+    }
+
+    #[test]
+    fn optional_columns_give_way_to_a_failure_detail_and_states_are_words() {
+        let mut g = Grid::new(&["Table", "Policy", "Backup", "Detail"], Some(60), false)
+            .optional(&["Policy"]);
+        g.add_row([
+            "orders",
+            "daily-and-monthly",
+            "would_create",
+            "table 'orders' not found: check the name",
+        ]);
+        let l = lines(&g);
+        assert!(!l[1].contains("Policy"), "{l:#?}");
+        assert!(l[3].contains("would create"), "{l:#?}");
+        assert!(l[3].contains("table 'orders' not found"), "{l:#?}");
     }
 
     #[test]
