@@ -13,6 +13,7 @@ use crate::engine::metrics;
 use crate::engine::targets;
 use crate::engine::{files, fleet, Ctx};
 use crate::exit::Exit;
+use crate::output::count;
 use crate::targets::Placed;
 
 pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
@@ -60,13 +61,19 @@ pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
     let tables = targets::placed(&mut reached, |(d, _)| std::mem::take(d));
     let leftovers = targets::placed(&mut reached, |(_, l)| std::mem::take(l));
     let failed = tables.iter().filter(|d| !d.ok()).count();
+    // A dry run restores nothing: what it names would be verified, nothing passed.
+    let would_verify = tables
+        .iter()
+        .filter(|d| d.outcome == "would_verify")
+        .count();
     let report = VerifyReport {
         command: "verify",
         dry_run: args.dry_run,
         run_id: opts.run_id.clone(),
         summary: VerifySummary {
             tables: tables.len(),
-            passed: tables.len() - failed,
+            passed: tables.len() - failed - would_verify,
+            would_verify,
             failed,
             leftovers_dropped: leftovers.len(),
             interrupted: ctx.stop.requested(),
@@ -77,7 +84,7 @@ pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
     };
     let exit = targets::fleet_exit(
         &report.summary.targets,
-        report.summary.passed,
+        report.summary.passed + report.summary.would_verify,
         report.summary.failed,
         report.summary.interrupted,
     );
@@ -127,14 +134,25 @@ fn print(r: &VerifyReport, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     let mut text = format!(
-        "{t}\n{} table(s): {} passed, {} failed{}{}",
-        s.tables,
-        s.passed,
+        "{t}\n{}: {}, {} failed{}{}",
+        count(s.tables, "table", "tables"),
+        if r.dry_run {
+            format!(
+                "{} would be verified (dry run: nothing restored)",
+                s.would_verify
+            )
+        } else {
+            format!("{} passed", s.passed)
+        },
         s.failed,
         if s.leftovers_dropped > 0 {
             format!(
-                "; {} leftover scratch table(s) dropped",
-                s.leftovers_dropped
+                "; {} dropped",
+                count(
+                    s.leftovers_dropped,
+                    "leftover scratch table",
+                    "leftover scratch tables"
+                )
             )
         } else {
             String::new()
