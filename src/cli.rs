@@ -121,7 +121,9 @@ pub struct GlobalOpts {
     #[arg(long, global = true)]
     pub wide: bool,
 
-    /// More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)
+    /// More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On
+    /// a terminal one step less: warnings and the result by default, -v for the INFO lines
+    /// (printed above the progress bar)
     #[arg(long, short = 'v', global = true, action = ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
@@ -517,8 +519,7 @@ pub const LIST_EXAMPLES: &str = "\
 Examples:
   ddb-backup list --table orders
   ddb-backup list --all-tables --since 7d --output json
-  ddb-backup list --table orders --type all --status available
-  ddb-backup list --all-tables --wide
+  ddb-backup list --table orders --type all --status available --wide
   ddb-backup list --match 'orders-*' --name-prefix ddb-backup. --output ndjson";
 
 pub const DESCRIBE_EXAMPLES: &str = "\

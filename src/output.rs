@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub mod grid;
+pub mod progress;
 pub use grid::{Grid, GridCell};
 
 use crate::cli::{ColorChoice, OutputFormat};

@@ -589,7 +589,7 @@ async fn one(s: &Shared, table: &str, target: String) -> TableRestore {
                 .requested_at
                 .map(|r| (now - r).num_milliseconds() as f64 / 1000.0);
             s.progress.bump(&s.progress.active);
-            tracing::info!(table = %row.source_table, target = %target, seconds = ?row.seconds_to_active, "ACTIVE");
+            tracing::info!(table = %row.source_table, target = %target, seconds = row.seconds_to_active.unwrap_or_default(), "ACTIVE");
         }
         Ok(None) if ctx.stop.requested() => {
             row.status = Status::Restoring;

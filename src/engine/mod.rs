@@ -156,6 +156,8 @@ impl Ctx {
                 .progress_chars("=> ");
         pb.set_style(style);
         pb.set_message(what.to_string());
+        // Log lines are printed above the bar, never glued onto its line.
+        crate::output::progress::register(&pb);
         Some(pb)
     }
 }

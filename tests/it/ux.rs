@@ -282,3 +282,77 @@ min_keep = 1
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
 }
+
+/// Terminal output without its control sequences, split where the terminal starts a
+/// new line or returns to the line's start (a progress bar redrawn).
+fn screen_lines(raw: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters final-byte.
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        plain.push(c);
+    }
+    plain
+        .split(['\n', '\r'])
+        .map(str::to_string)
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+#[test]
+fn on_a_terminal_logs_stay_off_the_progress_bar_and_speak_words() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "sessions"]);
+    let args = [
+        "run",
+        "--table",
+        "orders",
+        "--table",
+        "sessions",
+        "--table",
+        "missing-table",
+        "--dry-run",
+    ];
+    let r = on_pty(&emu, Some(80), &[], &args);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    let lines = screen_lines(&r.stdout);
+    // By default a terminal shows warnings, errors and the result only.
+    assert!(!r.stdout.contains(" INFO "), "{}", r.stdout);
+    let errors: Vec<&String> = lines.iter().filter(|l| l.contains("ERROR")).collect();
+    assert_eq!(errors.len(), 1, "{lines:#?}");
+    // The error is a line of its own: it starts with its timestamp, not after a bar.
+    assert!(errors[0].starts_with("20"), "{lines:#?}");
+    assert!(
+        errors[0].contains("'missing-table' not found"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("would create")),
+        "{lines:#?}"
+    );
+
+    // -v: the INFO lines, each on its own line, in words.
+    let v: Vec<&str> = ["-v"].into_iter().chain(args).collect();
+    let r = on_pty(&emu, Some(80), &[], &v);
+    let lines = screen_lines(&r.stdout);
+    let info: Vec<&String> = lines.iter().filter(|l| l.contains(" INFO ")).collect();
+    assert!(info.len() >= 2, "{lines:#?}");
+    assert!(info.iter().all(|l| l.starts_with("20")), "{lines:#?}");
+    assert!(
+        info.iter()
+            .any(|l| l.contains("outcome=would create") || l.contains("outcome=\"would create\"")),
+        "{lines:#?}"
+    );
+    assert!(!r.stdout.contains("WouldCreate"), "{}", r.stdout);
+}
