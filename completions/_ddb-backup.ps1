@@ -95,6 +95,7 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             break
         }
         'ddb-backup;describe' {
+            [CompletionResult]::new('--backup-name', '--backup-name', [CompletionResultType]::ParameterName, 'With --table: describe the table''s backup of this name instead of its settings')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Instead of a backup: this table''s settings record (the settings a restore does not carry), as restore --copy-settings and --replace read it; save it with --output json and apply it later with restore --settings-from')
             [CompletionResult]::new('--skip-setting', '--skip-setting', [CompletionResultType]::ParameterName, 'With --table: do not read this setting (repeatable; names as in restore --skip-setting)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK''s chain: AWS_REGION, the profile, instance metadata]')
@@ -112,6 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Time allowed to open a connection to DynamoDB')
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Time allowed for DynamoDB to answer one request')
             [CompletionResult]::new('--rate-multiplier', '--rate-multiplier', [CompletionResultType]::ParameterName, 'Scale the client-side pacing under DynamoDB''s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]')
+            [CompletionResult]::new('--latest', '--latest', [CompletionResultType]::ParameterName, 'With --table: describe the table''s newest AVAILABLE backup instead of its settings')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Tables at full length: every column, no cell cut [default: tables fit the terminal''s width, COLUMNS, or 80 columns when neither is known]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)')
@@ -215,7 +217,7 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             break
         }
         'ddb-backup;restore' {
-            [CompletionResult]::new('--backup-arn', '--backup-arn', [CompletionResultType]::ParameterName, 'Restore from this backup')
+            [CompletionResult]::new('--backup-arn', '--backup-arn', [CompletionResultType]::ParameterName, 'Restore from this backup: its ARN, or its id as `list` shows it')
             [CompletionResult]::new('--backup-name', '--backup-name', [CompletionResultType]::ParameterName, 'The backup of each source table with this name')
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)')
             [CompletionResult]::new('--to-time', '--to-time', [CompletionResultType]::ParameterName, 'Point-in-time restore of each source table to TIME (RFC 3339 or a duration back from now)')
@@ -391,7 +393,7 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tables carrying this tag (repeatable: all given tags must match; this tool''s own scratch and staging tables are skipped)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out tables whose name matches this glob (repeatable)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]')
-            [CompletionResult]::new('--backup-arn', '--backup-arn', [CompletionResultType]::ParameterName, 'Drill this backup instead of each table''s newest one made by ddb-backup')
+            [CompletionResult]::new('--backup-arn', '--backup-arn', [CompletionResultType]::ParameterName, 'Drill this backup (its ARN, or its id as `list` shows it) instead of each table''s newest one made by ddb-backup')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a scratch table may take to become ACTIVE')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Drills at once per target (DynamoDB allows 50 table operations in progress)')
             [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Prometheus textfile metrics of the drills (last success, restore time, items), atomic')

@@ -507,12 +507,16 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__describe)
-            opts="-o -v -q -h -V --table --skip-setting --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-o -v -q -h -V --latest --backup-name --table --skip-setting --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backup-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --table)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

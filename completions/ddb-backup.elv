@@ -90,6 +90,7 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --version 'Print version'
         }
         &'ddb-backup;describe'= {
+            cand --backup-name 'With --table: describe the table''s backup of this name instead of its settings'
             cand --table 'Instead of a backup: this table''s settings record (the settings a restore does not carry), as restore --copy-settings and --replace read it; save it with --output json and apply it later with restore --settings-from'
             cand --skip-setting 'With --table: do not read this setting (repeatable; names as in restore --skip-setting)'
             cand --region 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK''s chain: AWS_REGION, the profile, instance metadata]'
@@ -107,6 +108,7 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --connect-timeout 'Time allowed to open a connection to DynamoDB'
             cand --read-timeout 'Time allowed for DynamoDB to answer one request'
             cand --rate-multiplier 'Scale the client-side pacing under DynamoDB''s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]'
+            cand --latest 'With --table: describe the table''s newest AVAILABLE backup instead of its settings'
             cand --wide 'Tables at full length: every column, no cell cut [default: tables fit the terminal''s width, COLUMNS, or 80 columns when neither is known]'
             cand -v 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
             cand --verbose 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
@@ -207,7 +209,7 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --version 'Print version'
         }
         &'ddb-backup;restore'= {
-            cand --backup-arn 'Restore from this backup'
+            cand --backup-arn 'Restore from this backup: its ARN, or its id as `list` shows it'
             cand --backup-name 'The backup of each source table with this name'
             cand --before 'The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)'
             cand --to-time 'Point-in-time restore of each source table to TIME (RFC 3339 or a duration back from now)'
@@ -380,7 +382,7 @@ set edit:completion:arg-completer[ddb-backup] = {|@words|
             cand --tag 'Tables carrying this tag (repeatable: all given tags must match; this tool''s own scratch and staging tables are skipped)'
             cand --exclude 'Leave out tables whose name matches this glob (repeatable)'
             cand --name 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]'
-            cand --backup-arn 'Drill this backup instead of each table''s newest one made by ddb-backup'
+            cand --backup-arn 'Drill this backup (its ARN, or its id as `list` shows it) instead of each table''s newest one made by ddb-backup'
             cand --timeout 'How long a scratch table may take to become ACTIVE'
             cand --concurrency 'Drills at once per target (DynamoDB allows 50 table operations in progress)'
             cand --metrics-file 'Prometheus textfile metrics of the drills (last success, restore time, items), atomic'

@@ -96,6 +96,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verb
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l backup-name -d 'With --table: describe the table\'s backup of this name instead of its settings' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l table -d 'Instead of a backup: this table\'s settings record (the settings a restore does not carry), as restore --copy-settings and --replace read it; save it with --output json and apply it later with restore --settings-from' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l skip-setting -d 'With --table: do not read this setting (repeatable; names as in restore --skip-setting)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
@@ -117,6 +118,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l retry
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l latest -d 'With --table: describe the table\'s newest AVAILABLE backup instead of its settings'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
@@ -205,7 +207,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s v -l ver
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup: its ARN, or its id as `list` shows it' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-name -d 'The backup of each source table with this name' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l before -d 'The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l to-time -d 'Point-in-time restore of each source table to TIME (RFC 3339 or a duration back from now)' -r
@@ -367,7 +369,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l match -
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l backup-arn -d 'Drill this backup instead of each table\'s newest one made by ddb-backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l backup-arn -d 'Drill this backup (its ARN, or its id as `list` shows it) instead of each table\'s newest one made by ddb-backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l timeout -d 'How long a scratch table may take to become ACTIVE' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l concurrency -d 'Drills at once per target (DynamoDB allows 50 table operations in progress)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l metrics-file -d 'Prometheus textfile metrics of the drills (last success, restore time, items), atomic' -r -F

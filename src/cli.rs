@@ -260,6 +260,16 @@ fn parse_backup_arn(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// A backup ARN, or a backup's id as `list` shows it (the ARN's final part).
+fn parse_backup_ref(s: &str) -> Result<String, String> {
+    if crate::ids::is_backup_id(s) {
+        return Ok(s.to_string());
+    }
+    parse_backup_arn(s).map_err(|e| {
+        format!("{e}, or a backup id as `ddb-backup list` shows it (e.g. 01700000000000-abcd1234)")
+    })
+}
+
 pub fn parse_glob(s: &str) -> Result<String, String> {
     glob::Pattern::new(s).map_err(|e| format!("invalid glob {}: {e}", quoted(s)))?;
     if s.is_empty() {
@@ -464,8 +474,9 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub name: NameOpts,
 
-    /// Drill this backup instead of each table's newest one made by ddb-backup
-    #[arg(long, value_name = "ARN", value_parser = parse_backup_arn, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "path"])]
+    /// Drill this backup (its ARN, or its id as `list` shows it) instead of each table's
+    /// newest one made by ddb-backup
+    #[arg(long, value_name = "ARN|ID", value_parser = parse_backup_ref, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "path"])]
     pub backup_arn: Option<String>,
 
     /// How long a scratch table may take to become ACTIVE
@@ -525,7 +536,8 @@ Examples:
 pub const DESCRIBE_EXAMPLES: &str = "\
 Examples:
   ddb-backup describe arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
-  ddb-backup describe --output json arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
+  ddb-backup describe 01700000000000-abcd1234 --output json
+  ddb-backup describe --table orders --latest
   ddb-backup describe --table orders --output json";
 
 pub const BACKUP_EXAMPLES: &str = "\
@@ -689,9 +701,17 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct DescribeArgs {
-    /// The backup's ARN
-    #[arg(value_name = "BACKUP_ARN", value_parser = parse_backup_arn, required_unless_present = "table")]
+    /// The backup: its ARN, or its id as `list` shows it (01700000000000-abcd1234)
+    #[arg(value_name = "BACKUP_ARN|ID", value_parser = parse_backup_ref, required_unless_present = "table")]
     pub arn: Option<String>,
+
+    /// With --table: describe the table's newest AVAILABLE backup instead of its settings
+    #[arg(long, requires = "table", conflicts_with = "backup_name")]
+    pub latest: bool,
+
+    /// With --table: describe the table's backup of this name instead of its settings
+    #[arg(long, value_name = "NAME", requires = "table")]
+    pub backup_name: Option<String>,
 
     /// Instead of a backup: this table's settings record (the settings a restore does not
     /// carry), as restore --copy-settings and --replace read it; save it with --output json
@@ -855,8 +875,8 @@ pub enum SseArg {
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
-    /// Restore from this backup
-    #[arg(long, value_name = "ARN", value_parser = parse_backup_arn, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "latest", "backup_name", "before", "to_time", "latest_restorable"])]
+    /// Restore from this backup: its ARN, or its id as `list` shows it
+    #[arg(long, value_name = "ARN|ID", value_parser = parse_backup_ref, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "latest", "backup_name", "before", "to_time", "latest_restorable"])]
     pub backup_arn: Option<String>,
 
     /// The newest AVAILABLE backup of each source table

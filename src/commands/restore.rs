@@ -7,14 +7,19 @@ use anyhow::Result;
 
 use crate::cli::RestoreArgs;
 use crate::engine::fleet_restore::{self, Report};
+use crate::engine::lookup;
 use crate::engine::restore;
 use crate::engine::restoring::RestoreReport;
 use crate::engine::Ctx;
 use crate::exit::Exit;
 use crate::output::time;
 
-pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
+pub async fn run(mut a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
     restore::validate(&a, ctx.now)?;
+    // A backup given by its id (as `list` shows it) is restored by its ARN.
+    if let Some(reference) = &a.backup_arn {
+        a.backup_arn = Some(lookup::backup_arn(ctx, reference).await?);
+    }
     if restore::is_fleet(&a) {
         fleet_restore::validate(&a)?;
         let report = fleet_restore::run(a, ctx).await?;

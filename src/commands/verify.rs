@@ -9,6 +9,7 @@ use anyhow::Result;
 use crate::cli::VerifyArgs;
 use crate::config::Config;
 use crate::engine::drill::{in_target, run_id, Drill, Options, VerifyReport, VerifySummary};
+use crate::engine::lookup;
 use crate::engine::metrics;
 use crate::engine::targets;
 use crate::engine::{files, fleet, Ctx};
@@ -16,7 +17,7 @@ use crate::exit::Exit;
 use crate::output::count;
 use crate::targets::Placed;
 
-pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
+pub async fn run(mut args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
     let config = args.config.path.as_deref().map(Config::load).transpose()?;
     match (&config, &args.backup_arn) {
         (Some(_), _) => fleet::check_narrowing(&args.select)?,
@@ -30,6 +31,10 @@ pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
         Some(c) => fleet::with_defaults(ctx, c),
         None => ctx.clone(),
     };
+    // A backup given by its id (as `list` shows it) is drilled by its ARN.
+    if let Some(reference) = &args.backup_arn {
+        args.backup_arn = Some(lookup::backup_arn(&ctx, reference).await?);
+    }
     let specs = match &args.backup_arn {
         Some(arn) => vec![ctx.target_for_arn(arn)?],
         None => crate::targets::plan(&ctx.global, config.as_ref())?,

@@ -9,6 +9,7 @@ pub mod files;
 pub mod fleet;
 pub mod fleet_restore;
 pub mod journey;
+pub mod lookup;
 pub mod metrics;
 pub mod prune;
 pub mod record;

@@ -356,3 +356,58 @@ fn on_a_terminal_logs_stay_off_the_progress_bar_and_speak_words() {
     );
     assert!(!r.stdout.contains("WouldCreate"), "{}", r.stdout);
 }
+
+#[test]
+fn a_backup_is_named_by_its_short_id_or_as_a_tables_latest_or_by_name() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "other"]);
+    let arns = emu.seed("orders", &daily_specs("orders", 3, 3600));
+    emu.seed("other", &daily_specs("other", 1, 60));
+    let id = arns[0].rsplit('/').next().unwrap().to_string();
+    // list shows the id.
+    let r = emu.run(&["list", "--table", "orders", "-o", "table"]);
+    assert!(r.stdout.contains(&id), "{}", r.stdout);
+    // describe ID, describe --table T --latest and --backup-name N: the same backup.
+    let by_id = emu.run(&["describe", &id, "-o", "json"]);
+    assert_eq!(by_id.code, 0, "{}", by_id.stderr);
+    assert_eq!(by_id.json()["backup"]["backup_arn"], arns[0].as_str());
+    let latest = emu.run(&["describe", "--table", "orders", "--latest", "-o", "json"]);
+    assert_eq!(latest.code, 0, "{}", latest.stderr);
+    assert_eq!(latest.json()["backup"]["backup_arn"], arns[0].as_str());
+    let name = by_id.json()["backup"]["backup_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let oldest = emu.run(&["describe", &arns[2], "-o", "json"]).json();
+    let oldest_name = oldest["backup"]["backup_name"].as_str().unwrap().to_string();
+    let named = emu.run(&["describe", "--table", "orders", "--backup-name", &oldest_name]);
+    assert_eq!(named.code, 0, "{}", named.stderr);
+    assert_eq!(named.json()["backup"]["backup_arn"], arns[2].as_str());
+    assert_ne!(name, oldest_name);
+    // verify and restore take the id too.
+    let v = emu.run(&["verify", "--backup-arn", &id, "--dry-run", "-o", "json"]);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    assert_eq!(v.json()["tables"][0]["backup_arn"], arns[0].as_str());
+    let r = emu.run(&[
+        "restore",
+        "--backup-arn",
+        &id,
+        "--target",
+        "orders-restored",
+        "--dry-run",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["backup_arn"], arns[0].as_str());
+    // An id that no backup has is an error that says where to look.
+    let r = emu.run(&["describe", "01700000000000-abcd1234"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("no backup has the id '01700000000000-abcd1234'"), "{}", r.stderr);
+    // Neither an ARN nor an id: a usage error before any call.
+    emu.reset_stats();
+    let r = emu.run(&["describe", "orders-backup"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("or a backup id as `ddb-backup list` shows it"), "{}", r.stderr);
+    assert_eq!(emu.total_calls(), 0);
+}
