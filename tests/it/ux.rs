@@ -379,8 +379,17 @@ fn a_backup_is_named_by_its_short_id_or_as_a_tables_latest_or_by_name() {
         .unwrap()
         .to_string();
     let oldest = emu.run(&["describe", &arns[2], "-o", "json"]).json();
-    let oldest_name = oldest["backup"]["backup_name"].as_str().unwrap().to_string();
-    let named = emu.run(&["describe", "--table", "orders", "--backup-name", &oldest_name]);
+    let oldest_name = oldest["backup"]["backup_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let named = emu.run(&[
+        "describe",
+        "--table",
+        "orders",
+        "--backup-name",
+        &oldest_name,
+    ]);
     assert_eq!(named.code, 0, "{}", named.stderr);
     assert_eq!(named.json()["backup"]["backup_arn"], arns[2].as_str());
     assert_ne!(name, oldest_name);
@@ -403,11 +412,95 @@ fn a_backup_is_named_by_its_short_id_or_as_a_tables_latest_or_by_name() {
     // An id that no backup has is an error that says where to look.
     let r = emu.run(&["describe", "01700000000000-abcd1234"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("no backup has the id '01700000000000-abcd1234'"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("no backup has the id '01700000000000-abcd1234'"),
+        "{}",
+        r.stderr
+    );
     // Neither an ARN nor an id: a usage error before any call.
     emu.reset_stats();
     let r = emu.run(&["describe", "orders-backup"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("or a backup id as `ddb-backup list` shows it"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("or a backup id as `ddb-backup list` shows it"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(emu.total_calls(), 0);
+}
+
+#[test]
+fn tables_no_policy_covers_are_named_and_counted_in_the_metrics() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "orders-eu", "forgotten", "scratch"]);
+    let config = emu.home.path().join("ddb-backup.toml");
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"orders\"\nmatch = [\"orders*\"]\n",
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    let r = emu.run(&["config", "check", "--config", cfg, "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let c = &r.json()["coverage"][0];
+    assert_eq!(c["uncovered"], json!(["forgotten", "scratch"]), "{c}");
+    assert_eq!(c["region"], "us-east-1");
+    let human = emu.run(&["config", "check", "--config", cfg, "-o", "table"]);
+    assert!(
+        human.stdout.contains(
+            "2 tables in 123456789012/us-east-1 no policy covers (nobody backs them up): forgotten, scratch"
+        ),
+        "{}",
+        human.stdout
+    );
+    // --offline makes no call, so it cannot know.
+    let r = emu.run(&[
+        "config",
+        "check",
+        "--config",
+        cfg,
+        "--offline",
+        "-o",
+        "json",
+    ]);
+    assert!(r.json()["coverage"].is_null());
+
+    let metrics = emu.home.path().join("ddb-backup.prom");
+    let r = emu.run(&[
+        "run",
+        "--config",
+        cfg,
+        "--metrics-file",
+        metrics.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["summary"]["uncovered"], 2);
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(
+        prom.contains(
+            "ddb_backup_tables_uncovered{account=\"123456789012\",region=\"us-east-1\"} 2\n"
+        ),
+        "{prom}"
+    );
+    // Covering them brings the gauge to 0.
+    std::fs::write(&config, "[[policy]]\nname = \"all\"\nmatch = [\"*\"]\n").unwrap();
+    let r = emu.run(&[
+        "run",
+        "--config",
+        cfg,
+        "--metrics-file",
+        metrics.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(
+        prom.contains(
+            "ddb_backup_tables_uncovered{account=\"123456789012\",region=\"us-east-1\"} 0\n"
+        ),
+        "{prom}"
+    );
 }
