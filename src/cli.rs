@@ -361,6 +361,7 @@ pub const CHECK_EXAMPLES: &str = "\
 Examples:
   ddb-backup check --table orders --max-age 1d
   ddb-backup check --config /etc/ddb-backup.toml --max-age 26h --min-count 7
+  ddb-backup check --config /etc/ddb-backup.toml --policy weekly-archive
   ddb-backup check --match 'prod-*' --max-age 2d --output json";
 
 pub const CONFIG_CHECK_EXAMPLES: &str = "\
@@ -450,13 +451,20 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub name: NameOpts,
 
-    /// A table fails unless its newest AVAILABLE backup is younger than this
+    /// A table fails unless its newest AVAILABLE backup is younger than this (with a
+    /// config: for every policy, over its [policy.check] max_age) [required without a
+    /// config, or for a policy without [policy.check] max_age]
     #[arg(long, value_parser = parse_span, value_name = "DURATION")]
-    pub max_age: Span,
+    pub max_age: Option<Span>,
 
-    /// A table also fails unless it has at least N AVAILABLE backups
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
-    pub min_count: u32,
+    /// A table also fails unless it has at least N AVAILABLE backups (with a config: over
+    /// [policy.check] min_count) [default: 1]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub min_count: Option<u32>,
+
+    /// With --config: check only this policy's tables (repeatable)
+    #[arg(long = "policy", value_name = "NAME", requires = "path")]
+    pub policies: Vec<String>,
 
     /// Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup's
     #[arg(long)]

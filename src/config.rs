@@ -94,6 +94,20 @@ pub struct PolicyConfig {
     pub targets: Option<toml::Spanned<Vec<toml::Spanned<String>>>>,
     /// `[policy.verify]`: `run` performs a restore drill of each table when one is due.
     pub verify: Option<VerifySection>,
+    /// `[policy.check]`: what `check` expects of this policy's tables (a weekly policy is
+    /// not stale after a day).
+    pub check: Option<CheckSection>,
+}
+
+/// `[policy.check]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSection {
+    /// A table fails unless its newest backup is younger than this.
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub max_age: Option<Span>,
+    /// A table also fails unless it has at least this many AVAILABLE backups.
+    pub min_count: Option<u32>,
 }
 
 /// `[policy.verify]`

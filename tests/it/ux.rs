@@ -504,3 +504,98 @@ fn tables_no_policy_covers_are_named_and_counted_in_the_metrics() {
         "{prom}"
     );
 }
+
+#[test]
+fn check_holds_each_policy_to_its_own_cadence() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "archive"]);
+    // orders: daily, newest 2 h old; archive: weekly, newest 3 days old.
+    emu.seed("orders", &daily_specs("orders", 3, 2 * 3600));
+    emu.seed("archive", &daily_specs("archive", 1, 3 * DAY));
+    let config = emu.home.path().join("ddb-backup.toml");
+    std::fs::write(
+        &config,
+        r#"
+[[policy]]
+name = "daily"
+tables = ["orders"]
+[policy.check]
+max_age = "26h"
+min_count = 3
+
+[[policy]]
+name = "weekly"
+tables = ["archive"]
+[policy.check]
+max_age = "8d"
+"#,
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    // No --max-age: each policy's own; the weekly table is not stale after 3 days.
+    let r = emu.run(&["check", "--config", cfg, "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert!(j["max_age"].is_null());
+    let rows = j["tables"].as_array().unwrap();
+    let row = |t: &str| rows.iter().find(|x| x["table"] == t).unwrap().clone();
+    assert_eq!(
+        (
+            row("orders")["policy"].clone(),
+            row("orders")["max_age"].clone()
+        ),
+        (json!("daily"), json!("26h"))
+    );
+    assert_eq!(row("orders")["min_count"], 3);
+    assert_eq!(
+        (
+            row("archive")["max_age"].clone(),
+            row("archive")["ok"].clone()
+        ),
+        (json!("8d"), json!(true))
+    );
+    // The command line's --max-age holds every policy to it.
+    let r = emu.run(&["check", "--config", cfg, "--max-age", "1d", "-o", "json"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    // --policy: only that policy's tables.
+    let r = emu.run(&["check", "--config", cfg, "--policy", "weekly", "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    let tables: Vec<&str> = doc["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(tables, ["archive"]);
+    // Mistakes are usage errors before any call.
+    emu.reset_stats();
+    let r = emu.run(&["check", "--config", cfg, "--policy", "wekly"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--policy 'wekly': the config has no such policy (it has: daily, weekly)"),
+        "{}",
+        r.stderr
+    );
+    let r = emu.run(&["check", "--table", "orders"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--max-age is required without a config"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"daily\"\ntables = [\"orders\"]\n",
+    )
+    .unwrap();
+    let r = emu.run(&["check", "--config", cfg]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no max age for policy daily"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(emu.total_calls(), 0);
+}
