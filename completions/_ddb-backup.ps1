@@ -54,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify that tables have a recent AVAILABLE backup (for monitoring and CI gates)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Restore drill: restore each table''s newest backup to a scratch table, check it, drop it')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Work with the config file')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             break
         }
         'ddb-backup;list' {
@@ -452,6 +453,7 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate a config file and show which table gets which policy')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Print a commented starter config for the tables of the account and region')
             break
         }
         'ddb-backup;config;check' {
@@ -473,6 +475,60 @@ Register-ArgumentCompleter -Native -CommandName 'ddb-backup' -ScriptBlock {
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Time allowed for DynamoDB to answer one request')
             [CompletionResult]::new('--rate-multiplier', '--rate-multiplier', [CompletionResultType]::ParameterName, 'Scale the client-side pacing under DynamoDB''s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Do not list tables: check the file alone (globs and tags stay unresolved)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Tables at full length: every column, no cell cut [default: tables fit the terminal''s width, COLUMNS, or 80 columns when neither is known]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ddb-backup;config;init' {
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK''s chain: AWS_REGION, the profile, instance metadata]')
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)')
+            [CompletionResult]::new('--target-concurrency', '--target-concurrency', [CompletionResultType]::ParameterName, 'How many targets (account × region) are worked on at once [default: all]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the data on stdout [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data on stdout [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables and logs (NO_COLOR is respected under auto)')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates')
+            [CompletionResult]::new('--retry-backoff', '--retry-backoff', [CompletionResultType]::ParameterName, 'First retry backoff; doubles on each retry, capped at 20s')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Time allowed to open a connection to DynamoDB')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Time allowed for DynamoDB to answer one request')
+            [CompletionResult]::new('--rate-multiplier', '--rate-multiplier', [CompletionResultType]::ParameterName, 'Scale the client-side pacing under DynamoDB''s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Tables at full length: every column, no cell cut [default: tables fit the terminal''s width, COLUMNS, or 80 columns when neither is known]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ddb-backup;completions' {
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK''s chain: AWS_REGION, the profile, instance metadata]')
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)')
+            [CompletionResult]::new('--target-concurrency', '--target-concurrency', [CompletionResultType]::ParameterName, 'How many targets (account × region) are worked on at once [default: all]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the data on stdout [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data on stdout [default: table on a terminal, json otherwise]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables and logs (NO_COLOR is respected under auto)')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates')
+            [CompletionResult]::new('--retry-backoff', '--retry-backoff', [CompletionResultType]::ParameterName, 'First retry backoff; doubles on each retry, capped at 20s')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Time allowed to open a connection to DynamoDB')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Time allowed for DynamoDB to answer one request')
+            [CompletionResult]::new('--rate-multiplier', '--rate-multiplier', [CompletionResultType]::ParameterName, 'Scale the client-side pacing under DynamoDB''s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Tables at full length: every column, no cell cut [default: tables fit the terminal''s width, COLUMNS, or 80 columns when neither is known]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)')

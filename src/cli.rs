@@ -330,14 +330,41 @@ pub enum Command {
     /// Work with the config file
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+pub const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  ddb-backup completions bash > /etc/bash_completion.d/ddb-backup
+  ddb-backup completions zsh > \"${fpath[1]}/_ddb-backup\"
+  ddb-backup completions fish > ~/.config/fish/completions/ddb-backup.fish";
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate a config file and show which table gets which policy
     #[command(after_help = CONFIG_CHECK_EXAMPLES)]
     Check(ConfigCheckArgs),
+    /// Print a commented starter config for the tables of the account and region
+    #[command(after_help = CONFIG_INIT_EXAMPLES)]
+    Init(ConfigInitArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct ConfigInitArgs {}
+
+pub const CONFIG_INIT_EXAMPLES: &str = "\
+Examples:
+  ddb-backup config init --region eu-west-1 > ddb-backup.toml
+  ddb-backup config init --profile prod > /etc/ddb-backup.toml";
 
 pub const RUN_EXAMPLES: &str = "\
 Examples:

@@ -191,6 +191,8 @@ fn missing_subcommand_line(help: &str) -> String {
         .skip_while(|l| l.trim() != "Commands:")
         .skip(1)
         .take_while(|l| l.starts_with("  "))
+        // A command's line, not the continuation of a wrapped description.
+        .filter(|l| !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     format!(
@@ -229,8 +231,8 @@ mod tests {
     #[test]
     fn a_missing_command_is_one_line_naming_the_choices() {
         for (args, want) in [
-            (vec!["ddb-backup"], "'ddb-backup' needs a command: one of list, describe, backup, prune, restore, run, check, verify, config"),
-            (vec!["ddb-backup", "config"], "'ddb-backup config' needs a command: one of check"),
+            (vec!["ddb-backup"], "'ddb-backup' needs a command: one of list, describe, backup, prune, restore, run, check, verify, config, completions ("),
+            (vec!["ddb-backup", "config"], "'ddb-backup config' needs a command: one of check, init ("),
         ] {
             let err = Cli::try_parse_from(&args).unwrap_err();
             let line = clap_error_line(&err);

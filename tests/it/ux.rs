@@ -599,3 +599,55 @@ max_age = "8d"
     );
     assert_eq!(emu.total_calls(), 0);
 }
+
+#[test]
+fn config_init_writes_a_starter_that_checks_and_dry_runs() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "sessions", "orders-verify-20261123T000000Z"]);
+    let r = emu.run(&["config", "init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("# ddb-backup starter config for account 123456789012, region us-east-1"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("  \"orders\",\n  \"sessions\",\n]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("verify-2026"),
+        "scratch tables are left out: {}",
+        r.stdout
+    );
+    let config = emu.home.path().join("ddb-backup.toml");
+    std::fs::write(&config, &r.stdout).unwrap();
+    let cfg = config.to_str().unwrap();
+    let c = emu.run(&["config", "check", "--config", cfg, "-o", "json"]);
+    assert_eq!(c.code, 0, "{}", c.stderr);
+    assert_eq!(c.json()["tables"].as_array().unwrap().len(), 2);
+    let d = emu.run(&["run", "--config", cfg, "--dry-run", "-o", "json"]);
+    assert_eq!(d.code, 0, "{}", d.stderr);
+    assert_eq!(d.json()["summary"]["would_create"], 2);
+    assert_eq!(emu.calls("CreateBackup"), 0);
+}
+
+#[test]
+fn completions_are_printed_for_users_with_only_the_binary() {
+    let emu = Emulator::start();
+    for (shell, file) in [
+        ("bash", "ddb-backup.bash"),
+        ("zsh", "_ddb-backup"),
+        ("fish", "ddb-backup.fish"),
+    ] {
+        let r = emu.run(&["completions", shell]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let checked_in = std::fs::read_to_string(root().join("completions").join(file)).unwrap();
+        assert_eq!(r.stdout, checked_in, "{shell}");
+    }
+    let r = emu.run(&["completions", "tcsh"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(emu.total_calls(), 0);
+}
