@@ -69,8 +69,8 @@ all\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l status -d 'Only backups in this status' -r -f -a "creating\t''
 available\t''
 deleted\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l since -d 'Only backups created at or after this time (RFC 3339, or a duration back from now such as 7d)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l until -d 'Only backups created before this time (RFC 3339, or a duration back from now such as 36h)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l since -d 'Only backups created at or after this time (RFC 3339, a date such as 2026-11-01 for its start in UTC, or a duration back from now such as 7d)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l until -d 'Only backups created before this time (RFC 3339, a date for its start in UTC, or a duration back from now such as 36h)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l name-prefix -d 'Only backups whose name starts with this' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r

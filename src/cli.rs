@@ -721,11 +721,13 @@ pub struct ListArgs {
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,
 
-    /// Only backups created at or after this time (RFC 3339, or a duration back from now such as 7d)
+    /// Only backups created at or after this time (RFC 3339, a date such as 2026-11-01 for
+    /// its start in UTC, or a duration back from now such as 7d)
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub since: Option<TimeSpec>,
 
-    /// Only backups created before this time (RFC 3339, or a duration back from now such as 36h)
+    /// Only backups created before this time (RFC 3339, a date for its start in UTC, or a
+    /// duration back from now such as 36h)
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub until: Option<TimeSpec>,
 

@@ -191,6 +191,14 @@ fn quiet_read_commands_still_print_their_data() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["summary"]["ok"], 1);
+    // A date alone is its day's start in UTC.
+    for (since, n) in [("2020-01-01", 2), ("2099-01-01", 0)] {
+        let r = emu.run(&[
+            "-q", "list", "--table", "orders", "--since", since, "-o", "json",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.json()["summary"]["backups"], n, "{since}");
+    }
     // A command that changes something stays silent on success under -q.
     let r = emu.run(&["-q", "backup", "--table", "orders"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
