@@ -2,6 +2,8 @@
 //! file, line and column), validation, and the offline part of the "one policy per table"
 //! rule. Nothing here calls AWS.
 
+mod hints;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -227,9 +229,15 @@ impl Config {
                     format!(":{line}:{col}")
                 })
                 .unwrap_or_default();
+            let hint = e
+                .span()
+                .and_then(|s| text.get(s.start..))
+                .and_then(|from| hints::hint(e.message(), from))
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
             // The parser's message may quote the offending input whole.
             UsageError::new(format!(
-                "config {}{at}: {}",
+                "config {}{at}: {}{hint}",
                 path.display(),
                 cut(&e.message().trim().replace('\n', " "), MESSAGE_MAX)
             ))

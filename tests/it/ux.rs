@@ -659,3 +659,33 @@ fn completions_are_printed_for_users_with_only_the_binary() {
     assert_eq!(r.code, 2);
     assert_eq!(emu.total_calls(), 0);
 }
+
+#[test]
+fn config_mistakes_say_what_was_meant() {
+    let emu = Emulator::start();
+    let config = emu.home.path().join("ddb-backup.toml");
+    let cfg = config.to_str().unwrap();
+    for (text, want) in [
+        (
+            "[policy]\nname = \"a\"\ntables = [\"orders\"]\n",
+            ":1:1: invalid type: map, expected a sequence; write [[policy]] (double brackets)",
+        ),
+        (
+            "[[policy]]\nname = \"a\"\ntables = [\"orders\"]\n[policy.retension]\nkeep_last = 1\n",
+            ":4:9: unknown field `retension`, expected one of",
+        ),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let r = emu.run(&["config", "check", "--config", cfg, "--offline"]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(want), "{}", r.stderr);
+        assert_eq!(r.err_lines().len(), 1, "{}", r.stderr);
+    }
+    let r = emu.run(&["config", "check", "--config", cfg, "--offline"]);
+    assert!(
+        r.stderr.trim_end().ends_with("; did you mean `retention`?"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(emu.total_calls(), 0);
+}
