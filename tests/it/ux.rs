@@ -689,3 +689,56 @@ fn config_mistakes_say_what_was_meant() {
     );
     assert_eq!(emu.total_calls(), 0);
 }
+
+#[test]
+fn the_alert_rules_pass_promtool_and_use_only_metrics_the_tool_writes() {
+    let rules = root().join("docs/alerts/ddb-backup.rules.yml");
+    let out = Command::new("promtool")
+        .args(["check", "rules"])
+        .arg(&rules)
+        .output()
+        .expect("promtool runs (Debian package prometheus; scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&rules).unwrap();
+    let metrics_source = std::fs::read_to_string(root().join("src/engine/metrics.rs")).unwrap();
+    let mut named = std::collections::BTreeSet::new();
+    for (i, _) in text.match_indices("ddb_backup_") {
+        let name: String = text[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
+        named.insert(name);
+    }
+    for want in [
+        "ddb_backup_run_success",
+        "ddb_backup_table_last_success_timestamp_seconds",
+        "ddb_backup_tables_uncovered",
+        "ddb_backup_verify_failure",
+    ] {
+        assert!(named.contains(want), "no rule on {want}");
+    }
+    for name in &named {
+        assert!(
+            metrics_source.contains(&format!("\"{name}\""))
+                || metrics_source.contains(&format!("\"{name}")),
+            "{name} is not a metric the tool writes"
+        );
+    }
+    // The CloudWatch equivalents named in the file exist in the template.
+    let template = std::fs::read_to_string(root().join("deploy/template.yaml")).unwrap();
+    for alarm in [
+        "ErrorsAlarm",
+        "MissingInvocationsAlarm",
+        "FailedInvocationsAlarm",
+    ] {
+        assert!(
+            text.contains(alarm) && template.contains(&format!("  {alarm}:")),
+            "{alarm}"
+        );
+    }
+}
