@@ -21,6 +21,7 @@ mod prune;
 mod replace;
 mod restore;
 mod run;
+mod schemas;
 mod settings_aws;
 mod sim;
 mod targets;
