@@ -73,8 +73,8 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     ctx.out.text(&format!(
-        "{t}\n{} table(s): {} ok ({} skipped), {} failed{}{}{}",
-        s.tables,
+        "{t}\n{}: {} ok ({} skipped), {} failed{}{}{}",
+        crate::output::count(s.tables, "table", "tables"),
         s.succeeded,
         s.skipped,
         s.failed,

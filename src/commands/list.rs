@@ -112,8 +112,8 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
         let mut text = crate::output::backups_table(&ctx.out, &report.backups, ctx.now);
         if !report.errors.is_empty() {
             text.push_str(&format!(
-                "\nINCOMPLETE: listing failed for {} table(s): {}",
-                report.errors.len(),
+                "\nINCOMPLETE: listing failed for {}: {}",
+                crate::output::count(report.errors.len(), "table", "tables"),
                 report
                     .errors
                     .iter()

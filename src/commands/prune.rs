@@ -100,10 +100,14 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     text.push_str(&format!(
-        "{} table(s), {} failed; {} backups {}, {}{}{}",
-        s.tables,
+        "{}, {} failed; {} {}, {}{}{}",
+        crate::output::count(s.tables, "table", "tables"),
         s.failed_tables,
-        if r.dry_run { s.would_delete } else { s.deleted },
+        crate::output::count(
+            if r.dry_run { s.would_delete } else { s.deleted },
+            "backup",
+            "backups"
+        ),
         if r.dry_run {
             "would be deleted (dry run)"
         } else {
@@ -112,8 +116,8 @@ fn print(r: &PruneReport, ctx: &Ctx) -> Result<()> {
         crate::output::kept(s.kept, s.creating, s.deleted_elsewhere),
         if s.unknown > 0 {
             format!(
-                ", {} deletion(s) of unknown outcome (stopped in flight)",
-                s.unknown
+                ", {} of unknown outcome (stopped in flight)",
+                crate::output::count(s.unknown, "deletion", "deletions")
             )
         } else {
             String::new()

@@ -76,8 +76,11 @@ fn print_fleet(r: &Report, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     let mut tail = format!(
-        "{t}\n{} table(s): {} ok ({} already restored), {} failed",
-        s.tables, s.succeeded, s.already_restored, s.failed
+        "{t}\n{}: {} ok ({} already restored), {} failed",
+        crate::output::count(s.tables, "table", "tables"),
+        s.succeeded,
+        s.already_restored,
+        s.failed
     );
     if s.restoring + s.not_started > 0 {
         tail.push_str(&format!(

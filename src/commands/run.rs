@@ -307,17 +307,18 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         (s.backups_created, s.backups_deleted, ("created", "deleted"))
     };
     text.push_str(&format!(
-        "{} table(s): {} ok, {} failed, {} policy error(s); {made} backup(s) {}, {gone} {}{} in {:.1}s{}",
-        s.tables,
+        "{}: {} ok, {} failed, {}; {} {}, {gone} {}{} in {:.1}s{}",
+        crate::output::count(s.tables, "table", "tables"),
         s.succeeded,
         s.failed,
-        s.policy_errors,
+        crate::output::count(s.policy_errors, "policy error", "policy errors"),
+        crate::output::count(made, "backup", "backups"),
         verbs.0,
         verbs.1,
         if s.deletions_unknown > 0 {
             format!(
-                ", {} deletion(s) of unknown outcome (stopped in flight)",
-                s.deletions_unknown
+                ", {} of unknown outcome (stopped in flight)",
+                crate::output::count(s.deletions_unknown, "deletion", "deletions")
             )
         } else {
             String::new()

@@ -461,7 +461,7 @@ fn a_dry_run_predicts_the_real_outcome() {
     // orders has 6 now (5 seeded + 1 real): with the new one, keep-last 2 deletes 5.
     assert!(
         r.stdout
-            .contains("3 backup(s) would be created, 5 would be deleted"),
+            .contains("3 backups would be created, 5 would be deleted"),
         "{}",
         r.stdout
     );
