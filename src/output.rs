@@ -211,6 +211,12 @@ pub fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A time to the millisecond (a point-in-time recovery window, a restore point): what
+/// DynamoDB resolves, so that a window edge is not rounded into or out of the window.
+pub fn time_ms(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 /// A name as a terminal should show it: control and bidirectional-override characters
 /// (which could make one name look like another) are shown as `\u{..}` escapes. Only the
 /// human table does this; JSON carries names as they are.

@@ -742,3 +742,40 @@ fn the_alert_rules_pass_promtool_and_use_only_metrics_the_tool_writes() {
         );
     }
 }
+
+#[test]
+fn a_point_in_time_outside_the_window_names_the_window_to_the_millisecond() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.call(
+        "UpdateContinuousBackups",
+        json!({"TableName": "orders", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+    );
+    let r = emu.run(&[
+        "restore",
+        "--table",
+        "orders",
+        "--to-time",
+        "2020-01-01",
+        "--target",
+        "orders-old",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let line = r.err_lines()[0].to_string();
+    assert!(
+        line.contains(
+            "2020-01-01T00:00:00.000Z is outside the point-in-time recovery window of 'orders' ["
+        ),
+        "{line}"
+    );
+    // Both window edges carry milliseconds: `.ddd` before the `Z`.
+    let window = line.rsplit_once('[').unwrap().1;
+    assert_eq!(window.matches("Z").count(), 2, "{line}");
+    assert!(
+        window
+            .split(" .. ")
+            .all(|t| t.len() >= 24 && t.as_bytes()[19] == b'.'),
+        "{line}"
+    );
+    assert_eq!(emu.calls("RestoreTableToPointInTime"), 0);
+}
