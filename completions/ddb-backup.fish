@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ddb_backup_global_optspecs
-    string join \n region= role-arn= external-id= target-concurrency= profile= endpoint-url= o/output= v/verbose q/quiet log-format= color= max-attempts= retry-backoff= connect-timeout= read-timeout= rate-multiplier= h/help V/version
+    string join \n region= role-arn= external-id= target-concurrency= profile= endpoint-url= o/output= wide v/verbose q/quiet log-format= color= max-attempts= retry-backoff= connect-timeout= read-timeout= rate-multiplier= h/help V/version
 end
 
 function __fish_ddb_backup_needs_command
@@ -44,8 +44,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l retry-backoff -d 
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "list" -d 'List backups of tables, newest first'
@@ -60,6 +61,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "import" -d 'C
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "verify" -d 'Restore drill: restore each table\'s newest backup to a scratch table, check it, drop it'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "report" -d 'Evidence and cost at a glance, as a table, JSON, CSV or one HTML page'
 complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "config" -d 'Work with the config file'
+complete -c ddb-backup -n "__fish_ddb_backup_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s t -l table -d 'A table name or ARN (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
@@ -71,8 +73,8 @@ all\t''"
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l status -d 'Only backups in this status' -r -f -a "creating\t''
 available\t''
 deleted\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l since -d 'Only backups created at or after this time (RFC 3339, or a duration back from now such as 7d)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l until -d 'Only backups created before this time (RFC 3339, or a duration back from now such as 36h)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l since -d 'Only backups created at or after this time (RFC 3339, a date such as 2026-11-01 for its start in UTC, or a duration back from now such as 7d)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l until -d 'Only backups created before this time (RFC 3339, a date for its start in UTC, or a duration back from now such as 36h)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l name-prefix -d 'Only backups whose name starts with this' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
@@ -99,10 +101,12 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l read-time
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l exports -d 'List the exports in S3 (from ddb-backup\'s manifests) instead of backups'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l backup-name -d 'With --table: describe the table\'s backup of this name instead of its settings' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l table -d 'Instead of a backup: this table\'s settings record (the settings a restore does not carry), as restore --copy-settings and --replace read it; save it with --output json and apply it later with restore --settings-from' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l skip-setting -d 'With --table: do not read this setting (repeatable; names as in restore --skip-setting)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
@@ -125,8 +129,10 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l retry
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l latest -d 'With --table: describe the table\'s newest AVAILABLE backup instead of its settings'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s t -l table -d 'A table name or ARN (repeatable)' -r
@@ -160,8 +166,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l rate-mu
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l wait -d 'Wait until every new backup is AVAILABLE'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l dry-run -d 'Show what would be created; create nothing'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand backup" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s t -l table -d 'A table name or ARN (repeatable)' -r
@@ -212,11 +219,12 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l all-tabl
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l dry-run -d 'Show the plan; delete nothing'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l exports -d 'Prune the exports in S3 (those with a ddb-backup manifest) instead of backups'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup: its ARN, or its id as `list` shows it' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-name -d 'The backup of each source table with this name' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l before -d 'The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l to-time -d 'Point-in-time restore of each source table to TIME (RFC 3339, or for one table a duration back from now; a fleet needs RFC 3339 so that a rerun resumes to the same point)' -r
@@ -278,8 +286,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-a
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wait -d 'Wait until the new table is ACTIVE (and settings are copied)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l dry-run -d 'Show what would be restored; restore nothing'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
@@ -334,8 +343,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l all-tables
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l wait -d 'Wait until every new backup is AVAILABLE before pruning'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l dry-run -d 'Show what would be backed up and pruned; change nothing'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
@@ -344,8 +354,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l match -d
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-age -d 'A table fails unless its newest AVAILABLE backup is younger than this' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l min-count -d 'A table also fails unless it has at least N AVAILABLE backups' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-age -d 'A table fails unless its newest AVAILABLE backup is younger than this (with a config: for every policy, over its [policy.check] max_age) [required without a config, or for a policy without [policy.check] max_age]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l min-count -d 'A table also fails unless it has at least N AVAILABLE backups (with a config: over [policy.check] min_count) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l policy -d 'With --config: check only this policy\'s tables (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l max-export-age -d 'A table also fails unless its newest completed export in --bucket is younger than this' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
@@ -372,8 +383,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l read-tim
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l any-backup -d 'Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup\'s'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand check" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s t -l table -d 'A table name or ARN (repeatable)' -r
@@ -408,8 +420,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l rate-mu
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l incremental -d 'Export the changes since the newest export made by ddb-backup (a full one when there is none)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l wait -d 'Wait until every export is COMPLETED'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
@@ -442,8 +455,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l read-ti
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l latest -d 'The table\'s newest completed export (the default)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l wait -d 'Wait until the table is imported, every increment applied and its settings set'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
@@ -452,7 +466,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l match -
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l backup-arn -d 'Drill this backup instead of each table\'s newest one made by ddb-backup' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l backup-arn -d 'Drill this backup (its ARN, or its id as `list` shows it) instead of each table\'s newest one made by ddb-backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l timeout -d 'How long a scratch table may take to become ACTIVE' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l concurrency -d 'Drills at once per target (DynamoDB allows 50 table operations in progress)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l metrics-file -d 'Prometheus textfile metrics of the drills (last success, restore time, items), atomic' -r -F
@@ -478,8 +492,9 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l read-ti
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l dry-run -d 'Show which backup each table\'s drill would restore; restore nothing'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
@@ -532,35 +547,38 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l read-ti
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l include-unmanaged -d 'Also consider USER backups not made by ddb-backup (names not matching --name)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
 json\t'One JSON document (the default when stdout is not a terminal)'
 ndjson\t'One JSON object per line'
 csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
 json\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check" -f -a "check" -d 'Validate a config file and show which table gets which policy'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -f -a "check" -d 'Validate a config file and show which table gets which policy'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and not __fish_seen_subcommand_from check init" -f -a "init" -d 'Print a commented starter config for the tables of the account and region'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
@@ -583,7 +601,58 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l offline -d 'Do not list tables: check the file alone (globs and tags stay unresolved)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing when the command succeeds (exit 0): no report on stdout, only errors on stderr; on failure the report is printed as usual (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand config; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l target-concurrency -d 'How many targets (account × region) are worked on at once [default: all]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l profile -d 'Named profile from ~/.aws/config and ~/.aws/credentials (SSO profiles work)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l endpoint-url -d 'DynamoDB endpoint (e.g. a local emulator); AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL are honoured too. Plain http:// to a host other than this machine is warned about (requests and answers travel unencrypted): use https' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -s o -l output -d 'Output format of the data on stdout [default: table on a terminal, json otherwise]' -r -f -a "table\t'A human-readable table (the default on a terminal)'
+json\t'One JSON document (the default when stdout is not a terminal)'
+ndjson\t'One JSON object per line'
+csv\t'Comma-separated values, one row per table, for spreadsheets (report only)'"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l log-format -d 'Log format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l color -d 'Colours in tables and logs (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l max-attempts -d 'Attempts per AWS call: throttling, server errors, timeouts and busy tables/backups are retried with jittered exponential backoff, every attempt paced under the documented rates' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l retry-backoff -d 'First retry backoff; doubles on each retry, capped at 20s' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand completions" -s V -l version -d 'Print version'

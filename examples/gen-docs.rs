@@ -2,8 +2,8 @@
 //! definitions. Run `cargo run --example gen-docs` after changing a flag; the end-to-end
 //! test `docs::generated_files_are_current` fails while the checked-in files are stale.
 //!
-//! It is an example rather than a subcommand so that clap_mangen and clap_complete stay
-//! out of the installed binary.
+//! It is an example rather than a subcommand so that clap_mangen stays out of the
+//! installed binary; the completion scripts are the ones `ddb-backup completions` prints.
 
 #![allow(dead_code)]
 
@@ -69,24 +69,10 @@ pub fn render_all() -> Vec<(PathBuf, Vec<u8>)> {
         (Shell::PowerShell, "_ddb-backup.ps1"),
         (Shell::Elvish, "ddb-backup.elv"),
     ] {
-        let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "ddb-backup", &mut buf);
-        if shell == Shell::Bash {
-            buf = fix_bash_states(buf);
-        }
+        let buf = ddb_backup::commands::completions::script(shell);
         out.push((PathBuf::from(format!("completions/{file}")), buf));
     }
     out
-}
-
-/// clap_complete's bash script spells the subcommand states of a hyphenated binary two
-/// ways (`ddb__backup__subcmd__list` in the dispatch loop, `ddb__subcmd__backup__subcmd__list`
-/// in the case arms; clap-rs/clap#6421), so options after a subcommand never complete.
-/// Spell the arms the way the loop does. The docs test checks the result in a real bash.
-fn fix_bash_states(script: Vec<u8>) -> Vec<u8> {
-    String::from_utf8_lossy(&script)
-        .replace("ddb__subcmd__backup", "ddb__backup")
-        .into_bytes()
 }
 
 fn man_page(cmd: &clap::Command, name: &str) -> Vec<u8> {

@@ -61,6 +61,24 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get install -y --no-install-recommends chromium
 fi
 
+echo "== promtool (the alert rules of docs/alerts/ are checked with promtool check rules)"
+if ! command -v promtool >/dev/null 2>&1; then
+  as_root=()
+  if [[ "$(id -u)" -ne 0 ]] && command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: promtool is not installed and apt-get is not available: install prometheus" >&2
+    exit 1
+  fi
+  out="$(${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update 2>&1 &&
+    ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y --no-install-recommends prometheus 2>&1)" || {
+    printf '%s\n' "$out" >&2
+    exit 1
+  }
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -121,12 +121,21 @@ pub struct GlobalOpts {
     )]
     pub output: Option<OutputFormat>,
 
-    /// More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace)
+    /// Tables at full length: every column, no cell cut [default: tables fit the terminal's
+    /// width, COLUMNS, or 80 columns when neither is known]
+    #[arg(long, global = true)]
+    pub wide: bool,
+
+    /// More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On
+    /// a terminal one step less: warnings and the result by default, -v for the INFO lines
+    /// (printed above the progress bar)
     #[arg(long, short = 'v', global = true, action = ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Print nothing when the command succeeds (exit 0): no report on stdout, only errors on
-    /// stderr; on failure the report is printed as usual (for cron: mail only on failure)
+    /// No diagnostics: no log lines or progress, only errors. Read commands (list,
+    /// describe, check, config check) still print their data; commands that change
+    /// something print nothing when they succeed, and without -o a failed `run` prints a
+    /// short summary on stderr instead of its report (for cron: mail only on failure)
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 
@@ -159,6 +168,14 @@ pub struct GlobalOpts {
     /// (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]
     #[arg(long, global = true, value_parser = parse_multiplier, value_name = "FACTOR", overrides_with = "rate_multiplier")]
     pub rate_multiplier: Option<f64>,
+}
+
+impl GlobalOpts {
+    /// `-q` without `-o`: a mutating command is silent on success and, on failure, says
+    /// what failed in a few lines on stderr (what cron mails) instead of its whole report.
+    pub fn summary_only(&self) -> bool {
+        self.quiet && self.output.is_none()
+    }
 }
 
 pub fn parse_url(s: &str) -> Result<String, String> {
@@ -248,6 +265,16 @@ fn parse_backup_arn(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// A backup ARN, or a backup's id as `list` shows it (the ARN's final part).
+fn parse_backup_ref(s: &str) -> Result<String, String> {
+    if crate::ids::is_backup_id(s) {
+        return Ok(s.to_string());
+    }
+    parse_backup_arn(s).map_err(|e| {
+        format!("{e}, or a backup id as `ddb-backup list` shows it (e.g. 01700000000000-abcd1234)")
+    })
+}
+
 pub fn parse_glob(s: &str) -> Result<String, String> {
     glob::Pattern::new(s).map_err(|e| format!("invalid glob {}: {e}", quoted(s)))?;
     if s.is_empty() {
@@ -319,6 +346,9 @@ pub enum Command {
     /// Work with the config file
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
 }
 
 pub const REPORT_EXAMPLES: &str = "\
@@ -407,12 +437,36 @@ pub struct ReportArgs {
     pub min_streak_days: Option<u32>,
 }
 
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+pub const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  ddb-backup completions bash > /etc/bash_completion.d/ddb-backup
+  ddb-backup completions zsh > \"${fpath[1]}/_ddb-backup\"
+  ddb-backup completions fish > ~/.config/fish/completions/ddb-backup.fish";
+
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate a config file and show which table gets which policy
     #[command(after_help = CONFIG_CHECK_EXAMPLES)]
     Check(ConfigCheckArgs),
+    /// Print a commented starter config for the tables of the account and region
+    #[command(after_help = CONFIG_INIT_EXAMPLES)]
+    Init(ConfigInitArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct ConfigInitArgs {}
+
+pub const CONFIG_INIT_EXAMPLES: &str = "\
+Examples:
+  ddb-backup config init --region eu-west-1 > ddb-backup.toml
+  ddb-backup config init --profile prod > /etc/ddb-backup.toml";
 
 pub const RUN_EXAMPLES: &str = "\
 Examples:
@@ -436,7 +490,7 @@ pub const CHECK_EXAMPLES: &str = "\
 Examples:
   ddb-backup check --table orders --max-age 1d
   ddb-backup check --config /etc/ddb-backup.toml --max-age 26h --min-count 7
-  ddb-backup check --match 'prod-*' --max-age 2d --output json
+  ddb-backup check --config /etc/ddb-backup.toml --policy weekly-archive
   ddb-backup check --table orders --max-age 1d --max-export-age 32d --bucket acme-ddb-archive";
 
 pub const CONFIG_CHECK_EXAMPLES: &str = "\
@@ -526,13 +580,20 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub name: NameOpts,
 
-    /// A table fails unless its newest AVAILABLE backup is younger than this
+    /// A table fails unless its newest AVAILABLE backup is younger than this (with a
+    /// config: for every policy, over its [policy.check] max_age) [required without a
+    /// config, or for a policy without [policy.check] max_age]
     #[arg(long, value_parser = parse_span, value_name = "DURATION")]
-    pub max_age: Span,
+    pub max_age: Option<Span>,
 
-    /// A table also fails unless it has at least N AVAILABLE backups
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
-    pub min_count: u32,
+    /// A table also fails unless it has at least N AVAILABLE backups (with a config: over
+    /// [policy.check] min_count) [default: 1]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub min_count: Option<u32>,
+
+    /// With --config: check only this policy's tables (repeatable)
+    #[arg(long = "policy", value_name = "NAME", requires = "path")]
+    pub policies: Vec<String>,
 
     /// Count every AVAILABLE backup (any name, USER, SYSTEM or AWS_BACKUP), not only ddb-backup's
     #[arg(long)]
@@ -557,8 +618,9 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub name: NameOpts,
 
-    /// Drill this backup instead of each table's newest one made by ddb-backup
-    #[arg(long, value_name = "ARN", value_parser = parse_backup_arn, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "path"])]
+    /// Drill this backup (its ARN, or its id as `list` shows it) instead of each table's
+    /// newest one made by ddb-backup
+    #[arg(long, value_name = "ARN|ID", value_parser = parse_backup_ref, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "path"])]
     pub backup_arn: Option<String>,
 
     /// How long a scratch table may take to become ACTIVE
@@ -612,13 +674,14 @@ pub const LIST_EXAMPLES: &str = "\
 Examples:
   ddb-backup list --table orders
   ddb-backup list --all-tables --since 7d --output json
-  ddb-backup list --match 'orders-*' --name-prefix ddb-backup. --output ndjson
+  ddb-backup list --table orders --type all --status available --wide
   ddb-backup list --exports --bucket acme-ddb-archive --table orders";
 
 pub const DESCRIBE_EXAMPLES: &str = "\
 Examples:
   ddb-backup describe arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
-  ddb-backup describe --output json arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
+  ddb-backup describe 01700000000000-abcd1234 --output json
+  ddb-backup describe --table orders --latest
   ddb-backup describe --table orders --output json";
 
 pub const BACKUP_EXAMPLES: &str = "\
@@ -768,11 +831,13 @@ pub struct ListArgs {
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,
 
-    /// Only backups created at or after this time (RFC 3339, or a duration back from now such as 7d)
+    /// Only backups created at or after this time (RFC 3339, a date such as 2026-11-01 for
+    /// its start in UTC, or a duration back from now such as 7d)
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub since: Option<TimeSpec>,
 
-    /// Only backups created before this time (RFC 3339, or a duration back from now such as 36h)
+    /// Only backups created before this time (RFC 3339, a date for its start in UTC, or a
+    /// duration back from now such as 36h)
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub until: Option<TimeSpec>,
 
@@ -790,9 +855,17 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct DescribeArgs {
-    /// The backup's ARN
-    #[arg(value_name = "BACKUP_ARN", value_parser = parse_backup_arn, required_unless_present = "table")]
+    /// The backup: its ARN, or its id as `list` shows it (01700000000000-abcd1234)
+    #[arg(value_name = "BACKUP_ARN|ID", value_parser = parse_backup_ref, required_unless_present = "table")]
     pub arn: Option<String>,
+
+    /// With --table: describe the table's newest AVAILABLE backup instead of its settings
+    #[arg(long, requires = "table", conflicts_with = "backup_name")]
+    pub latest: bool,
+
+    /// With --table: describe the table's backup of this name instead of its settings
+    #[arg(long, value_name = "NAME", requires = "table")]
+    pub backup_name: Option<String>,
 
     /// Instead of a backup: this table's settings record (the settings a restore does not
     /// carry), as restore --copy-settings and --replace read it; save it with --output json
@@ -963,8 +1036,8 @@ pub enum SseArg {
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
-    /// Restore from this backup
-    #[arg(long, value_name = "ARN", value_parser = parse_backup_arn, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "latest", "backup_name", "before", "to_time", "latest_restorable"])]
+    /// Restore from this backup: its ARN, or its id as `list` shows it
+    #[arg(long, value_name = "ARN|ID", value_parser = parse_backup_ref, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "latest", "backup_name", "before", "to_time", "latest_restorable"])]
     pub backup_arn: Option<String>,
 
     /// The newest AVAILABLE backup of each source table

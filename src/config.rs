@@ -2,6 +2,8 @@
 //! file, line and column), validation, and the offline part of the "one policy per table"
 //! rule. Nothing here calls AWS.
 
+mod hints;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -97,6 +99,20 @@ pub struct PolicyConfig {
     /// `[policy.export]`: `run` exports each table to S3 when one is due, and prunes the
     /// exports by their own `[policy.export.retention]`.
     pub export: Option<ExportSection>,
+    /// `[policy.check]`: what `check` expects of this policy's tables (a weekly policy is
+    /// not stale after a day).
+    pub check: Option<CheckSection>,
+}
+
+/// `[policy.check]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSection {
+    /// A table fails unless its newest backup is younger than this.
+    #[serde(default, deserialize_with = "parsed_opt::<_, Span>")]
+    pub max_age: Option<Span>,
+    /// A table also fails unless it has at least this many AVAILABLE backups.
+    pub min_count: Option<u32>,
 }
 
 /// `[policy.export]`
@@ -269,9 +285,15 @@ impl Config {
                     format!(":{line}:{col}")
                 })
                 .unwrap_or_default();
+            let hint = e
+                .span()
+                .and_then(|s| text.get(s.start..))
+                .and_then(|from| hints::hint(e.message(), from))
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
             // The parser's message may quote the offending input whole.
             UsageError::new(format!(
-                "config {}{at}: {}",
+                "config {}{at}: {}{hint}",
                 path.display(),
                 cut(&e.message().trim().replace('\n', " "), MESSAGE_MAX)
             ))

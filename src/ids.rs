@@ -196,6 +196,23 @@ pub fn table_name(table: &str) -> &str {
     }
 }
 
+/// The short id of a backup: its ARN's final part (`01796316939835-6939eea6`), unique
+/// within its table and shown by `list`.
+pub fn backup_id(arn: &str) -> &str {
+    arn.rsplit_once("/backup/").map(|(_, id)| id).unwrap_or(arn)
+}
+
+/// Whether `s` has the form of a backup id: digits, `-`, hex digits
+/// (`01796316939835-6939eea6`).
+pub fn is_backup_id(s: &str) -> bool {
+    s.split_once('-').is_some_and(|(t, h)| {
+        (10..=20).contains(&t.len())
+            && t.bytes().all(|b| b.is_ascii_digit())
+            && (6..=16).contains(&h.len())
+            && h.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 /// Parses the region out of a backup or table ARN.
 pub fn region_of_arn(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|r| !r.is_empty())

@@ -58,7 +58,12 @@ pub async fn run(cli: Cli) -> Exit {
         wait_for_signal().await;
         std::process::exit(Exit::Interrupted.code() as i32);
     });
-    let out = Output::new(cli.global.output, cli.global.color, cli.global.quiet);
+    let out = Output::new(
+        cli.global.output,
+        cli.global.color,
+        cli.global.quiet,
+        cli.global.wide,
+    );
     match execute_abandonable(cli, out, Stop::new(rx), Stop::new(abandon_rx)).await {
         Ok(code) => code,
         Err((code, err)) => {
@@ -216,6 +221,8 @@ fn missing_subcommand_line(help: &str) -> String {
         .skip_while(|l| l.trim() != "Commands:")
         .skip(1)
         .take_while(|l| l.starts_with("  "))
+        // A command's line, not the continuation of a wrapped description.
+        .filter(|l| !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     format!(

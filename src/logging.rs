@@ -14,6 +14,19 @@ use crate::cli::{ColorChoice, GlobalOpts, LogFormat};
 /// STS), and the assume-role provider (it logs the temporary access key id), so
 /// credentials and session tokens never reach the logs.
 pub fn filter_for(verbose: u8, quiet: bool) -> String {
+    filter_at(verbose, quiet, false)
+}
+
+/// [`filter_for`], for a terminal or not. On a terminal a person watches the command:
+/// by default only warnings and errors (the result table says the rest), `-v` for the
+/// INFO lines a log file gets by default, and each further `-v` one step more.
+pub fn filter_at(verbose: u8, quiet: bool, terminal: bool) -> String {
+    if terminal && !quiet {
+        return match verbose {
+            0 => filter_at(0, false, false).replacen("ddb_backup=info", "ddb_backup=warn", 1),
+            v => filter_at(v - 1, false, false),
+        };
+    }
     let base = if quiet {
         "error"
     } else {
@@ -45,7 +58,19 @@ pub fn filter_for(verbose: u8, quiet: bool) -> String {
 }
 
 pub fn init(g: &GlobalOpts) {
-    let filter = EnvFilter::new(filter_for(g.verbose, g.quiet));
+    let terminal = std::io::stderr().is_terminal() && g.log_format == LogFormat::Text;
+    init_filtered(g, &filter_at(g.verbose, g.quiet, terminal));
+}
+
+/// No log lines at all: a command that reports its failure in a summary of its own
+/// (`run -q` without `-o`, whose stderr is what cron mails). A command that fails as a
+/// whole still prints its one error line.
+pub fn init_summary_only(g: &GlobalOpts) {
+    init_filtered(g, "off");
+}
+
+fn init_filtered(g: &GlobalOpts, filter: &str) {
+    let filter = EnvFilter::new(filter);
     let ansi = match g.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -56,7 +81,8 @@ pub fn init(g: &GlobalOpts) {
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // Around the progress bar, so that a log line never shares the bar's line.
+        .with_writer(|| crate::output::progress::Stderr)
         .with_target(g.verbose > 0);
     let _ = match g.log_format {
         LogFormat::Json => builder.json().with_current_span(false).try_init(),
@@ -90,5 +116,14 @@ mod tests {
             assert!(EnvFilter::try_new(&f).is_ok());
         }
         assert!(filter_for(0, true).starts_with("error"));
+    }
+
+    #[test]
+    fn a_terminal_shows_warnings_by_default_and_info_with_v() {
+        assert!(filter_at(0, false, true).starts_with("error,ddb_backup=warn,"));
+        assert_eq!(filter_at(1, false, true), filter_for(0, false));
+        assert_eq!(filter_at(2, false, true), filter_for(1, false));
+        assert_eq!(filter_at(0, true, true), filter_for(0, true));
+        assert!(filter_for(0, false).starts_with("error,ddb_backup=info,"));
     }
 }

@@ -17,7 +17,11 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Usage.code());
         }
     };
-    ddb_backup::logging::init(&cli.global);
+    if cli.global.summary_only() && matches!(cli.command, ddb_backup::cli::Command::Run(_)) {
+        ddb_backup::logging::init_summary_only(&cli.global);
+    } else {
+        ddb_backup::logging::init(&cli.global);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -7,9 +7,11 @@ pub mod report;
 use std::io::{self, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
+
+pub mod grid;
+pub mod progress;
+pub use grid::{Grid, GridCell};
 
 use crate::cli::{ColorChoice, OutputFormat};
 use crate::model::Backup;
@@ -20,8 +22,10 @@ use crate::timeparse::format_age;
 pub struct Output {
     pub format: OutputFormat,
     pub color: bool,
-    /// `-q`: print nothing on stdout when the command succeeded (exit 0).
+    /// `-q`: a command that changes something prints nothing on stdout when it succeeded.
     pub quiet: bool,
+    /// The width human tables fit in; `None` under `--wide` (every column, uncut).
+    pub width: Option<usize>,
     /// Set when a caller takes the data document instead of stdout (the Lambda function
     /// answers with it): `data` stores the JSON document here.
     pub captured: Option<Captured>,
@@ -37,6 +41,7 @@ impl Output {
             format: OutputFormat::Json,
             color: false,
             quiet: false,
+            width: None,
             captured: Some(into),
         }
     }
@@ -47,19 +52,25 @@ impl Output {
             format: OutputFormat::Json,
             color: false,
             quiet: false,
+            width: None,
             captured: None,
         }
     }
 
-    /// Whether a command that ends with `exit` prints its result: always, except under
-    /// `-q` when everything succeeded (so cron mails only failures). The same in every
-    /// command.
+    /// Whether a command that changes something and ends with `exit` prints its result:
+    /// always, except under `-q` when everything succeeded (so cron mails only failures).
+    /// Read commands (list, describe, check, config check) always print their data.
     pub fn shows(&self, exit: crate::exit::Exit) -> bool {
         !(self.quiet && exit == crate::exit::Exit::Success)
     }
 
     /// Table on a terminal, JSON otherwise, unless the user chose.
-    pub fn new(format: Option<OutputFormat>, color: ColorChoice, quiet: bool) -> Output {
+    pub fn new(
+        format: Option<OutputFormat>,
+        color: ColorChoice,
+        quiet: bool,
+        wide: bool,
+    ) -> Output {
         let tty = io::stdout().is_terminal();
         let format = format.unwrap_or(if tty {
             OutputFormat::Table
@@ -75,6 +86,7 @@ impl Output {
             format,
             color,
             quiet,
+            width: (!wide).then(|| terminal_width(std::env::var("COLUMNS").ok().as_deref(), tty)),
             captured: None,
         }
     }
@@ -134,18 +146,26 @@ impl Output {
         out.flush()
     }
 
-    pub fn table(&self, header: &[&str]) -> Table {
-        let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().map(Cell::new).collect::<Vec<_>>());
-        if !self.color {
-            t.force_no_tty();
-        } else {
-            t.enforce_styling();
-        }
-        t
+    /// A human table that fits [`Output::width`], coloured when colours are on.
+    pub fn table(&self, header: &[&str]) -> Grid {
+        Grid::new(header, self.width, self.color)
     }
+}
+
+/// The width tables fit in: `COLUMNS` when it is a positive number, else the terminal's
+/// (when stdout is one and reports a size), else 80.
+pub fn terminal_width(columns: Option<&str>, tty: bool) -> usize {
+    if let Some(n) = columns.and_then(|c| c.trim().parse::<usize>().ok()) {
+        if n > 0 {
+            return n;
+        }
+    }
+    let reported = if tty {
+        comfy_table::Table::new().width().map(usize::from)
+    } else {
+        None
+    };
+    reported.filter(|w| *w > 0).unwrap_or(80)
 }
 
 /// `1.5 GiB`, `312 B`.
@@ -165,6 +185,11 @@ pub fn human_size(bytes: Option<i64>) -> String {
     } else {
         format!("{v:.1} {}", units[u])
     }
+}
+
+/// `1 table`, `3 tables`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// "kept 3", and the backups that are neither kept nor deleted: "kept 3 (1 still
@@ -201,6 +226,12 @@ pub fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A time to the millisecond (a point-in-time recovery window, a restore point): what
+/// DynamoDB resolves, so that a window edge is not rounded into or out of the window.
+pub fn time_ms(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 /// A name as a terminal should show it: control and bidirectional-override characters
 /// (which could make one name look like another) are shown as `\u{..}` escapes. Only the
 /// human table does this; JSON carries names as they are.
@@ -230,28 +261,32 @@ pub fn backups_table(
     backups: &[crate::targets::Placed<Backup>],
     now: DateTime<Utc>,
 ) -> String {
-    let mut t = out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Backup name",
-        "Status",
-        "Type",
-        "Created (UTC)",
-        "Age",
-        "Size",
-    ]);
+    let mut t = out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Backup id",
+            "Backup name",
+            "Status",
+            "Type",
+            "Created (UTC)",
+            "Age",
+            "Size",
+        ])
+        .optional(&["Type", "Age", "Size", "Backup name"]);
     for b in backups {
-        t.add_row(vec![
-            Cell::new(&b.at.account),
-            Cell::new(&b.at.region),
-            Cell::new(printable(&b.table)),
-            Cell::new(printable(&b.backup_name)),
-            Cell::new(b.status.as_str()),
-            Cell::new(b.kind.as_str()),
-            Cell::new(time(b.created_at)),
-            Cell::new(format_age(now - b.created_at)),
-            Cell::new(human_size(b.size_bytes)).set_alignment(CellAlignment::Right),
+        t.add_row([
+            GridCell::from(&b.at.account),
+            (&b.at.region).into(),
+            printable(&b.table).into(),
+            crate::ids::backup_id(&b.backup_arn).into(),
+            printable(&b.backup_name).into(),
+            b.status.as_str().into(),
+            b.kind.as_str().into(),
+            time(b.created_at).into(),
+            format_age(now - b.created_at).into(),
+            GridCell::right(human_size(b.size_bytes)),
         ]);
     }
     let total: i64 = backups.iter().filter_map(|b| b.size_bytes).sum();

@@ -159,12 +159,22 @@ impl FromStr for TimeSpec {
             }
             return Ok(TimeSpec::At(t));
         }
+        // A date alone is that day's start in UTC (as `--since 2026-11-01` reads).
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            if let Some(t) = d
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc())
+                .filter(|t| in_range(*t))
+            {
+                return Ok(TimeSpec::At(t));
+            }
+        }
         if text.starts_with(|c: char| c.is_ascii_digit()) && !text.contains(['-', ':']) {
             return text.parse::<Span>().map(TimeSpec::Ago);
         }
         Err(format!(
-            "invalid time {}: give an RFC 3339 timestamp (2026-01-31T12:00:00Z) \
-             or a duration back from now (36h, 7d)",
+            "invalid time {}: give an RFC 3339 timestamp (2026-01-31T12:00:00Z), a date \
+             (2026-01-31, its start in UTC) or a duration back from now (36h, 7d)",
             quoted(s)
         ))
     }
@@ -270,6 +280,12 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap()
         );
         assert!("2026-13-01".parse::<TimeSpec>().is_err());
+        // A date alone: the start of that day in UTC.
+        let d: TimeSpec = "2026-11-01".parse().unwrap();
+        assert_eq!(
+            d.resolve(now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+        );
         assert!("yesterday".parse::<TimeSpec>().is_err());
         // Leap seconds and times DynamoDB cannot be asked about are refused up front.
         assert!("2016-12-31T23:59:60Z"

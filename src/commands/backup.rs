@@ -48,15 +48,18 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "results")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Result",
-        "Backup name",
-        "Created (UTC)",
-        "Detail",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Result",
+            "Backup name",
+            "Created (UTC)",
+            "Detail",
+        ])
+        .optional(&["Created (UTC)"]);
     for x in &r.results {
         t.add_row(vec![
             x.at.account.clone(),
@@ -70,8 +73,8 @@ fn print(r: &Report, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     ctx.out.text(&format!(
-        "{t}\n{} table(s): {} ok ({} skipped), {} failed{}{}{}",
-        s.tables,
+        "{t}\n{}: {} ok ({} skipped), {} failed{}{}{}",
+        crate::output::count(s.tables, "table", "tables"),
         s.succeeded,
         s.skipped,
         s.failed,

@@ -8,10 +8,11 @@ use tokio::task::JoinSet;
 
 use crate::aws::listing::{RunListing, Strategy};
 use crate::cli::CheckArgs;
-use crate::config::Config;
+use crate::config::{Config, PolicyConfig};
 use crate::engine::archive::{self, Location};
 use crate::engine::targets::{self, Target};
 use crate::engine::{fleet, Ctx};
+use crate::error::UsageError;
 use crate::exit::Exit;
 use crate::ids::table_name;
 use crate::model::{Backup, BackupStatus};
@@ -27,6 +28,12 @@ use tracing::Instrument;
 #[derive(Debug, Clone, Serialize)]
 pub struct TableCheck {
     pub table: String,
+    /// The config policy the table was checked under (absent without a config).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// What this table was held to: the command line's, or its policy's [policy.check].
+    pub max_age: String,
+    pub min_count: u32,
     pub ok: bool,
     /// `ok`, `stale`, `too_few`, `none`, `clock_skew` or `error`.
     pub verdict: &'static str,
@@ -43,8 +50,9 @@ pub struct TableCheck {
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
     pub command: &'static str,
-    pub max_age: String,
-    pub min_count: u32,
+    /// The command line's --max-age and --min-count (absent: each policy's own).
+    pub max_age: Option<String>,
+    pub min_count: Option<u32>,
     pub tables: Vec<Placed<TableCheck>>,
     pub policy_errors: Vec<Placed<fleet::PolicyError>>,
     pub summary: CheckSummary,
@@ -76,6 +84,7 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
     } else {
         args.select.validate()?;
     }
+    expectations_given(&args, config.as_ref())?;
     let ctx = match &config {
         Some(c) => fleet::with_defaults(ctx, c),
         None => ctx.clone(),
@@ -109,7 +118,7 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
     let failed = tables.iter().filter(|t| !t.ok).count();
     let report = CheckReport {
         command: "check",
-        max_age: args.max_age.to_string(),
+        max_age: args.max_age.as_ref().map(Span::to_string),
         min_count: args.min_count,
         summary: CheckSummary {
             tables: tables.len(),
@@ -130,9 +139,8 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         report.summary.failed + report.summary.policy_errors,
         false,
     );
-    if ctx.out.shows(exit) {
-        print(&report, &ctx)?;
-    }
+    // A read command prints what it was asked for, -q or not (-q silences the logs).
+    print(&report, &ctx)?;
     Ok(exit)
 }
 
@@ -152,7 +160,8 @@ async fn in_target(
         }
     };
     let dynamo = &t.dynamo;
-    let (targets, policy_errors, in_region, existing): (Vec<(String, Counted)>, _, _, _) =
+    type Expect = (Option<String>, Span, u32);
+    let (targets, policy_errors, in_region, existing): (Vec<(String, Counted, Expect)>, _, _, _) =
         match config {
             Some(c) => {
                 let fleet::Fleet {
@@ -164,10 +173,19 @@ async fn in_target(
                 errors.extend(fleet::conflict_errors(c, &assigned));
                 let targets = assigned
                     .into_iter()
-                    .map(|a| {
+                    .filter(|a| {
+                        args.policies.is_empty()
+                            || args.policies.contains(&c.policies[a.policy].name)
+                    })
+                    .filter_map(|a| {
                         let p = &c.policies[a.policy];
                         let t = p.backup.name.clone().or_else(|| c.defaults.name.clone());
-                        (a.table, counted(t))
+                        let (max_age, min_count) = expected(args, Some(p));
+                        Some((
+                            a.table,
+                            counted(t),
+                            (Some(p.name.clone()), max_age?, min_count),
+                        ))
                     })
                     .collect();
                 (targets, errors, in_region, existing)
@@ -181,7 +199,10 @@ async fn in_target(
                     selected
                         .tables
                         .into_iter()
-                        .map(|t| (t, counted(None)))
+                        .filter_map(|t| {
+                            let (max_age, min_count) = expected(args, None);
+                            Some((t, counted(None), (None, max_age?, min_count)))
+                        })
                         .collect(),
                     Vec::new(),
                     selected.in_region,
@@ -191,9 +212,8 @@ async fn in_target(
         };
     let listing = RunListing::start(dynamo, Strategy::choose(targets.len(), in_region), existing);
     let mut tasks = JoinSet::new();
-    for (i, (table, counted)) in targets.into_iter().enumerate() {
+    for (i, (table, counted, (policy, max_age, min_count))) in targets.into_iter().enumerate() {
         let (l, d) = (listing.clone(), dynamo.clone());
-        let (max_age, min_count) = (args.max_age.clone(), args.min_count);
         let exports = args.max_export_age.clone().and_then(|m| {
             Location::from_opts(&args.archive, "check")
                 .ok()
@@ -204,11 +224,15 @@ async fn in_target(
                 let name = table_name(&table).to_string();
                 let check = match Box::pin(l.backups_of(&table)).await {
                     // Ages by DynamoDB's clock, which dated the backups.
-                    Ok(list) => {
-                        verdict(&name, &list, &counted, &max_age, min_count, d.service_now())
-                    }
+                    Ok(list) => TableCheck {
+                        policy,
+                        ..verdict(&name, &list, &counted, &max_age, min_count, d.service_now())
+                    },
                     Err(e) => TableCheck {
                         table: name,
+                        policy,
+                        max_age: max_age.to_string(),
+                        min_count,
                         ok: false,
                         verdict: "error",
                         detail: e.message,
@@ -272,6 +296,64 @@ async fn export_verdict(
     }
 }
 
+/// What a table of `policy` is held to: the command line's --max-age and --min-count,
+/// else the policy's `[policy.check]`, else (min count) 1. No max age: checked before.
+fn expected(args: &CheckArgs, policy: Option<&PolicyConfig>) -> (Option<Span>, u32) {
+    let section = policy.and_then(|p| p.check.as_ref());
+    (
+        args.max_age
+            .clone()
+            .or_else(|| section.and_then(|c| c.max_age.clone())),
+        args.min_count
+            .or_else(|| section.and_then(|c| c.min_count))
+            .unwrap_or(1),
+    )
+}
+
+/// Every table has a max age to be held to, and every --policy names a policy; checked
+/// before any call.
+fn expectations_given(args: &CheckArgs, config: Option<&Config>) -> Result<(), UsageError> {
+    let Some(c) = config else {
+        if args.max_age.is_none() {
+            return Err(UsageError::new(
+                "--max-age is required without a config (e.g. --max-age 26h), or give a config \
+                 whose policies set [policy.check] max_age",
+            ));
+        }
+        return Ok(());
+    };
+    for name in &args.policies {
+        if !c.policies.iter().any(|p| &p.name == name) {
+            return Err(UsageError::new(format!(
+                "--policy {}: the config has no such policy (it has: {})",
+                crate::error::quoted(name),
+                c.policies
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    if args.max_age.is_none() {
+        let missing: Vec<&str> = c
+            .policies
+            .iter()
+            .filter(|p| args.policies.is_empty() || args.policies.contains(&p.name))
+            .filter(|p| p.check.as_ref().and_then(|s| s.max_age.as_ref()).is_none())
+            .map(|p| p.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(UsageError::new(format!(
+                "no max age for policy {}: give --max-age, or set max_age in its [policy.check] \
+                 section (e.g. max_age = \"26h\")",
+                missing.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The pure part: which backups count, the newest one, and the verdict.
 fn verdict(
     table: &str,
@@ -322,6 +404,9 @@ fn verdict(
     };
     TableCheck {
         table: table.to_string(),
+        policy: None,
+        max_age: max_age.to_string(),
+        min_count,
         ok,
         verdict,
         detail,
@@ -338,16 +423,19 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "tables")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Newest backup",
-        "Created (UTC)",
-        "Age",
-        "Count",
-        "Verdict",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Newest backup",
+            "Created (UTC)",
+            "Age",
+            "Count",
+            "Verdict",
+        ])
+        .optional(&["Created (UTC)", "Newest backup"]);
     for x in &r.tables {
         t.add_row(vec![
             x.at.account.clone(),
@@ -373,14 +461,17 @@ fn print(r: &CheckReport, ctx: &Ctx) -> Result<()> {
             e.policy, e.at, e.error
         ));
     }
+    let held_to = match (&r.max_age, r.min_count) {
+        (Some(a), Some(n)) => format!("max age {a}, min count {n}"),
+        (Some(a), None) => format!("max age {a}"),
+        (None, _) => "each policy's max age".to_string(),
+    };
     text.push_str(&format!(
-        "{} table(s): {} ok, {} failed, {} policy error(s) (max age {}, min count {})",
-        r.summary.tables,
+        "{}: {} ok, {} failed, {} ({held_to})",
+        crate::output::count(r.summary.tables, "table", "tables"),
         r.summary.ok,
         r.summary.failed,
-        r.summary.policy_errors,
-        r.max_age,
-        r.min_count
+        crate::output::count(r.summary.policy_errors, "policy error", "policy errors"),
     ));
     text.push_str(&targets::summary_lines(&r.summary.targets));
     ctx.out.text(&text)?;

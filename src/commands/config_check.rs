@@ -53,6 +53,8 @@ struct ConfigReport {
     policy_errors: Vec<Placed<fleet::PolicyError>>,
     /// Targets that could not be reached (absent with --offline).
     target_errors: Vec<TargetSummary>,
+    /// Per target: the tables no policy covers (absent with --offline).
+    coverage: Option<Vec<Placed<fleet::Coverage>>>,
 }
 
 pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
@@ -86,8 +88,8 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
                 .collect(),
         })
         .collect();
-    let (tables, policy_errors, target_errors) = if args.offline {
-        (None, Vec::new(), Vec::new())
+    let (tables, policy_errors, target_errors, coverage) = if args.offline {
+        (None, Vec::new(), Vec::new(), None)
     } else {
         let named: Vec<String> = fleet::named_tables(Some(&config), &TableSelection::default())
             .into_iter()
@@ -97,11 +99,15 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
         let mut reached = targets::each(ctx, &specs, named, move |t| {
             let c = c.clone();
             async move {
+                let f = fleet::resolve(&c, &TableSelection::default(), &t).await?;
+                let coverage = fleet::Coverage {
+                    uncovered: fleet::uncovered(&f, &t).await?,
+                };
                 let fleet::Fleet {
                     assigned,
                     mut errors,
                     ..
-                } = fleet::resolve(&c, &TableSelection::default(), &t).await?;
+                } = f;
                 errors.extend(fleet::conflict_errors(&c, &assigned));
                 let tables: Vec<TableAssignment> = assigned
                     .into_iter()
@@ -110,18 +116,21 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
                         policy: c.policies[a.policy].name.clone(),
                     })
                     .collect();
-                Ok((tables, errors))
+                Ok((tables, errors, Some(coverage)))
             }
         })
         .await?;
-        let summaries = targets::summaries(&reached, |(t, e)| (t.len(), t.len(), e.len()));
+        let summaries = targets::summaries(&reached, |(t, e, _)| (t.len(), t.len(), e.len()));
         (
-            Some(targets::placed(&mut reached, |(t, _)| std::mem::take(t))),
-            targets::placed(&mut reached, |(_, e)| std::mem::take(e)),
+            Some(targets::placed(&mut reached, |(t, _, _)| std::mem::take(t))),
+            targets::placed(&mut reached, |(_, e, _)| std::mem::take(e)),
             summaries
                 .into_iter()
                 .filter(|t| t.error.is_some())
                 .collect(),
+            Some(targets::placed(&mut reached, |(_, _, c)| {
+                c.take().into_iter().collect()
+            })),
         )
     };
     let report = ConfigReport {
@@ -133,15 +142,15 @@ pub async fn run(args: ConfigCheckArgs, ctx: &Ctx) -> Result<Exit> {
         tables,
         policy_errors,
         target_errors,
+        coverage,
     };
     let exit = if report.policy_errors.is_empty() && report.target_errors.is_empty() {
         Exit::Success
     } else {
         Exit::Failure
     };
-    if ctx.out.shows(exit) {
-        print(&report, ctx)?;
-    }
+    // A read command prints what it was asked for, -q or not (-q silences the logs).
+    print(&report, ctx)?;
     Ok(exit)
 }
 
@@ -212,7 +221,9 @@ fn print(r: &ConfigReport, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "policies")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&["Policy", "Tables", "Backup", "Retention"]);
+    let mut t = ctx
+        .out
+        .table(&["Policy", "Tables", "Backup name", "Retention"]);
     for p in &r.policies {
         t.add_row(vec![
             p.name.clone(),
@@ -223,7 +234,11 @@ fn print(r: &ConfigReport, ctx: &Ctx) -> Result<()> {
                 .unwrap_or_else(|| "none (backups only)".into()),
         ]);
     }
-    let mut text = format!("{}: valid, {} policies\n{t}\n", r.config, r.policies.len());
+    let mut text = format!(
+        "{}: valid, {}\n{t}\n",
+        r.config,
+        crate::output::count(r.policies.len(), "policy", "policies")
+    );
     if r.targets.len() > 1 || r.targets.iter().any(|t| t.target.is_some()) {
         let mut tt = ctx
             .out
@@ -249,9 +264,24 @@ fn print(r: &ConfigReport, ctx: &Ctx) -> Result<()> {
                 a.policy.clone(),
             ]);
         }
-        text.push_str(&format!("{tt}\n{} table(s) assigned", tables.len()));
+        text.push_str(&format!(
+            "{tt}\n{} assigned",
+            crate::output::count(tables.len(), "table", "tables")
+        ));
     } else {
         text.push_str("offline: globs and tags not resolved against the region's tables");
+    }
+    for c in r.coverage.iter().flatten() {
+        if c.uncovered.is_empty() {
+            text.push_str(&format!("\nevery table in {} is covered by a policy", c.at));
+        } else {
+            text.push_str(&format!(
+                "\n{} in {} no policy covers (nobody backs them up): {}",
+                crate::output::count(c.uncovered.len(), "table", "tables"),
+                c.at,
+                c.uncovered.join(", ")
+            ));
+        }
     }
     for e in &r.policy_errors {
         text.push_str(&format!(

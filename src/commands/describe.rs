@@ -3,6 +3,7 @@
 use anyhow::Result;
 
 use crate::cli::DescribeArgs;
+use crate::engine::lookup;
 use crate::engine::record;
 use crate::engine::Ctx;
 use crate::exit::Exit;
@@ -10,13 +11,20 @@ use crate::model::{BackupDescription, KeyElement, Setting};
 use crate::output::{human_size, time};
 
 pub async fn run(args: DescribeArgs, ctx: &Ctx) -> Result<Exit> {
-    let Some(arn) = &args.arn else {
-        return table_record(&args, ctx).await;
+    let arn = match (&args.arn, &args.table) {
+        (Some(reference), _) => lookup::backup_arn(ctx, reference).await?,
+        (None, Some(table)) if args.latest || args.backup_name.is_some() => {
+            let at = table.starts_with("arn:").then_some(table.as_str());
+            let dynamo = ctx.dynamo_for(at).await?;
+            lookup::of_table(&dynamo, table, args.backup_name.as_deref()).await?
+        }
+        _ => return table_record(&args, ctx).await,
     };
+    let arn = &arn;
     let dynamo = ctx.dynamo_for(Some(arn)).await?;
     let d = dynamo.describe_backup(arn).await?;
-    if !ctx.out.shows(Exit::Success) {
-    } else if ctx.out.is_table() {
+    // A read command prints what it was asked for, -q or not.
+    if ctx.out.is_table() {
         ctx.out.text(&render(&d))?;
     } else {
         ctx.out.data(&d, "")?;
@@ -44,8 +52,7 @@ async fn table_record(args: &DescribeArgs, ctx: &Ctx) -> Result<Exit> {
     } else {
         Exit::Partial
     };
-    if !ctx.out.shows(exit) {
-    } else if ctx.out.is_table() {
+    if ctx.out.is_table() {
         let mut t = ctx.out.table(&["Setting", "As recorded"]);
         for s in Setting::ALL {
             let d = r.describe(s).unwrap_or_else(|| {

@@ -110,13 +110,13 @@ pub async fn run(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
         errors,
         backups,
     };
-    if !ctx.out.shows(exit) {
-    } else if ctx.out.is_table() {
+    // A read command prints what it was asked for, -q or not (-q silences the logs).
+    if ctx.out.is_table() {
         let mut text = crate::output::backups_table(&ctx.out, &report.backups, ctx.now);
         if !report.errors.is_empty() {
             text.push_str(&format!(
-                "\nINCOMPLETE: listing failed for {} table(s): {}",
-                report.errors.len(),
+                "\nINCOMPLETE: listing failed for {}: {}",
+                crate::output::count(report.errors.len(), "table", "tables"),
                 report
                     .errors
                     .iter()

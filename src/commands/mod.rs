@@ -3,7 +3,9 @@
 
 pub mod backup;
 pub mod check;
+pub mod completions;
 pub mod config_check;
+pub mod config_init;
 pub mod describe;
 pub mod export;
 pub mod import;
@@ -40,5 +42,7 @@ pub async fn dispatch(cmd: Command, ctx: &Ctx) -> Result<Exit> {
         Command::Verify(a) => verify::run(*a, ctx).await,
         Command::Report(a) => report::run(*a, ctx).await,
         Command::Config(crate::cli::ConfigCommand::Check(a)) => config_check::run(a, ctx).await,
+        Command::Config(crate::cli::ConfigCommand::Init(_)) => config_init::run(ctx).await,
+        Command::Completions(a) => completions::run(a.shell, ctx),
     }
 }

@@ -62,9 +62,10 @@ fn print(r: &PruneReport, exports: bool, ctx: &Ctx) -> Result<()> {
     for t in &r.tables {
         text.push_str(&format!("== {} ({}) ==\n", t.table, t.at));
         if let Some(plan) = &t.plan {
-            let mut tab =
-                ctx.out
-                    .table(&["Action", name, "Type", "Status", "Created (UTC)", "Reasons"]);
+            let mut tab = ctx
+                .out
+                .table(&["Action", name, "Type", "Status", "Created (UTC)", "Reasons"])
+                .optional(&["Type", "Status"]);
             for d in &plan.decisions {
                 let action = match d.action {
                     Action::Keep => "keep",
@@ -109,10 +110,14 @@ fn print(r: &PruneReport, exports: bool, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     text.push_str(&format!(
-        "{} table(s), {} failed; {} {noun} {}{}, {}{}{}",
-        s.tables,
+        "{}, {} failed; {} {}{}, {}{}{}",
+        crate::output::count(s.tables, "table", "tables"),
         s.failed_tables,
-        if r.dry_run { s.would_delete } else { s.deleted },
+        crate::output::count(
+            if r.dry_run { s.would_delete } else { s.deleted },
+            noun.trim_end_matches('s'),
+            noun
+        ),
         if r.dry_run {
             "would be deleted (dry run)"
         } else {
@@ -122,8 +127,8 @@ fn print(r: &PruneReport, exports: bool, ctx: &Ctx) -> Result<()> {
         crate::output::kept(s.kept, s.creating, s.deleted_elsewhere),
         if s.unknown > 0 {
             format!(
-                ", {} deletion(s) of unknown outcome (stopped in flight)",
-                s.unknown
+                ", {} of unknown outcome (stopped in flight)",
+                crate::output::count(s.unknown, "deletion", "deletions")
             )
         } else {
             String::new()

@@ -7,14 +7,19 @@ use anyhow::Result;
 
 use crate::cli::RestoreArgs;
 use crate::engine::fleet_restore::{self, Report};
+use crate::engine::lookup;
 use crate::engine::restore;
 use crate::engine::restoring::RestoreReport;
 use crate::engine::Ctx;
 use crate::exit::Exit;
 use crate::output::time;
 
-pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
+pub async fn run(mut a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
     restore::validate(&a, ctx.now)?;
+    // A backup given by its id (as `list` shows it) is restored by its ARN.
+    if let Some(reference) = &a.backup_arn {
+        a.backup_arn = Some(lookup::backup_arn(ctx, reference).await?);
+    }
     if restore::is_fleet(&a) {
         fleet_restore::validate(&a)?;
         let path = a.report.clone();
@@ -50,18 +55,21 @@ fn print_fleet(r: &Report, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "results")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Source",
-        "Target",
-        "Status",
-        "To ACTIVE (s)",
-        "Settings",
-        "Verified",
-        "Detail",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Source",
+            "Target",
+            "Status",
+            "To ACTIVE (s)",
+            "Settings",
+            "Verified",
+            "Detail",
+        ])
+        .optional(&["To ACTIVE (s)", "Verified"]);
     for x in &r.results {
         t.add_row(vec![
             x.at.account.clone(),
@@ -86,8 +94,11 @@ fn print_fleet(r: &Report, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     let mut tail = format!(
-        "{t}\n{} table(s): {} ok ({} already restored), {} failed",
-        s.tables, s.succeeded, s.already_restored, s.failed
+        "{t}\n{}: {} ok ({} already restored), {} failed",
+        crate::output::count(s.tables, "table", "tables"),
+        s.succeeded,
+        s.already_restored,
+        s.failed
     );
     if s.restoring + s.not_started + s.interrupted_tables > 0 {
         tail.push_str(&format!(

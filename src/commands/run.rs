@@ -96,6 +96,8 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
     let mut exit = exit_for(&report);
     // Each output is attempted whatever happened to the others.
     let mut report_lost = false;
+    // What went wrong besides the tables (for the short summary of a mailed run).
+    let mut problems: Vec<String> = Vec::new();
     if let Some(path) = &args.sched.report {
         let written = serde_json::to_vec_pretty(&report)
             .map_err(anyhow::Error::from)
@@ -105,6 +107,10 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
                 "cannot write the report to {}: {e:#}; it is printed on stdout instead",
                 path.display()
             );
+            problems.push(format!(
+                "the report could not be written to {}: {e:#}",
+                path.display()
+            ));
             report_lost = true;
             exit = exit.worst(Exit::Failure);
         }
@@ -114,15 +120,120 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
             tracing::info!("dry run: metrics file {} left unchanged", path.display());
         } else if let Err(e) = write_metrics(path, Some(&report), duration, narrowed) {
             tracing::error!("{e:#}");
+            problems.push(format!("{e:#}"));
             exit = exit.worst(Exit::Failure);
         }
     }
+    // `-q` without `-o` (cron, a systemd timer): nothing on success, and on failure a few
+    // lines on stderr (what cron mails) instead of the whole report.
+    let mailed = ctx.global.summary_only() && ctx.out.captured.is_none();
     if report_lost && ctx.out.format != crate::cli::OutputFormat::Json {
         crate::output::Output::json().data(&report, "tables")?;
+    } else if mailed {
+        if exit != Exit::Success {
+            eprint!(
+                "{}",
+                mail(&report, exit, args.sched.report.as_deref(), &problems)
+            );
+        }
     } else if ctx.out.shows(exit) {
         print(&report, &ctx)?;
     }
     Ok(exit)
+}
+
+/// The short account of a failed run: one line for the run, one per failed table (and
+/// policy, and target) with why, and where the full report is.
+fn mail(
+    r: &RunReport,
+    exit: Exit,
+    report: Option<&std::path::Path>,
+    problems: &[String],
+) -> String {
+    let s = &r.summary;
+    let mut text = format!(
+        "ddb-backup run {}: {} of {} failed{}\n",
+        match exit {
+            Exit::Partial => "partly failed",
+            Exit::Interrupted => "was interrupted",
+            _ => "failed",
+        },
+        s.failed,
+        crate::output::count(s.tables, "table", "tables"),
+        if s.policy_errors > 0 {
+            format!(
+                ", {}",
+                crate::output::count(s.policy_errors, "policy error", "policy errors")
+            )
+        } else {
+            String::new()
+        }
+    );
+    for x in r.tables.iter().filter(|x| !x.ok) {
+        let why = [
+            x.conflict.clone(),
+            (!x.backup.outcome.is_ok()).then(|| {
+                let d = x.backup.detail.clone().unwrap_or_default();
+                format!(
+                    "backup {}{}",
+                    x.backup.outcome.as_str(),
+                    if d.is_empty() { d } else { format!(": {d}") }
+                )
+            }),
+            x.prune
+                .as_ref()
+                .and_then(|p| p.error.clone())
+                .map(|e| format!("prune: {e}")),
+            x.verify
+                .as_ref()
+                .filter(|d| d.outcome != "passed")
+                .map(|d| {
+                    format!(
+                        "drill {}{}",
+                        d.outcome,
+                        d.detail
+                            .as_deref()
+                            .map(|w| format!(": {w}"))
+                            .unwrap_or_default()
+                    )
+                }),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or_else(|| "failed".into());
+        text.push_str(&format!("  {} ({}): {why}\n", x.table, x.at));
+    }
+    for e in &r.policy_errors {
+        text.push_str(&format!(
+            "  policy '{}' in {}: {}\n",
+            e.policy, e.at, e.error
+        ));
+    }
+    for t in s.targets.iter().filter(|t| t.error.is_some()) {
+        text.push_str(&format!(
+            "  {}/{}: {}\n",
+            t.account,
+            t.region,
+            t.error.as_deref().unwrap_or_default()
+        ));
+    }
+    for p in problems {
+        text.push_str(&format!("  {p}\n"));
+    }
+    match report {
+        Some(path)
+            if !problems
+                .iter()
+                .any(|p| p.starts_with("the report could not")) =>
+        {
+            text.push_str(&format!("full report: {}\n", path.display()));
+        }
+        _ => text.push_str(
+            "full report: not kept (--report PATH writes it to a file; -o json prints it)\n",
+        ),
+    }
+    text
 }
 
 fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
@@ -133,16 +244,19 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "tables")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Policy",
-        "Backup",
-        "Backup name",
-        "Prune",
-        "Detail",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Policy",
+            "Backup",
+            "Backup name",
+            "Prune",
+            "Detail",
+        ])
+        .optional(&["Backup name", "Policy"]);
     for x in &r.tables {
         let prune = match (&x.prune, &x.prune_skipped) {
             (Some(p), _) if r.dry_run => format!("{}, would delete {}", kept(p), p.to_delete),
@@ -193,18 +307,19 @@ fn print(r: &RunReport, ctx: &Ctx) -> Result<()> {
         (s.backups_created, s.backups_deleted, ("created", "deleted"))
     };
     text.push_str(&format!(
-        "{} table(s): {} ok, {} failed, {} policy error(s); {made} backup(s) {}, {gone} {}{}{} in {:.1}s{}",
-        s.tables,
+        "{}: {} ok, {} failed, {}; {} {}, {gone} {}{}{} in {:.1}s{}",
+        crate::output::count(s.tables, "table", "tables"),
         s.succeeded,
         s.failed,
-        s.policy_errors,
+        crate::output::count(s.policy_errors, "policy error", "policy errors"),
+        crate::output::count(made, "backup", "backups"),
         verbs.0,
         verbs.1,
         crate::output::freed(s.freed_bytes, s.freed_monthly_cost_usd),
         if s.deletions_unknown > 0 {
             format!(
-                ", {} deletion(s) of unknown outcome (stopped in flight)",
-                s.deletions_unknown
+                ", {} of unknown outcome (stopped in flight)",
+                crate::output::count(s.deletions_unknown, "deletion", "deletions")
             )
         } else {
             String::new()

@@ -9,13 +9,15 @@ use anyhow::Result;
 use crate::cli::VerifyArgs;
 use crate::config::Config;
 use crate::engine::drill::{in_target, run_id, Drill, Options, VerifyReport, VerifySummary};
+use crate::engine::lookup;
 use crate::engine::metrics;
 use crate::engine::targets;
 use crate::engine::{files, fleet, Ctx};
 use crate::exit::Exit;
+use crate::output::count;
 use crate::targets::Placed;
 
-pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
+pub async fn run(mut args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
     let config = args.config.path.as_deref().map(Config::load).transpose()?;
     match (&config, &args.backup_arn) {
         (Some(_), _) => fleet::check_narrowing(&args.select)?,
@@ -29,6 +31,10 @@ pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
         Some(c) => fleet::with_defaults(ctx, c),
         None => ctx.clone(),
     };
+    // A backup given by its id (as `list` shows it) is drilled by its ARN.
+    if let Some(reference) = &args.backup_arn {
+        args.backup_arn = Some(lookup::backup_arn(&ctx, reference).await?);
+    }
     let specs = match &args.backup_arn {
         Some(arn) => vec![ctx.target_for_arn(arn)?],
         None => crate::targets::plan(&ctx.global, config.as_ref())?,
@@ -60,13 +66,19 @@ pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
     let tables = targets::placed(&mut reached, |(d, _)| std::mem::take(d));
     let leftovers = targets::placed(&mut reached, |(_, l)| std::mem::take(l));
     let failed = tables.iter().filter(|d| !d.ok()).count();
+    // A dry run restores nothing: what it names would be verified, nothing passed.
+    let would_verify = tables
+        .iter()
+        .filter(|d| d.outcome == "would_verify")
+        .count();
     let report = VerifyReport {
         command: "verify",
         dry_run: args.dry_run,
         run_id: opts.run_id.clone(),
         summary: VerifySummary {
             tables: tables.len(),
-            passed: tables.len() - failed,
+            passed: tables.len() - failed - would_verify,
+            would_verify,
             failed,
             leftovers_dropped: leftovers.len(),
             interrupted: ctx.stop.requested(),
@@ -77,7 +89,7 @@ pub async fn run(args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
     };
     let exit = targets::fleet_exit(
         &report.summary.targets,
-        report.summary.passed,
+        report.summary.passed + report.summary.would_verify,
         report.summary.failed,
         report.summary.interrupted,
     );
@@ -98,16 +110,19 @@ fn print(r: &VerifyReport, ctx: &Ctx) -> Result<()> {
         ctx.out.data(r, "tables")?;
         return Ok(());
     }
-    let mut t = ctx.out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Backup",
-        "Result",
-        "Restore (s)",
-        "Items",
-        "Detail",
-    ]);
+    let mut t = ctx
+        .out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Backup name",
+            "Result",
+            "Restore (s)",
+            "Items",
+            "Detail",
+        ])
+        .optional(&["Restore (s)", "Items"]);
     for d in &r.tables {
         t.add_row(vec![
             d.at.account.clone(),
@@ -124,14 +139,25 @@ fn print(r: &VerifyReport, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     let mut text = format!(
-        "{t}\n{} table(s): {} passed, {} failed{}{}",
-        s.tables,
-        s.passed,
+        "{t}\n{}: {}, {} failed{}{}",
+        count(s.tables, "table", "tables"),
+        if r.dry_run {
+            format!(
+                "{} would be verified (dry run: nothing restored)",
+                s.would_verify
+            )
+        } else {
+            format!("{} passed", s.passed)
+        },
         s.failed,
         if s.leftovers_dropped > 0 {
             format!(
-                "; {} leftover scratch table(s) dropped",
-                s.leftovers_dropped
+                "; {} dropped",
+                count(
+                    s.leftovers_dropped,
+                    "leftover scratch table",
+                    "leftover scratch tables"
+                )
             )
         } else {
             String::new()

@@ -301,7 +301,7 @@ pub fn log_result(r: &TableReport) {
         }
         Outcome::NotStarted => tracing::warn!(table = %r.table, "not started: interrupted"),
         _ => {
-            tracing::info!(table = %r.table, backup = r.backup_name.as_deref().unwrap_or(""), outcome = ?r.outcome, "backup requested")
+            tracing::info!(table = %r.table, backup = r.backup_name.as_deref().unwrap_or(""), outcome = %r.outcome.as_str().replace('_', " "), "backup requested")
         }
     }
 }

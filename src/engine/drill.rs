@@ -131,7 +131,10 @@ impl Drill {
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifySummary {
     pub tables: usize,
+    /// Drills that restored, checked and passed (never counted in a dry run).
     pub passed: usize,
+    /// Dry run: the drills that would be made.
+    pub would_verify: usize,
     pub failed: usize,
     pub leftovers_dropped: usize,
     pub interrupted: bool,

@@ -25,6 +25,32 @@ pub struct Assigned {
     pub conflict: Option<String>,
 }
 
+/// The tables of the target that no policy covers (this tool's scratch and staging
+/// tables aside), sorted: from the listing `resolve` made, or one ListTables when it made
+/// none. A table nobody backs up is the most common silent failure.
+pub async fn uncovered(f: &Fleet, target: &Target) -> Result<Vec<String>> {
+    let all: Vec<String> = if f.existing.is_empty() {
+        target.dynamo.list_tables().await?
+    } else {
+        f.existing.iter().cloned().collect()
+    };
+    let covered: std::collections::HashSet<&str> =
+        f.assigned.iter().map(|a| table_name(&a.table)).collect();
+    let mut out: Vec<String> = all
+        .into_iter()
+        .filter(|t| !covered.contains(t.as_str()) && crate::names::work_table(t).is_none())
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The tables of one target that no policy covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub uncovered: Vec<String>,
+}
+
 /// A policy whose selection could not be resolved (e.g. it matched no table).
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyError {

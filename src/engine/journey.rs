@@ -69,6 +69,8 @@ pub struct TableRun {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
     pub tables: usize,
+    /// Tables of the targets that no policy covers (see `coverage`).
+    pub uncovered: usize,
     pub succeeded: usize,
     pub failed: usize,
     pub policy_errors: usize,
@@ -96,6 +98,8 @@ pub struct RunReport {
     pub started_at: DateTime<Utc>,
     pub tables: Vec<Placed<TableRun>>,
     pub policy_errors: Vec<Placed<PolicyError>>,
+    /// Per target of a config run over all its policies: the tables no policy covers.
+    pub coverage: Vec<Placed<fleet::Coverage>>,
     pub summary: RunSummary,
 }
 
@@ -231,7 +235,9 @@ fn rails_given(r: &RailOpts) -> bool {
 }
 
 /// What one target's run produced: its tables, and the policies that failed there.
-type TargetRun = (Vec<TableRun>, Vec<PolicyError>);
+/// A target's tables, its policy errors, and (a config run over all its policies) the
+/// tables no policy covers.
+type TargetRun = (Vec<TableRun>, Vec<PolicyError>, Option<fleet::Coverage>);
 
 /// Runs every target side by side (each resolves its tables, then runs every table's
 /// journey). With one target, its failure is the run's error.
@@ -284,28 +290,41 @@ async fn execute_in(
 ) -> Result<TargetRun> {
     let dynamo = t.dynamo.clone();
     // (job, table, conflict) for every table of the run.
-    let (entries, policy_errors, in_region, existing): (
+    let (entries, policy_errors, in_region, existing, coverage): (
         Vec<(usize, String, Option<String>)>,
+        _,
         _,
         _,
         _,
     ) = match config {
         Some(c) => {
             let f = fleet::resolve(c, narrowing, t).await?;
+            // Coverage is the config's as a whole: not known for a narrowed run.
+            let coverage = if narrowing.is_empty() {
+                match fleet::uncovered(&f, t).await {
+                    Ok(uncovered) => Some(fleet::Coverage { uncovered }),
+                    Err(e) => {
+                        tracing::warn!("the tables no policy covers are not known: {e:#}");
+                        None
+                    }
+                }
+            } else {
+                None
+            };
             let entries = f
                 .assigned
                 .into_iter()
                 .map(|a| (a.policy, a.table, a.conflict))
                 .collect();
-            (entries, f.errors, f.in_region, f.existing)
+            (entries, f.errors, f.in_region, f.existing, coverage)
         }
         None => {
             let Some(sel) = crate::select::for_target(&jobs[0].selection, &t.at) else {
-                return Ok((Vec::new(), Vec::new()));
+                return Ok((Vec::new(), Vec::new(), None));
             };
             let s = crate::select::resolve(&sel, &dynamo).await?;
             let entries = s.tables.into_iter().map(|t| (0, t, None)).collect();
-            (entries, Vec::new(), s.in_region, s.existing)
+            (entries, Vec::new(), s.in_region, s.existing, None)
         }
     };
     for (i, job) in jobs.iter().enumerate() {
@@ -377,7 +396,7 @@ async fn execute_in(
             })
         })
         .collect();
-    Ok((runs, policy_errors))
+    Ok((runs, policy_errors, coverage))
 }
 
 /// What every table's journey shares: the client (and its pacers), the run's listing,
@@ -615,12 +634,14 @@ pub fn build_report(
     ctx: &Ctx,
     duration: f64,
 ) -> RunReport {
-    let per_target = targets::summaries(&reached, |(t, e)| {
+    let per_target = targets::summaries(&reached, |(t, e, _)| {
         let failed = t.iter().filter(|r| !r.ok).count();
         (t.len(), t.len() - failed, failed + e.len())
     });
-    let tables = targets::placed(&mut reached, |(t, _)| std::mem::take(t));
-    let policy_errors = targets::placed(&mut reached, |(_, e)| std::mem::take(e));
+    let tables = targets::placed(&mut reached, |(t, _, _)| std::mem::take(t));
+    let policy_errors = targets::placed(&mut reached, |(_, e, _)| std::mem::take(e));
+    let coverage = targets::placed(&mut reached, |(_, _, c)| c.take().into_iter().collect());
+    let uncovered = coverage.iter().map(|c| c.uncovered.len()).sum();
     let created = tables.iter().filter(|t| t.backup.outcome.created()).count();
     let deleted = tables
         .iter()
@@ -634,6 +655,7 @@ pub fn build_report(
         started_at: ctx.now,
         summary: RunSummary {
             tables: tables.len(),
+            uncovered,
             succeeded: tables.len() - failed,
             failed,
             policy_errors: policy_errors.len(),
@@ -671,6 +693,7 @@ pub fn build_report(
         },
         tables,
         policy_errors,
+        coverage,
     }
 }
 

@@ -186,6 +186,26 @@ pub fn write_metrics(
         "How long the last run took.",
         vec![(String::new(), to_ms(duration))],
     );
+    let coverage = r.map(|r| r.coverage.as_slice()).unwrap_or_default();
+    if !coverage.is_empty() {
+        gauge(
+            "ddb_backup_tables_uncovered",
+            "Tables of the target that no policy of the config covers (nobody backs them up).",
+            coverage
+                .iter()
+                .map(|c| {
+                    (
+                        format!(
+                            "{{account=\"{}\",region=\"{}\"}}",
+                            escape(&c.at.account),
+                            escape(&c.at.region)
+                        ),
+                        c.uncovered.len() as f64,
+                    )
+                })
+                .collect(),
+        );
+    }
     let tables = r.map(|r| r.tables.as_slice()).unwrap_or_default();
     let labels = |t: &Placed<TableRun>| {
         format!(

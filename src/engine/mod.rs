@@ -16,6 +16,7 @@ pub mod fleet_report;
 pub mod fleet_restore;
 pub mod import;
 pub mod journey;
+pub mod lookup;
 pub mod metrics;
 pub mod prune;
 pub mod record;
@@ -168,6 +169,8 @@ impl Ctx {
                 .progress_chars("=> ");
         pb.set_style(style);
         pb.set_message(what.to_string());
+        // Log lines are printed above the bar, never glued onto its line.
+        crate::output::progress::register(&pb);
         Some(pb)
     }
 }

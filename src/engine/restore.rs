@@ -15,7 +15,7 @@ use crate::error::{quoted, usage, UsageError};
 use crate::exit::Exit;
 use crate::ids::table_name;
 use crate::model::{Backup, BackupStatus, IndexInfo};
-use crate::output::time;
+use crate::output::{time, time_ms};
 
 /// What a restore does not bring back and this tool does not re-create.
 pub const OUT_OF_SCOPE: &str =
@@ -334,7 +334,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
             report.backup_created_at = Some(b.created_at);
         }
         Source::Pitr(PitrPoint::Latest) => report.point_in_time = Some("latest restorable".into()),
-        Source::Pitr(PitrPoint::At(t)) => report.point_in_time = Some(time(*t)),
+        Source::Pitr(PitrPoint::At(t)) => report.point_in_time = Some(time_ms(*t)),
     }
     if a.replace {
         report.replace = true;
@@ -555,10 +555,10 @@ pub async fn pitr_point(
             if lo.is_some_and(|lo| at < lo) || hi.is_some_and(|hi| at > hi) {
                 bail!(
                     "{} is outside the point-in-time recovery window of '{}' [{} .. {}]",
-                    time(at),
+                    time_ms(at),
                     table_name(table),
-                    lo.map(time).unwrap_or_else(|| "?".into()),
-                    hi.map(time).unwrap_or_else(|| "?".into())
+                    lo.map(time_ms).unwrap_or_else(|| "?".into()),
+                    hi.map(time_ms).unwrap_or_else(|| "?".into())
                 );
             }
             PitrPoint::At(at)

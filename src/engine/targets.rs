@@ -439,8 +439,12 @@ pub fn summary_lines(targets: &[TargetSummary]) -> String {
                 crate::output::printable(e)
             )),
             None => s.push_str(&format!(
-                "\n  {}/{}{name}: {} table(s), {} ok, {} failed",
-                t.account, t.region, t.tables, t.succeeded, t.failed
+                "\n  {}/{}{name}: {}, {} ok, {} failed",
+                t.account,
+                t.region,
+                crate::output::count(t.tables, "table", "tables"),
+                t.succeeded,
+                t.failed
             )),
         }
     }

@@ -1,6 +1,6 @@
 //! The report (`crate::evidence::Report`) as a terminal table and as CSV.
 
-use comfy_table::{Cell, CellAlignment};
+use super::grid::GridCell;
 
 use super::{human_size, printable, Output};
 use crate::evidence::prices::usd;
@@ -54,21 +54,23 @@ pub fn drill_short(e: &TableEvidence) -> String {
 
 /// The terminal form: one row per table, the summary below it.
 pub fn table_text(out: &Output, r: &Report) -> String {
-    let mut t = out.table(&[
-        "Account",
-        "Region",
-        "Table",
-        "Backups",
-        "Newest",
-        "Storage",
-        "Cost/month",
-        "Would free",
-        "Streak",
-        "Gaps/90d",
-        "PITR",
-        "Drill",
-        "Status",
-    ]);
+    let mut t = out
+        .table(&[
+            "Account",
+            "Region",
+            "Table",
+            "Backups",
+            "Newest",
+            "Storage",
+            "Cost/month",
+            "Would free",
+            "Streak",
+            "Gaps/90d",
+            "PITR",
+            "Drill",
+            "Status",
+        ])
+        .optional(&["Newest", "Gaps/90d", "Drill"]);
     for e in &r.tables {
         let (backups, newest, storage, cost) = match &e.held {
             Some(h) => (
@@ -99,21 +101,21 @@ pub fn table_text(out: &Output, r: &Report) -> String {
         } else {
             format!("FAIL ({})", e.failing.len())
         };
-        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+        let right = GridCell::right;
         t.add_row(vec![
-            Cell::new(&e.account),
-            Cell::new(&e.region),
-            Cell::new(printable(&e.table)),
+            GridCell::from(&e.account),
+            GridCell::from(&e.region),
+            GridCell::from(printable(&e.table)),
             right(backups),
-            Cell::new(newest),
+            GridCell::from(newest),
             right(storage),
             right(cost),
             right(free),
             right(streak),
             right(gaps),
-            Cell::new(pitr_short(e)),
-            Cell::new(drill_short(e)),
-            Cell::new(status),
+            GridCell::from(pitr_short(e)),
+            GridCell::from(drill_short(e)),
+            GridCell::from(status),
         ]);
     }
     let s = &r.summary;

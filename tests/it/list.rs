@@ -132,7 +132,7 @@ fn list_table_output_has_totals() {
     let r = emu.run(&["list", "--table", "orders", "--output", "table"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.contains("Backup name") && r.stdout.contains("Created (UTC)"),
+        r.stdout.contains("Backup id") && r.stdout.contains("Created (UTC)"),
         "{}",
         r.stdout
     );

@@ -253,6 +253,20 @@ fn a_dry_run_names_the_backup_and_restores_nothing() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let d = &r.json()["tables"][0];
     assert_eq!(d["outcome"], "would_verify");
+    let summary = &r.json()["summary"];
+    assert_eq!(
+        (&summary["passed"], &summary["would_verify"]),
+        (&json!(0), &json!(1))
+    );
+    let human = emu.run(&["verify", "--table", "orders", "--dry-run", "-o", "table"]);
+    assert!(
+        human
+            .stdout
+            .contains("1 table: 1 would be verified (dry run: nothing restored), 0 failed"),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains("passed"), "{}", human.stdout);
     assert!(d["backup_name"]
         .as_str()
         .unwrap()
