@@ -9,10 +9,10 @@
 //! the rest of it, so a freed cost is the monthly run-rate saved. A region missing here has
 //! an unknown cost (never zero); `--price-per-gb-month` gives one.
 //!
-//! Checked against the pricing page on PRICES_AS_OF: US East (N. Virginia), $0.10 for
-//! on-demand backup and $0.20 for PITR per GB-month. The other rows were not checked that
-//! day; compare them with the price list API (offer AmazonDynamoDB, the usage types above)
-//! whenever the table is refreshed, and move PRICES_AS_OF with it.
+//! The table holds only rows read off the pricing page on PRICES_AS_OF: US East (N.
+//! Virginia), US East (Ohio) and US West (Oregon), $0.10 for on-demand backup and $0.20 for
+//! PITR per GB-month. Every other region is unknown until its row is added from the price
+//! list API (offer AmazonDynamoDB, the usage types above), with PRICES_AS_OF moved with it.
 
 /// When the table below was taken from the price list.
 pub const PRICES_AS_OF: &str = "2026-12-03";
@@ -37,25 +37,7 @@ pub struct Price {
 const TABLE: &[(&str, f64, f64)] = &[
     ("us-east-1", 0.10, 0.20),
     ("us-east-2", 0.10, 0.20),
-    ("us-west-1", 0.112, 0.224),
     ("us-west-2", 0.10, 0.20),
-    ("ca-central-1", 0.11, 0.22),
-    ("sa-east-1", 0.15, 0.30),
-    ("eu-west-1", 0.11, 0.22),
-    ("eu-west-2", 0.1158, 0.2316),
-    ("eu-west-3", 0.1158, 0.2316),
-    ("eu-central-1", 0.1224, 0.2448),
-    ("eu-north-1", 0.1045, 0.209),
-    ("eu-south-1", 0.1158, 0.2316),
-    ("ap-south-1", 0.114, 0.228),
-    ("ap-northeast-1", 0.114, 0.228),
-    ("ap-northeast-2", 0.114, 0.228),
-    ("ap-northeast-3", 0.114, 0.228),
-    ("ap-southeast-1", 0.114, 0.228),
-    ("ap-southeast-2", 0.114, 0.228),
-    ("ap-east-1", 0.1254, 0.2508),
-    ("me-south-1", 0.1254, 0.2508),
-    ("af-south-1", 0.1368, 0.2736),
 ];
 
 /// The price list's prices in `region`, if the table has them.

@@ -315,7 +315,11 @@ def index_update(place: Place, b: Backup, add: bool) -> None:
                 continue
             items, keys = entry
             if add:
-                i = bisect.bisect_right(keys, key)
+                # A listing may have rebuilt the index between moto's answer and this
+                # update: the backup is then in it already, and is never added twice.
+                i = bisect.bisect_left(keys, key)
+                if i < len(keys) and keys[i] == key:
+                    continue
                 keys.insert(i, key)
                 items.insert(i, b)
             else:
