@@ -380,3 +380,38 @@ fn the_deadline_stops_new_work_early_enough_to_report() {
     let logs = rt.logs();
     assert!(logs.contains("\"interrupted\":true"), "{logs}");
 }
+
+#[test]
+fn a_scheduled_run_with_policy_export_archives_to_s3() {
+    let emu = Emulator::start();
+    emu.create_bucket("acme-ddb-archive");
+    emu.table_for_export("orders", 3);
+    let rt = start(&emu);
+    let config = r#"
+[[policy]]
+name = "archive"
+tables = ["orders"]
+[policy.retention]
+keep_last = 3
+[policy.export]
+bucket = "acme-ddb-archive"
+prefix = "prod"
+every = "30d"
+"#;
+    let r = rt.invoke(json!({"command": "run", "config": config}), 120_000);
+    assert_eq!(r["ok"], true, "{r}");
+    let table = &r["response"]["tables"][0];
+    assert_eq!(table["table"], "orders", "{r}");
+    assert!(table["export"].is_object(), "the run exported: {r}");
+    // The export's own manifest is in the bucket, under the documented layout.
+    let manifests: Vec<String> = emu
+        .objects(
+            "acme-ddb-archive",
+            &format!("prod/{BASE_ACCOUNT}/us-east-1/orders/"),
+        )
+        .into_iter()
+        .filter(|k| k.ends_with("/ddb-backup-export.json"))
+        .collect();
+    assert_eq!(manifests.len(), 1, "{manifests:?}");
+    assert_eq!(emu.calls("ExportTableToPointInTime"), 1);
+}
