@@ -237,7 +237,106 @@ pub async fn list_root(
             .cmp(&a.manifest.export_time)
             .then_with(|| b.manifest.prefix.cmp(&a.manifest.prefix))
     });
+    consistent(loc, &root, &out, d.service_now().max(Utc::now()))?;
     Ok(out)
+}
+
+/// How far a manifest's export time may lie from the time its folder is named by (the
+/// request's time on the service's clock; DynamoDB's export time is a moment later).
+const FOLDER_TIME_SLACK: chrono::Duration = chrono::Duration::hours(1);
+
+/// How far ahead of the clocks an export time may be before it is taken for a forged or
+/// corrupt manifest (generous: a skewed clock must never block a legitimate export).
+const FUTURE_SLACK: chrono::Duration = chrono::Duration::days(7);
+
+/// A table's exports must tell one story before anything acts on them: each export time
+/// agrees with its folder's name and is not in the future, and each incremental export's
+/// chain of bases reaches a full export through exports that are all listed and none
+/// FAILED. Otherwise retention would rank a broken or misdated export as the newest and
+/// delete the ones that can still be imported: the table's listing is refused instead.
+pub fn consistent(
+    loc: &Location,
+    root: &str,
+    found: &[Archived],
+    now: DateTime<Utc>,
+) -> Result<(), AwsError> {
+    let by_prefix: BTreeMap<&str, &Manifest> = found
+        .iter()
+        .map(|a| (a.manifest.prefix.as_str(), &a.manifest))
+        .collect();
+    for a in found {
+        let m = &a.manifest;
+        let folder = m
+            .prefix
+            .strip_prefix(root)
+            .and_then(|r| r.strip_suffix('/'))
+            .and_then(|name| DateTime::parse_from_rfc3339(name).ok())
+            .map(|t| t.with_timezone(&Utc));
+        match folder {
+            Some(f) if (m.export_time - f).abs() <= FOLDER_TIME_SLACK => {}
+            Some(f) => {
+                return Err(refusal(
+                    loc,
+                    &m.key(),
+                    format!(
+                        "its export time {} contradicts its folder's time {}",
+                        m.export_time.to_rfc3339_opts(SecondsFormat::Millis, true),
+                        f.to_rfc3339_opts(SecondsFormat::Millis, true)
+                    ),
+                ))
+            }
+            None => {
+                return Err(refusal(
+                    loc,
+                    &m.key(),
+                    "its folder is not named by an export time".into(),
+                ))
+            }
+        }
+        if m.export_time > now + FUTURE_SLACK {
+            return Err(refusal(
+                loc,
+                &m.key(),
+                format!(
+                    "its export time {} is in the future",
+                    m.export_time.to_rfc3339_opts(SecondsFormat::Millis, true)
+                ),
+            ));
+        }
+        if !m.is_incremental() || m.status == "FAILED" {
+            continue;
+        }
+        let mut link = m;
+        let mut seen = 0usize;
+        while link.is_incremental() {
+            seen += 1;
+            let broken = |why: String| {
+                refusal(
+                    loc,
+                    &m.key(),
+                    format!(
+                        "its chain of incremental exports does not reach a full export: {why} \
+                         (remove the broken chain's exports by hand, or restore the missing \
+                         manifest, before pruning)"
+                    ),
+                )
+            };
+            let Some(base) = &link.base else {
+                return Err(broken(format!("{} names no base", link.prefix)));
+            };
+            let Some(next) = by_prefix.get(base.prefix.as_str()) else {
+                return Err(broken(format!("its base {} has no manifest", base.prefix)));
+            };
+            if next.status == "FAILED" {
+                return Err(broken(format!("its base {} FAILED", base.prefix)));
+            }
+            if seen > found.len() {
+                return Err(broken("its bases form a loop".into()));
+            }
+            link = next;
+        }
+    }
+    Ok(())
 }
 
 /// An export whose manifest says IN_PROGRESS: asks DynamoDB (DescribeExport) and, once it

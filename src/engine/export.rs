@@ -275,6 +275,17 @@ pub async fn export_table(
         exports: Vec::new(),
     };
     let links: Vec<(ExportKind, Option<Base>)> = match (o.incremental, base) {
+        // An increment is built only on a finished base: one still running may yet fail,
+        // and a chain on a failed base can never be imported.
+        (true, Some(b)) if b.in_progress() => {
+            out.status = "skipped";
+            out.note = Some(format!(
+                "the newest export ({}) is still in progress: an incremental export builds \
+                 on it once it has completed",
+                crate::output::time(b.export_time)
+            ));
+            return out;
+        }
         (true, Some(b)) => {
             let w = windows(b.export_time, now);
             if w.is_empty() {

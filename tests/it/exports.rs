@@ -803,3 +803,103 @@ fn wait_reports_an_export_still_in_progress_after_its_timeout_and_records_it() {
     let doc: Value = serde_json::from_str(&emu.object(BUCKET, &m[0])).unwrap();
     assert_eq!(doc["status"], "IN_PROGRESS");
 }
+
+#[test]
+fn a_broken_chain_or_a_misdated_manifest_stops_prune_and_import_before_anything() {
+    let emu = Emulator::start();
+    emu.create_bucket(BUCKET);
+    emu.table_for_export("orders", 2);
+    export(&emu, "orders", &[]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    export(&emu, "orders", &[]);
+    emu.config(json!({"clock_offset_seconds": 3600}));
+    emu.put_item("orders", "item-9", "open");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let doc = export(&emu, "orders", &["--incremental"]);
+    assert_eq!(
+        doc["tables"][0]["exports"][0]["export_type"], "INCREMENTAL_EXPORT",
+        "{doc}"
+    );
+    let mut found = manifests(&emu, "orders");
+    found.sort();
+    assert_eq!(found.len(), 3);
+    let all_objects = emu.objects(BUCKET, &root("orders")).len();
+    let prune = |emu: &Emulator| {
+        emu.run(&[
+            "prune",
+            "--exports",
+            "--bucket",
+            BUCKET,
+            "--prefix",
+            "prod",
+            "--table",
+            "orders",
+            "--keep-last",
+            "1",
+            "--min-keep",
+            "1",
+            "--output",
+            "json",
+        ])
+    };
+    let import = |emu: &Emulator| {
+        emu.run(&[
+            "import",
+            "--bucket",
+            BUCKET,
+            "--prefix",
+            "prod",
+            "--table",
+            "orders",
+            "--latest",
+            "--target",
+            "orders-back",
+            "--wait",
+        ])
+    };
+    // 1. The increment's base is gone (its manifest expired or was deleted): the chain no
+    // longer reaches a full export. Retention would keep the unimportable increment as the
+    // newest and delete both full exports: nothing is deleted instead.
+    let inc = found[2].clone();
+    let original = emu.object(BUCKET, &inc);
+    let mut m: Value = serde_json::from_str(&original).unwrap();
+    m["base"]["prefix"] = json!(format!("{}1999-01-01T00:00:00.000Z/", root("orders")));
+    emu.put_object(BUCKET, &inc, &m.to_string());
+    let r = prune(&emu);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("does not reach a full export"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        emu.objects(BUCKET, &root("orders")).len(),
+        all_objects,
+        "nothing deleted"
+    );
+    let r = import(&emu);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("does not reach a full export"),
+        "{}",
+        r.stderr
+    );
+    emu.put_object(BUCKET, &inc, &original);
+    // 2. The oldest export's manifest claims a time its folder contradicts (2099): it would
+    // rank as the newest and the real newest would go.
+    let oldest = found[0].clone();
+    let mut m: Value = serde_json::from_str(&emu.object(BUCKET, &oldest)).unwrap();
+    m["export_time"] = json!("2099-01-01T00:00:00.000Z");
+    emu.put_object(BUCKET, &oldest, &m.to_string());
+    let r = prune(&emu);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("contradicts its folder"), "{}", r.stdout);
+    assert_eq!(
+        emu.objects(BUCKET, &root("orders")).len(),
+        all_objects,
+        "nothing deleted"
+    );
+    let r = import(&emu);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("contradicts its folder"), "{}", r.stderr);
+}
