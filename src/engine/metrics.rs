@@ -43,7 +43,14 @@ pub fn drill_records(text: &str) -> BTreeMap<String, crate::evidence::Drill> {
         let Some((labels, value)) = rest.rsplit_once(' ') else {
             continue;
         };
-        let Ok(v) = value.trim().parse::<f64>() else {
+        // A value that cannot be a time, a count or a duration (NaN, infinite, negative)
+        // was not written by this tool: the series is skipped, never shown as a figure.
+        let Some(v) = value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+        else {
             continue;
         };
         let key = format!("{{{labels}");
@@ -354,6 +361,14 @@ mod tests {
         assert_eq!(r.last_result, Some("passed"));
         assert_eq!((r.restore_seconds, r.items), (Some(12.5), Some(40)));
         assert!(r.last_at.is_some() && r.last_passed_at == r.last_at);
+        // Values this tool never writes are not shown as figures.
+        let edited = text.replace("} 12.5", "} -5").replace(
+            &format!("{} 40", labels(&at, "orders")),
+            &format!("{} NaN", labels(&at, "orders")),
+        );
+        let r = &drill_records(&edited)[&labels(&at, "orders")];
+        assert_eq!(r.restore_seconds, None, "{edited}");
+        assert_eq!(r.items, None, "{edited}");
     }
 
     #[test]
