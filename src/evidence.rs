@@ -247,10 +247,17 @@ pub fn failing(
     out
 }
 
-/// The archive tier's part of a table's evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The archive tier's part of a table's evidence: with a policy's `[policy.export]`, the
+/// exports its manifests list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Exports {
     pub configured: bool,
+    /// Exports listed (any status), newest export time, and the bytes their prefixes hold.
+    pub count: Option<usize>,
+    pub newest: Option<chrono::DateTime<chrono::Utc>>,
+    pub stored_bytes: Option<i64>,
+    /// Why they could not be listed (then the figures are `null`, never zero).
+    pub error: Option<String>,
 }
 
 /// One table's evidence.
@@ -577,7 +584,7 @@ mod tests {
             continuity: None,
             pitr: None,
             drill: None,
-            exports: Exports { configured: false },
+            exports: Exports::default(),
             failing: Vec::new(),
         };
         let known = [row(Some(1.25)), row(Some(2.5))];

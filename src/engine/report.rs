@@ -34,6 +34,8 @@ pub struct Assessment {
     pub policy: String,
     pub template: NameTemplate,
     pub prune: Option<PruneOptions>,
+    /// The policy's archive tier (`[policy.export]`): where its exports are.
+    pub export: Option<crate::engine::archive::Location>,
 }
 
 /// Everything the report needs besides the tables.
@@ -73,6 +75,7 @@ pub fn assessments(
             policy: "command-line".into(),
             prune: prune(keep, rails, &t)?,
             template: t,
+            export: None,
         }]);
     };
     let d = &config.defaults;
@@ -102,11 +105,23 @@ pub fn assessments(
                 include_unmanaged: rails.include_unmanaged || own.include_unmanaged,
                 timezone: rails.timezone.or(own.timezone).or(d.timezone),
             };
+            let export = match &p.export {
+                Some(x) => Some(
+                    x.archive_opts()
+                        .map_err(UsageError::new)
+                        .and_then(|o| {
+                            crate::engine::archive::Location::from_opts(&o, "[policy.export]")
+                        })
+                        .map_err(|e| UsageError::new(format!("policy {}: {e}", quoted(&p.name))))?,
+                ),
+                None => None,
+            };
             Ok(Assessment {
                 policy: p.name.clone(),
                 prune: prune(&keep, &rails, &t)
                     .map_err(|e| UsageError::new(format!("policy {}: {e}", quoted(&p.name))))?,
                 template: t,
+                export,
             })
         })
         .collect()
@@ -179,7 +194,11 @@ pub async fn in_target(
                     Box::pin(d.pitr_window(&table))
                 );
                 let now = d.service_now();
-                let mut e = evaluate(&at, &table, &o.assessments[policy], listed, pitr, &o, now);
+                let a = &o.assessments[policy];
+                let mut e = evaluate(&at, &table, a, listed, pitr, &o, now);
+                if let Some(loc) = &a.export {
+                    e.exports = exports_of(&d, loc, &at.account, &e.table).await;
+                }
                 if let Some(c) = conflict {
                     e.failing.push(format!("conflict: {c}"));
                 }
@@ -196,6 +215,29 @@ pub async fn in_target(
         b.finish_and_clear();
     }
     Ok(rows)
+}
+
+/// A table's exports, from their manifests (the archive tier's listing rules).
+async fn exports_of(
+    d: &crate::aws::Dynamo,
+    loc: &crate::engine::archive::Location,
+    account: &str,
+    table: &str,
+) -> Exports {
+    match crate::engine::archive::list_table(d, loc, account, table).await {
+        Ok(found) => Exports {
+            configured: true,
+            count: Some(found.len()),
+            newest: found.iter().map(|a| a.manifest.export_time).max(),
+            stored_bytes: Some(found.iter().map(|a| a.stored_bytes).sum()),
+            error: None,
+        },
+        Err(e) => Exports {
+            configured: true,
+            error: Some(e.message),
+            ..Exports::default()
+        },
+    }
 }
 
 /// One table's evidence from its listing and PITR answer.
@@ -242,7 +284,7 @@ pub fn evaluate(
         continuity: None,
         pitr,
         drill,
-        exports: Exports { configured: false },
+        exports: Exports::default(),
         failing: Vec::new(),
     };
     let backups = match listed {

@@ -220,6 +220,21 @@ fn table_section(h: &mut String, t: &TableEvidence, widest: i64, places: bool) {
         };
         badge(h, class, format!("drill {text}"));
     }
+    if t.exports.configured {
+        match (&t.exports.error, t.exports.count, t.exports.newest) {
+            (Some(_), _, _) => badge(h, "n", "exports unknown".into()),
+            (None, Some(n), Some(newest)) => badge(
+                h,
+                "y",
+                format!(
+                    "{n} exports, newest {}, {}",
+                    newest.format("%Y-%m-%d"),
+                    super::human_size(t.exports.stored_bytes)
+                ),
+            ),
+            _ => badge(h, "n", "no export".into()),
+        }
+    }
     if let Some(c) = &t.continuity {
         badge(
             h,
@@ -418,7 +433,7 @@ mod tests {
             continuity: Some(continuity(&days, today, WINDOW_DAYS)),
             pitr: None,
             drill: None,
-            exports: Exports { configured: false },
+            exports: Exports::default(),
             failing: vec!["min_streak_days: <b>".into()],
         };
         let tables = vec![table];

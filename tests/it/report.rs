@@ -465,3 +465,47 @@ fn a_config_gives_each_table_its_policy_and_ndjson_carries_the_same_facts() {
     assert_eq!(last["summary"]["tables"], 3);
     assert_eq!(last["summary"]["to_delete"], 28);
 }
+
+#[test]
+fn with_an_archive_tier_each_table_reports_its_exports() {
+    let emu = Emulator::start();
+    emu.create_bucket("acme-archive");
+    emu.table_for_export("orders", 3);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"archive\"\ntables = [\"orders\"]\n[policy.retention]\nkeep_last = 3\n\
+         [policy.export]\nbucket = \"acme-archive\"\nprefix = \"prod\"\nevery = \"30d\"\n",
+    )
+    .unwrap();
+    let c = config.to_str().unwrap();
+    let report = |emu: &Emulator| {
+        let r = emu.run(&["report", "--config", c, "--output", "json"]);
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        r.json()["tables"][0]["exports"].clone()
+    };
+    let none = report(&emu);
+    assert_eq!(none["configured"], true, "{none}");
+    assert_eq!(none["count"], 0, "{none}");
+    assert!(none["newest"].is_null(), "{none}");
+    let made = emu.run(&[
+        "export",
+        "--table",
+        "orders",
+        "--bucket",
+        "acme-archive",
+        "--prefix",
+        "prod",
+        "--wait",
+    ]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let one = report(&emu);
+    assert_eq!(one["count"], 1, "{one}");
+    assert!(one["newest"].as_str().is_some(), "{one}");
+    assert!(one["stored_bytes"].as_i64().unwrap() > 0, "{one}");
+    assert!(one["error"].is_null(), "{one}");
+    // Without [policy.export], the archive tier is not configured.
+    let plain = emu.run(&["report", "--table", "orders", "--output", "json"]);
+    assert_eq!(plain.json()["tables"][0]["exports"]["configured"], false);
+}
