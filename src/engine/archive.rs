@@ -471,6 +471,43 @@ pub async fn list_in_target(
     Ok(out)
 }
 
+/// Polls an export or import (`describe`, by its ARN) until it is no longer IN_PROGRESS or
+/// the deadline passes (the last state is returned either way); a stop ends the wait.
+pub async fn poll_while_in_progress<S, F, Fut>(
+    mut st: S,
+    state: fn(&S) -> (&str, &str),
+    operation: &'static str,
+    ctx: &crate::engine::Ctx,
+    deadline: std::time::Instant,
+    describe: F,
+) -> Result<S, AwsError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<S, AwsError>>,
+{
+    let mut pause = std::time::Duration::from_millis(200);
+    while state(&st).0 == "IN_PROGRESS" {
+        if std::time::Instant::now() + pause > deadline {
+            return Ok(st);
+        }
+        if !ctx.stop.sleep(pause).await {
+            return Err(AwsError {
+                kind: AwsErrorKind::Interrupted,
+                operation,
+                message: format!(
+                    "stopped while waiting for {} {}",
+                    operation.trim_start_matches("Describe").to_lowercase(),
+                    state(&st).1
+                ),
+            });
+        }
+        pause = (pause * 2).min(crate::aws::exports::POLL);
+        let arn = state(&st).1.to_string();
+        st = describe(arn).await?;
+    }
+    Ok(st)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -445,26 +445,19 @@ async fn one(
 /// Polls DescribeExport until the export is no longer IN_PROGRESS or the deadline passes.
 pub async fn wait(
     d: &Dynamo,
-    mut st: ExportState,
+    st: ExportState,
     ctx: &Ctx,
     deadline: Instant,
 ) -> Result<ExportState, AwsError> {
-    let mut pause = Duration::from_millis(200);
-    while st.status == "IN_PROGRESS" {
-        if Instant::now() + pause > deadline {
-            return Ok(st);
-        }
-        if !ctx.stop.sleep(pause).await {
-            return Err(AwsError {
-                kind: AwsErrorKind::Interrupted,
-                operation: "DescribeExport",
-                message: format!("stopped while waiting for export {}", st.arn),
-            });
-        }
-        pause = (pause * 2).min(crate::aws::exports::POLL);
-        st = d.describe_export(&st.arn).await?;
-    }
-    Ok(st)
+    archive::poll_while_in_progress(
+        st,
+        |s| (s.status.as_str(), s.arn.as_str()),
+        "DescribeExport",
+        ctx,
+        deadline,
+        |arn| async move { d.describe_export(&arn).await },
+    )
+    .await
 }
 
 #[cfg(test)]

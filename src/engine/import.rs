@@ -17,7 +17,7 @@ use crate::aws::Dynamo;
 use crate::engine::archive::{self, Archived, Location, Manifest};
 use crate::engine::settings::{self, Carry, SettingResult};
 use crate::engine::Ctx;
-use crate::error::{AwsError, AwsErrorKind};
+use crate::error::AwsError;
 
 /// Which export to import.
 #[derive(Debug, Clone)]
@@ -370,28 +370,22 @@ pub fn lines(
         .collect()
 }
 
+/// Polls DescribeImport until the import is no longer IN_PROGRESS or the deadline passes.
 async fn wait(
     d: &Dynamo,
-    mut st: ImportState,
+    st: ImportState,
     ctx: &Ctx,
     deadline: Instant,
 ) -> Result<ImportState, AwsError> {
-    let mut pause = Duration::from_millis(200);
-    while st.status == "IN_PROGRESS" {
-        if Instant::now() + pause > deadline {
-            return Ok(st);
-        }
-        if !ctx.stop.sleep(pause).await {
-            return Err(AwsError {
-                kind: AwsErrorKind::Interrupted,
-                operation: "DescribeImport",
-                message: format!("stopped while waiting for import {}", st.arn),
-            });
-        }
-        pause = (pause * 2).min(crate::aws::exports::POLL);
-        st = d.describe_import(&st.arn).await?;
-    }
-    Ok(st)
+    crate::engine::archive::poll_while_in_progress(
+        st,
+        |s| (s.status.as_str(), s.arn.as_str()),
+        "DescribeImport",
+        ctx,
+        deadline,
+        |arn| async move { d.describe_import(&arn).await },
+    )
+    .await
 }
 
 #[cfg(test)]
