@@ -1490,12 +1490,40 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__restore)
-            opts="-t -c -o -v -q -h -V --backup-arn --latest --backup-name --before --to-time --latest-restorable --target --target-region --target-template --max-restores --no-settings --verify --replace --yes --disable-deletion-protection --billing-mode --read-capacity --write-capacity --exclude-gsi --no-gsi --exclude-lsi --no-lsi --sse --sse-kms-key --copy-settings --settings-from --skip-setting --copy-alarms --copy-alarm-actions --wait --timeout --dry-run --report --table --match --tag --all-tables --exclude --config --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-t -c -o -v -q -h -V --table --match --tag --all-tables --exclude --config --backup-arn --latest --backup-name --before --to-time --latest-restorable --target --target-region --target-template --max-restores --no-settings --verify --replace --yes --disable-deletion-protection --billing-mode --read-capacity --write-capacity --exclude-gsi --no-gsi --exclude-lsi --no-lsi --sse --sse-kms-key --copy-settings --settings-from --skip-setting --copy-alarms --copy-alarm-actions --wait --timeout --dry-run --report --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --match)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backup-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1569,34 +1597,6 @@ _ddb__backup() {
                     return 0
                     ;;
                 --report)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --table)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -t)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --match)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tag)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --exclude)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -224,6 +224,11 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s v -l ver
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -s V -l version -d 'Print version'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s t -l table -d 'A table name or ARN (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-arn -d 'Restore from this backup: its ARN, or its id as `list` shows it' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l backup-name -d 'The backup of each source table with this name' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l before -d 'The newest AVAILABLE backup of each source table created before TIME (RFC 3339 or a duration back from now)' -r
@@ -246,11 +251,6 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l settin
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l skip-setting -d 'Neither read nor apply this setting (repeatable): capacity, table_class, stream, ttl, point_in_time_recovery, tags, resource_policy, kinesis_streaming_destinations, contributor_insights, auto_scaling, alarms, deletion_protection' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l timeout -d 'How long --wait waits' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l report -d 'Also write the JSON report to this file (atomically); --replace writes it with the settings record before the table is deleted, and again at the end, failed or not' -r -F
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s t -l table -d 'A table name or ARN (repeatable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l match -d 'Tables whose name matches a glob such as \'orders-*\' (repeatable; over ListTables; this tool\'s own scratch and staging tables are skipped)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s c -l config -d 'TOML config file with defaults and policies (see examples/ddb-backup.toml). Refused if every user may change it (world-writable, or in a world-writable directory that is not sticky); warned about if its group or another user than you and root may' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l external-id -d 'External ID to pass when assuming --role-arn roles (when their trust policy asks for one)' -r
@@ -271,6 +271,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l retry-
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l connect-timeout -d 'Time allowed to open a connection to DynamoDB' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l read-timeout -d 'Time allowed for DynamoDB to answer one request' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l rate-multiplier -d 'Scale the client-side pacing under DynamoDB\'s documented per-operation rate limits (1 = 95% of the documented rates; 0 = no pacing; only endpoints with other limits need this) [default: 1]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest -d 'The newest AVAILABLE backup of each source table'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest-restorable -d 'Point-in-time restore of each source table to its latest restorable time'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-settings -d 'A fleet restore: do not apply the source tables\' settings records to the new tables'
@@ -285,7 +286,6 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-a
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l copy-alarm-actions -d 'With --copy-alarms: keep the copied alarms\' actions enabled'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wait -d 'Wait until the new table is ACTIVE (and settings are copied)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l dry-run -d 'Show what would be restored; restore nothing'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l all-tables -d 'Every table in the region, but this tool\'s own scratch and staging tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l wide -d 'Tables at full length: every column, no cell cut [default: tables fit the terminal\'s width, COLUMNS, or 80 columns when neither is known]'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s v -l verbose -d 'More log detail on stderr (-v debug, -vv debug for the AWS SDK too, -vvv trace). On a terminal one step less: warnings and the result by default, -v for the INFO lines (printed above the progress bar)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -s q -l quiet -d 'No diagnostics: no log lines or progress, only errors. Read commands (list, describe, check, config check) still print their data; commands that change something print nothing when they succeed, and without -o a failed `run` prints a short summary on stderr instead of its report (for cron: mail only on failure)'

@@ -9,9 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
 use clap_complete::Shell;
-use ddb_backup::cli::Cli;
 
 const ENVIRONMENT: &[(&str, &str)] = &[
     ("DDB_BACKUP_CONFIG", "Config file for run, check and config check when --config is not given."),
@@ -38,14 +36,16 @@ const EXIT_STATUS: &[(&str, &str)] = &[
     ("130", "Interrupted by SIGINT or SIGTERM: calls in flight finished, no new ones were started, and the summary says what was done."),
 ];
 
-const OUT_OF_SCOPE: &str = "A restored table does not get back its auto scaling policies, IAM policies, \
-CloudWatch alarms or metrics. ddb-backup does not copy these (not even with --copy-settings): set them \
-up again on the new table.";
+const OUT_OF_SCOPE: &str = "IAM identity-based policies (those attached to users and roles) that \
+name a table, and the table's CloudWatch metrics history, are outside ddb-backup: update the policies \
+for a new name; metrics start again. What else the restore guide says must be set up again (auto \
+scaling, alarms, stream, TTL, point-in-time recovery, tags, table class, resource policy, capacity) \
+is in the settings record that --copy-settings and --replace re-apply and read back.";
 
 /// Every generated file: its path relative to the project root, and its content.
 pub fn render_all() -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
-    let mut cmd = Cli::command();
+    let mut cmd = ddb_backup::cli::help::command();
     cmd.build();
     out.push((
         PathBuf::from("man/ddb-backup.1"),
@@ -98,19 +98,19 @@ fn man_page(cmd: &clap::Command, name: &str) -> Vec<u8> {
         panic!("rendering {name}: {e}");
     }
     let mut roff = String::new();
-    let examples: Vec<String> = cmd
-        .get_after_help()
-        .map(|h| h.to_string())
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("ddb-backup "))
-        .map(str::to_string)
-        .collect();
+    let examples: Vec<String> = ddb_backup::cli::help::examples(
+        &cmd.get_after_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default(),
+    )
+    .into_iter()
+    .map(|e| e.replace('\n', "\n    "))
+    .collect();
     if !examples.is_empty() {
         roff.push_str(".SH EXAMPLES\n");
         for e in examples {
-            roff.push_str(&format!(".PP\n.nf\n{}\n.fi\n", escape(&e)));
+            let lines: Vec<String> = e.lines().map(escape).collect();
+            roff.push_str(&format!(".PP\n.nf\n{}\n.fi\n", lines.join("\n")));
         }
     }
     if name == "ddb-backup-restore" {
@@ -123,6 +123,7 @@ fn man_page(cmd: &clap::Command, name: &str) -> Vec<u8> {
     roff.push_str(".SH FILES\n");
     push_list(&mut roff, FILES);
     if name != "ddb-backup" {
+        roff.push_str(".SH GLOBAL OPTIONS\nThe options of every command (AWS targets, output and logs, AWS calls) are in\n.BR ddb-backup (1).\n");
         roff.push_str(".SH SEE ALSO\n.BR ddb-backup (1)\n");
     }
     w.extend_from_slice(roff.as_bytes());

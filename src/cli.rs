@@ -9,7 +9,9 @@ use crate::retention::Count;
 use crate::timeparse::{parse_span, parse_time, Span, TimeSpec};
 
 pub mod exports;
+pub mod help;
 pub use exports::{ArchiveOpts, ExportArgs, ImportArgs};
+pub use help::try_parse_from;
 
 const ABOUT: &str = "Scheduled DynamoDB on-demand backups, a retention policy that cannot delete \
 the wrong thing, listing and restore.";
@@ -80,7 +82,6 @@ pub enum ColorChoice {
 /// Options valid on every subcommand. A later value of one of these replaces an earlier one
 /// (wrappers add their own); a subcommand's options may be given once only.
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// AWS region(s): comma-separated or repeated, each a target of the run
     /// (e.g. --region us-east-1,eu-west-1) [default: the SDK's chain: AWS_REGION, the
@@ -355,7 +356,8 @@ pub const REPORT_EXAMPLES: &str = "\
 Examples:
   ddb-backup report --config /etc/ddb-backup.toml --html backups.html
   ddb-backup report --all-tables --keep-daily 7 --keep-weekly 4 --output csv
-  ddb-backup report --match 'prod-*' --max-age 26h --min-streak-days 30 --metrics-file /var/lib/prom/ddb-backup.prom";
+  ddb-backup report --match 'prod-*' --max-age 26h --min-streak-days 30 \\
+    --metrics-file /var/lib/prom/ddb-backup.prom";
 
 const REPORT_LONG: &str = concat!(
     "\
@@ -363,18 +365,18 @@ Evidence and cost at a glance, for operators and auditors. For every selected ta
 every table of a config's policies, in its targets), from one backup listing (an \
 incomplete or inconsistent listing is shown as such, never as \"no backups\"):
 
-  held        AVAILABLE backups by type (managed, unmanaged, SYSTEM, AWS_BACKUP), oldest and \
+held: AVAILABLE backups by type (managed, unmanaged, SYSTEM, AWS_BACKUP), oldest and \
 newest, storage_bytes (the sum of BackupSizeBytes, which DynamoDB updates about every six \
 hours) and monthly_cost_usd at the region's on-demand backup storage price
-  plan        what the retention policy (the config's, or the --keep-* flags) would delete \
+plan: what the retention policy (the config's, or the --keep-* flags) would delete \
 now: freed_bytes, freed_monthly_cost_usd, and the reasons each kept backup stays
-  continuity  streak_days: consecutive days (in --timezone) ending today or yesterday with \
+continuity: streak_days: consecutive days (in --timezone) ending today or yesterday with \
 an AVAILABLE backup; gap_days: the days of the last 90 without one (today is not counted \
 until it is over); the longest gap
-  pitr        point-in-time recovery: enabled, recovery period, earliest restorable time
-  drill       with --metrics-file (the file run and verify write): the last drill's result, \
+pitr: point-in-time recovery: enabled, recovery period, earliest restorable time
+drill: with --metrics-file (the file run and verify write): the last drill's result, \
 its date and seconds to ACTIVE
-  failing     the rules the table breaks (--max-age, --min-count, --min-streak-days: the \
+failing: the rules the table breaks (--max-age, --min-count, --min-streak-days: the \
 checks of `check`, here as evidence; the exit code does not depend on them)
 
 Costs: backup storage is billed per GB-month (GB = 2^30 bytes), and deleting a backup \
@@ -425,15 +427,15 @@ pub struct ReportArgs {
     pub price_per_gb_month: Option<f64>,
 
     /// A table fails unless its newest AVAILABLE backup made by ddb-backup is younger than this
-    #[arg(long, value_parser = parse_span, value_name = "DURATION", help_heading = "Rules")]
+    #[arg(long, value_parser = parse_span, value_name = "DURATION")]
     pub max_age: Option<Span>,
 
     /// A table fails unless it has at least N AVAILABLE backups made by ddb-backup
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N", help_heading = "Rules")]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub min_count: Option<u32>,
 
     /// A table fails unless its streak (days in a row with a backup) is at least N days
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N", help_heading = "Rules")]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub min_streak_days: Option<u32>,
 }
 
@@ -470,10 +472,13 @@ Examples:
 
 pub const RUN_EXAMPLES: &str = "\
 Examples:
-  ddb-backup run -c /etc/ddb-backup.toml -q --metrics-file /var/lib/prom/ddb-backup.prom
+  ddb-backup run -c /etc/ddb-backup.toml -q \\
+    --metrics-file /var/lib/prom/ddb-backup.prom
   ddb-backup run --config ddb-backup.toml --dry-run
-  ddb-backup run --table orders --skip-if-recent 20h --keep-daily 7 --keep-weekly 4
-  ddb-backup run --config ddb-backup.toml --table orders --lock-file /run/ddb-backup.lock";
+  ddb-backup run --table orders --skip-if-recent 20h --keep-daily 7 \\
+    --keep-weekly 4
+  ddb-backup run --config ddb-backup.toml --table orders \\
+    --lock-file /run/ddb-backup.lock";
 
 const RUN_LONG: &str = "\
 The unattended daily job. For every selected table: create a backup, then prune by the \
@@ -491,7 +496,8 @@ Examples:
   ddb-backup check --table orders --max-age 1d
   ddb-backup check --config /etc/ddb-backup.toml --max-age 26h --min-count 7
   ddb-backup check --config /etc/ddb-backup.toml --policy weekly-archive
-  ddb-backup check --table orders --max-age 1d --max-export-age 32d --bucket acme-ddb-archive";
+  ddb-backup check --table orders --max-age 1d \\
+    --max-export-age 32d --bucket acme-ddb-archive";
 
 pub const CONFIG_CHECK_EXAMPLES: &str = "\
 Examples:
@@ -554,7 +560,6 @@ pub struct RunArgs {
 
 /// Options for unattended runs.
 #[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "For schedulers")]
 pub struct SchedulerOpts {
     /// Write Prometheus textfile-collector metrics here (atomically: temp file + rename)
     #[arg(long, value_name = "PATH")]
@@ -643,8 +648,9 @@ pub struct VerifyArgs {
 pub const VERIFY_EXAMPLES: &str = "\
 Examples:
   ddb-backup verify --table orders
-  ddb-backup verify --config /etc/ddb-backup.toml --metrics-file /var/lib/prom/ddb-verify.prom
-  ddb-backup verify --backup-arn arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234";
+  ddb-backup verify --config /etc/ddb-backup.toml \\
+    --metrics-file /var/lib/prom/ddb-verify.prom
+  ddb-backup verify --backup-arn 01700000000000-abcd1234";
 
 const VERIFY_LONG: &str = "\
 A restore drill, for auditors and runbooks that want backups tested, not only taken: for \
@@ -679,8 +685,9 @@ Examples:
 
 pub const DESCRIBE_EXAMPLES: &str = "\
 Examples:
-  ddb-backup describe arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcd1234
   ddb-backup describe 01700000000000-abcd1234 --output json
+  ddb-backup describe --table orders \\
+    --backup-name ddb-backup.orders.20261122T030000Z
   ddb-backup describe --table orders --latest
   ddb-backup describe --table orders --output json";
 
@@ -693,10 +700,12 @@ Examples:
 
 pub const PRUNE_EXAMPLES: &str = "\
 Examples:
-  ddb-backup prune --table orders --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --dry-run
+  ddb-backup prune --table orders --keep-daily 7 --keep-weekly 4 \\
+    --keep-monthly 12 --dry-run
   ddb-backup prune --all-tables --keep-within 35d --require-recent 2d
   ddb-backup prune --match 'prod-*' --keep-last 10 --max-delete 20 --output json
-  ddb-backup prune --exports --bucket acme-ddb-archive --all-tables --keep-monthly 84 --dry-run";
+  ddb-backup prune --exports --bucket acme-ddb-archive --all-tables \\
+    --keep-monthly 84 --dry-run";
 
 const PRUNE_LONG: &str = "\
 Delete old backups made by ddb-backup according to a retention policy.
@@ -716,10 +725,13 @@ plan, and nothing is deleted for a table whose listing did not complete.";
 
 pub const RESTORE_EXAMPLES: &str = "\
 Examples:
-  ddb-backup restore --table orders --latest --target orders-copy --copy-settings --copy-alarms
-  ddb-backup restore --table orders --latest --replace --yes --report replace.json
+  ddb-backup restore --table orders --latest --target orders-copy \\
+    --copy-settings --copy-alarms
+  ddb-backup restore --table orders --latest --replace --yes \\
+    --report replace.json
   ddb-backup restore --target orders --settings-from replace.json
-  ddb-backup restore --match 'orders-*' --latest --target-region us-west-2 --verify --report dr.json";
+  ddb-backup restore --match 'orders-*' --latest --target-region us-west-2 \\
+    --verify --report dr.json";
 
 const RESTORE_LONG: &str = "\
 Restore a new table from an on-demand backup (RestoreTableFromBackup) or from point-in-time \
@@ -727,17 +739,25 @@ recovery (RestoreTableToPointInTime). DynamoDB never restores over an existing t
 target must not exist.
 
 A restored table does not get back what DynamoDB's restore guide says must be set up again. ddb-backup keeps a settings record of the table and, with --copy-settings (a new name) or --replace, re-applies each item and reads it back:
-  capacity              billing mode, table and each GSI's throughput as it is now, on-demand maximum, warm throughput
-  table_class           restores are always STANDARD: STANDARD_INFREQUENT_ACCESS is set again
-  stream                view type set again; the new stream ARN is reported (re-point its consumers)
-  ttl                   set again (DynamoDB allows one change an hour)
-  point_in_time_recovery  set again with its recovery period
-  tags                  copied in batches; reserved aws: tags are reported, never copied
-  resource_policy       saved, and put again (ARNs rewritten for a new name)
-  kinesis_streaming_destinations, contributor_insights   set again
-  auto_scaling          scalable targets, scaling policies and scheduled actions registered again
-  alarms                --replace: kept by name and checked; a new name: --copy-alarms copies them
-  deletion_protection   set again
+  capacity            billing mode, table and GSI throughput as it is now,
+                      on-demand maximum, warm throughput
+  table_class         restores are always STANDARD: STANDARD_INFREQUENT_ACCESS
+                      is set again
+  stream              view type set again; the new stream ARN is reported
+                      (re-point its consumers)
+  ttl                 set again (DynamoDB allows one change an hour)
+  point_in_time_recovery
+                      set again with its recovery period
+  tags                copied in batches; reserved aws: tags are reported, never
+                      copied
+  resource_policy     saved, and put again (ARNs rewritten for a new name)
+  kinesis_streaming_destinations, contributor_insights
+                      set again
+  auto_scaling        scalable targets, scaling policies and scheduled actions
+                      registered again
+  alarms              --replace: kept by name and checked; a new name:
+                      --copy-alarms copies them
+  deletion_protection set again
 IAM identity-based policies that name the table are outside it: update them for a new name. Each setting is reported verified, unchanged, skipped or failed (with the command that sets it); any failure is exit 3. --skip-setting NAME leaves one out; --settings-from FILE applies a saved record (or a --replace report) when the source table is gone; --dry-run lists the record.
 
 --replace restores into the source table's own name, as one guarded procedure: it asks for \
@@ -767,7 +787,6 @@ picks them up).";
 
 /// Which tables a command works on.
 #[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Table selection")]
 pub struct TableSelection {
     /// A table name or ARN (repeatable)
     #[arg(long = "table", short = 't', value_name = "NAME|ARN", value_parser = parse_table)]
@@ -925,7 +944,6 @@ pub struct BackupArgs {
 
 /// The keep rules of prune (and of a config file policy).
 #[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Keep rules (restic forget semantics)")]
 pub struct KeepOpts {
     /// Keep the N newest backups
     #[arg(long, value_name = "N|unlimited", value_parser = parse_count)]
@@ -968,7 +986,6 @@ pub struct KeepOpts {
 
 /// Safety rails and scope of prune.
 #[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Safety rails")]
 pub struct RailOpts {
     /// Always keep the N newest AVAILABLE backups made by ddb-backup [default: 2]
     #[arg(long, value_name = "N")]
@@ -1036,6 +1053,15 @@ pub enum SseArg {
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
+    /// The source tables: one --table (with --target for a new name), or a fleet (several
+    /// --table, --match, --tag, --all-tables; with --target-template and/or --target-region)
+    #[command(flatten)]
+    pub select: TableSelection,
+
+    /// A fleet restore: the tables of the config's policies, in its targets
+    #[command(flatten)]
+    pub config: ConfigOpt,
+
     /// Restore from this backup: its ARN, or its id as `list` shows it
     #[arg(long, value_name = "ARN|ID", value_parser = parse_backup_ref, conflicts_with_all = ["tables", "globs", "tags", "all_tables", "latest", "backup_name", "before", "to_time", "latest_restorable"])]
     pub backup_arn: Option<String>,
@@ -1104,49 +1130,39 @@ pub struct RestoreArgs {
     pub disable_deletion_protection: bool,
 
     /// Billing mode of the new table
-    #[arg(long, value_enum, help_heading = "Overrides")]
+    #[arg(long, value_enum)]
     pub billing_mode: Option<BillingModeArg>,
 
     /// Read capacity units (with --billing-mode provisioned)
-    #[arg(long, value_name = "RCU", help_heading = "Overrides", value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "RCU", value_parser = clap::value_parser!(i64).range(1..))]
     pub read_capacity: Option<i64>,
 
     /// Write capacity units (with --billing-mode provisioned)
-    #[arg(long, value_name = "WCU", help_heading = "Overrides", value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "WCU", value_parser = clap::value_parser!(i64).range(1..))]
     pub write_capacity: Option<i64>,
 
     /// Leave out this global secondary index (repeatable)
-    #[arg(
-        long,
-        value_name = "NAME",
-        help_heading = "Overrides",
-        conflicts_with = "no_gsi"
-    )]
+    #[arg(long, value_name = "NAME", conflicts_with = "no_gsi")]
     pub exclude_gsi: Vec<String>,
 
     /// Restore without any global secondary index
-    #[arg(long, help_heading = "Overrides")]
+    #[arg(long)]
     pub no_gsi: bool,
 
     /// Leave out this local secondary index (repeatable)
-    #[arg(
-        long,
-        value_name = "NAME",
-        help_heading = "Overrides",
-        conflicts_with = "no_lsi"
-    )]
+    #[arg(long, value_name = "NAME", conflicts_with = "no_lsi")]
     pub exclude_lsi: Vec<String>,
 
     /// Restore without any local secondary index
-    #[arg(long, help_heading = "Overrides")]
+    #[arg(long)]
     pub no_lsi: bool,
 
     /// Encryption of the new table
-    #[arg(long, value_enum, help_heading = "Overrides")]
+    #[arg(long, value_enum)]
     pub sse: Option<SseArg>,
 
     /// KMS key id, ARN or alias for --sse kms
-    #[arg(long, value_name = "KEY", help_heading = "Overrides", value_parser = parse_nonempty)]
+    #[arg(long, value_name = "KEY", value_parser = parse_nonempty)]
     pub sse_kms_key: Option<String>,
 
     /// Copy the source table's settings record to the new table: capacity as it is now,
@@ -1192,15 +1208,6 @@ pub struct RestoreArgs {
     /// settings record before the table is deleted, and again at the end, failed or not
     #[arg(long, value_name = "PATH")]
     pub report: Option<std::path::PathBuf>,
-
-    /// The source tables: one --table (with --target for a new name), or a fleet (several
-    /// --table, --match, --tag, --all-tables; with --target-template and/or --target-region)
-    #[command(flatten)]
-    pub select: TableSelection,
-
-    /// A fleet restore: the tables of the config's policies, in its targets
-    #[command(flatten)]
-    pub config: ConfigOpt,
 }
 
 fn parse_table_name(s: &str) -> Result<String, String> {

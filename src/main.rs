@@ -1,11 +1,9 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use ddb_backup::cli::Cli;
 use ddb_backup::exit::Exit;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match ddb_backup::cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.

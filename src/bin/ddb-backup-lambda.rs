@@ -259,7 +259,7 @@ async fn handle(event: LambdaEvent<Box<RawValue>>) -> Result<Value, Diagnostic> 
             }
         }
     }
-    let cli = Cli::try_parse_from(&argv)
+    let cli = ddb_backup::cli::try_parse_from(&argv)
         .map_err(|err| diagnostic("InvalidEvent", ddb_backup::clap_error_line(&err)))?;
     // The deadline is the stop signal.
     let (tx, rx) = watch::channel(false);

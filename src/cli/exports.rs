@@ -9,8 +9,10 @@ use crate::timeparse::{parse_span, parse_time, Span, TimeSpec};
 pub const EXPORT_EXAMPLES: &str = "\
 Examples:
   ddb-backup export --table orders --bucket acme-ddb-archive --wait
-  ddb-backup export --all-tables --bucket acme-ddb-archive --prefix prod --incremental
-  ddb-backup export --table orders --bucket vault-bucket --bucket-owner 210987654321 --sse-kms-key arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  ddb-backup export --all-tables --bucket acme-ddb-archive --prefix prod \\
+    --incremental
+  ddb-backup export --table orders --bucket vault-bucket \\
+    --bucket-owner 210987654321 --sse-kms-key alias/ddb-archive";
 
 pub const EXPORT_LONG: &str = "\
 Export tables to S3 (ExportTableToPointInTime): the archive tier.
@@ -28,9 +30,12 @@ equal windows); without such an export it makes a full one.";
 
 pub const IMPORT_EXAMPLES: &str = "\
 Examples:
-  ddb-backup import --bucket acme-ddb-archive --table orders --latest --target orders-restored --wait
-  ddb-backup import --bucket acme-ddb-archive --table orders --export-time 2026-11-01T03:00:00Z --target orders-nov
-  ddb-backup import --manifest s3://acme-ddb-archive/prod/123456789012/us-east-1/orders/2026-11-01T03:00:00.000Z/ddb-backup-export.json --target orders-nov --wait";
+  ddb-backup import --bucket acme-ddb-archive --table orders --latest \\
+    --target orders-restored --wait
+  ddb-backup import --bucket acme-ddb-archive --table orders \\
+    --export-time 2026-11-01T03:00:00Z --target orders-nov
+  ddb-backup import --bucket acme-ddb-archive --prefix prod --table orders \\
+    --latest --target orders-restored";
 
 pub const IMPORT_LONG: &str = "\
 Create a new table from an export made by `ddb-backup export` (ImportTable).
@@ -47,7 +52,6 @@ restored (S3 RestoreObject) before an import can read them.";
 
 /// Where exports live.
 #[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "Archive (S3)")]
 pub struct ArchiveOpts {
     /// The S3 bucket of the exports (in the table's region)
     #[arg(long, value_name = "BUCKET", value_parser = parse_bucket)]

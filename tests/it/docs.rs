@@ -185,7 +185,7 @@ fn readme_commands() -> Vec<String> {
 
 #[test]
 fn every_command_in_the_readme_and_in_help_parses() {
-    use clap::{CommandFactory, Parser};
+    use clap::CommandFactory;
     let mut commands = readme_commands();
     assert!(commands.len() >= 22, "found only {commands:?}");
     let cmd = ddb_backup::cli::Cli::command();
@@ -202,16 +202,16 @@ fn every_command_in_the_readme_and_in_help_parses() {
     }
     for h in helps {
         commands.extend(
-            h.lines()
-                .map(str::trim)
-                .filter(|l| l.starts_with("ddb-backup "))
+            ddb_backup::cli::help::examples(&h)
+                .into_iter()
+                .map(|e| e.replace("\\\n", " "))
                 // What a shell does with the output is not the command's.
-                .map(|l| l.split(" >").next().unwrap_or(l).to_string()),
+                .map(|l| l.split(" >").next().unwrap_or(&l).to_string()),
         );
     }
     for c in &commands {
         let words = shell_words(c);
-        if let Err(e) = ddb_backup::cli::Cli::try_parse_from(&words) {
+        if let Err(e) = ddb_backup::cli::try_parse_from(&words) {
             panic!("`{c}` does not parse: {e}");
         }
     }
