@@ -137,6 +137,11 @@ pub struct AwsError {
 #[error("interrupted")]
 pub struct Interrupted;
 
+/// `1 table`, `3 tables`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

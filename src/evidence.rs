@@ -240,7 +240,8 @@ pub fn failing(
     if let Some(min) = rules.min_streak_days {
         if streak_days < min {
             out.push(format!(
-                "min_streak_days: a streak of {streak_days} day(s), fewer than {min}"
+                "min_streak_days: a streak of {}, fewer than {min}",
+                crate::error::count(streak_days as usize, "day", "days")
             ));
         }
     }

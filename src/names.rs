@@ -352,9 +352,40 @@ pub fn parse_template(s: &str) -> Result<NameTemplate, String> {
     s.parse()
 }
 
+/// The known name nearest to `word` (a typo's "did you mean"): within two edits, or one
+/// edit in six for a long name, case counting as one; the first of equals in `known` order.
+pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 6).max(2);
+    known
+        .iter()
+        .filter(|k| **k != word)
+        .map(|k| (strsim::levenshtein(word, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typo_finds_the_name_meant_and_a_stranger_finds_none() {
+        let known = ["orders", "customers", "orders-archive-2026", "Invoices"];
+        assert_eq!(closest("ordres", &known), Some("orders"));
+        assert_eq!(closest("invoices", &known), Some("Invoices"));
+        assert_eq!(
+            closest("orders-archiv-2025", &known),
+            Some("orders-archive-2026")
+        );
+        assert_eq!(closest("payments", &known), None);
+        assert_eq!(
+            closest("orders", &known),
+            None,
+            "the same name is no suggestion"
+        );
+        assert_eq!(closest("x", &[]), None);
+    }
     use proptest::prelude::*;
 
     fn now() -> DateTime<Utc> {

@@ -187,10 +187,7 @@ pub fn human_size(bytes: Option<i64>) -> String {
     }
 }
 
-/// `1 table`, `3 tables`.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use crate::error::count;
 
 /// "kept 3", and the backups that are neither kept nor deleted: "kept 3 (1 still
 /// CREATING, 1 already DELETED)".

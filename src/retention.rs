@@ -410,11 +410,11 @@ pub fn plan(
         .collect();
     let clock_skew = ahead.first().map(|newest| {
         format!(
-            "{} backup(s) dated in the future of this host's clock, the newest by {} \
+            "{} dated in the future of this host's clock, the newest by {} \
              ({}): check the clock (NTP) of this host and DynamoDB's times; windows are \
              measured from the newest backup not dated in the future, which keeps at least \
              what a correct clock would",
-            ahead.len(),
+            crate::error::count(ahead.len(), "backup", "backups"),
             crate::timeparse::format_age(newest.created_at - now),
             newest.backup_name
         )
@@ -721,7 +721,7 @@ mod tests {
             .all(|d| d.reasons.contains(&"within 1d".to_string())));
         let skew = p.clock_skew.as_deref().unwrap();
         assert!(
-            skew.contains("5 backup(s) dated in the future") && skew.contains("2h"),
+            skew.contains("5 backups dated in the future") && skew.contains("2h"),
             "{skew}"
         );
         // A few seconds of difference is noise, not skew.

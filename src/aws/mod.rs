@@ -152,6 +152,9 @@ pub struct Dynamo {
     /// DynamoDB's clock, from its responses.
     service_clock: clock::ServiceClock,
     skew_reported: Arc<std::sync::atomic::AtomicBool>,
+    /// The region's table names, listed once when a name given is not found (to suggest
+    /// the one meant); `None` when ListTables failed.
+    table_names: Arc<tokio::sync::OnceCell<Option<Vec<String>>>>,
     /// The account the credentials work in, once STS has said (listings are checked
     /// against it).
     account: Arc<std::sync::OnceLock<String>>,
@@ -323,6 +326,7 @@ impl Dynamo {
             stop: opts.stop.clone(),
             service_clock: clock::ServiceClock::default(),
             skew_reported: Arc::default(),
+            table_names: Arc::default(),
             account: Arc::default(),
             max_attempts: opts.max_attempts.max(1),
             initial_backoff: opts.initial_backoff,
@@ -743,15 +747,31 @@ impl Dynamo {
         if !backups.is_empty() || self.describe_table(table).await?.is_some() {
             return Ok(backups);
         }
-        let name = crate::ids::table_name(table);
         Err(AwsError {
             kind: AwsErrorKind::TableNotFound,
             operation: "DescribeTable",
-            message: format!(
-                "table '{name}' not found, and it has no backups: check the name, --region \
-                 and --profile"
-            ),
+            message: self.not_found(table, ", and it has no backups").await,
         })
+    }
+
+    /// "table 'X' not found…", naming the region's table that is one typo away when there
+    /// is one (one ListTables listing per client, on this failure path only).
+    pub async fn not_found(&self, table: &str, note: &str) -> String {
+        let name = crate::ids::table_name(table);
+        let names = self
+            .table_names
+            .get_or_init(|| async { self.list_tables().await.ok() })
+            .await;
+        let known: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
+        match crate::names::closest(name, &known) {
+            Some(k) => format!(
+                "table '{name}' not found{note}: did you mean '{k}'? (or check --region and \
+                 --profile)"
+            ),
+            None => {
+                format!("table '{name}' not found{note}: check the name, --region and --profile")
+            }
+        }
     }
 
     /// CreateBackup, retried while the table is busy.

@@ -76,10 +76,10 @@ fn print(r: &ExportReport, ctx: &Ctx) -> Result<()> {
     }
     let s = &r.summary;
     ctx.out.text(&format!(
-        "{t}\n{} table(s), {} failed; {} export(s) requested to s3://{}/{}{}{}",
-        s.tables,
+        "{t}\n{}, {} failed; {} requested to s3://{}/{}{}{}",
+        crate::output::count(s.tables, "table", "tables"),
         s.failed,
-        s.exports,
+        crate::output::count(s.exports, "export", "exports"),
         r.bucket,
         r.prefix,
         if s.interrupted { " (interrupted)" } else { "" },

@@ -349,14 +349,14 @@ async fn exports(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
             ]);
         }
         let mut text = format!(
-            "{t}\n{} export(s) of {} table(s)",
-            report.exports.len(),
-            tables
+            "{t}\n{} of {}",
+            crate::output::count(report.exports.len(), "export", "exports"),
+            crate::output::count(tables, "table", "tables")
         );
         if !report.errors.is_empty() {
             text.push_str(&format!(
-                "\nINCOMPLETE: listing failed for {} table(s): {}",
-                report.errors.len(),
+                "\nINCOMPLETE: listing failed for {}: {}",
+                crate::output::count(report.errors.len(), "table", "tables"),
                 report
                     .errors
                     .iter()

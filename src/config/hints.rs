@@ -6,7 +6,7 @@ pub fn hint(message: &str, at: &str) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`')?;
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        return closest(field, &known).map(|k| format!("did you mean `{k}`?"));
+        return crate::names::closest(field, &known).map(|k| format!("did you mean `{k}`?"));
     }
     let header = at.trim_start();
     if message.contains("expected a sequence")
@@ -25,32 +25,6 @@ pub fn hint(message: &str, at: &str) -> Option<String> {
         ));
     }
     None
-}
-
-/// The known word nearest to `word`, when it is within two edits.
-fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (distance(word, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -78,6 +52,5 @@ mod tests {
             hint("invalid type: map, expected a sequence", "[[policy]]"),
             None
         );
-        assert_eq!(distance("kitten", "sitting"), 3);
     }
 }

@@ -306,10 +306,6 @@ pub fn log_result(r: &TableReport) {
     }
 }
 
-fn not_found(table: &str) -> String {
-    format!("table '{table}' not found: check the name, --region and --profile")
-}
-
 fn failed(table: &str, detail: String) -> TableReport {
     TableReport::failed(table, detail)
 }
@@ -402,7 +398,7 @@ pub async fn one_table(
                 detail: None,
                 duration_seconds: 0.0,
             },
-            Ok(None) => failed(&display, not_found(&display)),
+            Ok(None) => failed(&display, d.not_found(table, "").await),
             Err(e) => failed(&display, e.message),
         };
     }
@@ -423,7 +419,7 @@ pub async fn one_table(
         Err(e) => {
             let mut r = failed(&display, e.message);
             if e.kind == AwsErrorKind::TableNotFound {
-                r.detail = Some(not_found(&display));
+                r.detail = Some(d.not_found(table, "").await);
             }
             r
         }

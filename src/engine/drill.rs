@@ -444,8 +444,8 @@ async fn settings_differences(d: &Dynamo, source: &str, scratch: &str) -> Option
     if !diffs.is_empty() {
         tracing::info!(
             table = source,
-            "the restored table differs from the source in {} setting(s): {}",
-            diffs.len(),
+            "the restored table differs from the source in {}: {}",
+            crate::error::count(diffs.len(), "setting", "settings"),
             diffs.join("; ")
         );
     }

@@ -251,9 +251,9 @@ pub async fn delete_export(d: &Dynamo, loc: &Location, prefix: &str) -> DeleteRe
         Ok(refused) if refused.is_empty() => {}
         Ok(refused) => {
             return DeleteResult::Failed(format!(
-                "{} object(s) not deleted (the manifest is kept, so the next prune tries \
+                "{} not deleted (the manifest is kept, so the next prune tries \
                  again): {}",
-                refused.len(),
+                crate::error::count(refused.len(), "object", "objects"),
                 refused
                     .iter()
                     .map(|k| format!("{} ({})", k.key, k.message))

@@ -715,7 +715,7 @@ async fn source(s: &Shared, table: &str, target: &str) -> Result<(Source, Planne
             },
         ));
     }
-    let all = match &s.backups {
+    let mut all = match &s.backups {
         Some(by_table) => match by_table.get(table_name(table)) {
             Some(Ok(list)) => list.clone(),
             Some(Err(e)) => return Err(e.clone().into()),
@@ -727,6 +727,10 @@ async fn source(s: &Shared, table: &str, target: &str) -> Result<(Source, Planne
                 .await?
         }
     };
+    if all.is_empty() && a.before.is_none() {
+        // No backup at all may be a mistyped name: say so, with the name meant.
+        all = s.source.confirm_listed(table, all).await?;
+    }
     // A rerun restores from the backups its earlier run chose (the same `--report`), so
     // that a backup made in between never splits the fleet over two points in time.
     let key = (

@@ -412,8 +412,8 @@ pub async fn prune_listed(
     if backups.len() < listed {
         tracing::info!(
             table = %name,
-            "{} backup(s) made after this run started are left alone",
-            listed - backups.len()
+            "{} made after this run started left alone",
+            crate::error::count(listed - backups.len(), "backup", "backups")
         );
     }
     if let Some(b) = new_backup {

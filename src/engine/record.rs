@@ -267,8 +267,8 @@ impl Record {
                 };
                 if !t.system.is_empty() {
                     s.push_str(&format!(
-                        "; {} system tag(s) ({}) skipped: DynamoDB reserves the aws: prefix",
-                        t.system.len(),
+                        "; {} ({}) skipped: DynamoDB reserves the aws: prefix",
+                        crate::error::count(t.system.len(), "system tag", "system tags"),
                         t.system
                             .iter()
                             .map(|(k, _)| k.as_str())
@@ -310,10 +310,14 @@ impl Record {
             Setting::AutoScaling => {
                 let a = self.auto_scaling.value()?;
                 format!(
-                    "{} scalable target(s), {} policy(ies), {} scheduled action(s)",
-                    a.targets.len(),
-                    a.policies.len(),
-                    a.scheduled_actions.len()
+                    "{}, {}, {}",
+                    crate::error::count(a.targets.len(), "scalable target", "scalable targets"),
+                    crate::error::count(a.policies.len(), "policy", "policies"),
+                    crate::error::count(
+                        a.scheduled_actions.len(),
+                        "scheduled action",
+                        "scheduled actions"
+                    )
                 )
             }
             Setting::Alarms => {

@@ -392,6 +392,19 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
         }
     };
     tracing::info!(target = %target_name, "restore started");
+    if matches!(src, Source::Pitr(PitrPoint::Latest)) {
+        // The point DynamoDB chose, as its RestoreSummary says (in the answer, or read back).
+        let mut at = info.restore.as_ref().and_then(|r| r.restore_date_time);
+        if at.is_none() {
+            if let Ok(Some(t)) = target.describe_table(&target_name).await {
+                at = t.restore.and_then(|r| r.restore_date_time);
+            }
+        }
+        if let Some(at) = at {
+            tracing::info!(target = %target_name, "restoring to {} (the latest restorable time)", time_ms(at));
+            report.point_in_time = Some(time_ms(at));
+        }
+    }
     report.table_status = info.status.clone();
     let mut exit = Exit::Success;
     if a.wait || record.is_some() {
@@ -615,7 +628,11 @@ pub fn backup_filter(a: &RestoreArgs, ctx: &Ctx) -> Result<ListFilter, UsageErro
 
 /// --latest / --backup-name / --before over the table's complete listing.
 pub async fn pick_backup(d: &Dynamo, table: &str, a: &RestoreArgs, ctx: &Ctx) -> Result<Backup> {
-    let all = d.list_backups(table, &backup_filter(a, ctx)?).await?;
+    let mut all = d.list_backups(table, &backup_filter(a, ctx)?).await?;
+    if a.before.is_none() {
+        // No backup at all may be a mistyped name: say so, with the name meant.
+        all = d.confirm_listed(table, all).await?;
+    }
     pick_from(all, table, a, ctx)
 }
 

@@ -174,7 +174,8 @@ fn alarms_not_copied(r: &Record) -> SettingResult {
             "the source table has no alarms".to_string()
         } else {
             format!(
-                "{n} alarm(s) on '{}' not copied: pass --copy-alarms",
+                "{} on '{}' not copied: pass --copy-alarms",
+                crate::error::count(n, "alarm", "alarms"),
                 r.table
             )
         },
@@ -527,9 +528,9 @@ async fn apply_one(
                 Ok(())
             } else {
                 Err(format!(
-                    "{} of {} tag(s) refused ({})",
+                    "{} of {} refused ({})",
                     refused.len(),
-                    missing.len(),
+                    crate::error::count(missing.len(), "tag", "tags"),
                     refused.join("; ")
                 ))
             }

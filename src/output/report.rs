@@ -2,7 +2,7 @@
 
 use super::grid::GridCell;
 
-use super::{human_size, printable, Output};
+use super::{count, human_size, printable, Output};
 use crate::evidence::prices::usd;
 use crate::evidence::{Report, TableEvidence};
 
@@ -121,11 +121,11 @@ pub fn table_text(out: &Output, r: &Report) -> String {
     let s = &r.summary;
     let mut text = format!("{t}\n");
     text.push_str(&format!(
-        "{} table(s), {} failing ({} with an incomplete listing); {} backup(s), {} held, {}/month",
-        s.tables,
+        "{}, {} failing ({} with an incomplete listing); {}, {} held, {}/month",
+        count(s.tables as usize, "table", "tables"),
         s.tables_failing,
         s.incomplete,
-        s.backups,
+        count(s.backups as usize, "backup", "backups"),
         human_size(Some(s.storage_bytes)),
         usd(s.monthly_cost_usd),
     ));
@@ -170,10 +170,10 @@ pub fn table_text(out: &Output, r: &Report) -> String {
                     printable(err)
                 )),
                 None => text.push_str(&format!(
-                    "\n  {}/{}{name}: {} table(s), {} failing, {}, {}/month",
+                    "\n  {}/{}{name}: {}, {} failing, {}, {}/month",
                     t.account,
                     t.region,
-                    t.tables,
+                    count(t.tables as usize, "table", "tables"),
                     t.tables_failing,
                     human_size(Some(t.storage_bytes)),
                     usd(t.monthly_cost_usd)

@@ -273,7 +273,7 @@ fn csv_table_and_usage_errors() {
     let r = emu.run(&["report", "--all-tables", "--output", "table"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("a-orders"), "{}", r.stdout);
-    assert!(r.stdout.contains("3 table(s), 0 failing"), "{}", r.stdout);
+    assert!(r.stdout.contains("3 tables, 0 failing"), "{}", r.stdout);
 
     emu.reset_stats();
     for args in [

@@ -779,3 +779,99 @@ fn a_point_in_time_outside_the_window_names_the_window_to_the_millisecond() {
     );
     assert_eq!(emu.calls("RestoreTableToPointInTime"), 0);
 }
+
+#[test]
+fn a_mistyped_table_name_is_answered_with_the_name_meant() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders", "customers"]);
+    emu.seed("orders", &daily_specs("orders", 2, 3600));
+    let meant = "did you mean 'orders'?";
+    for args in [
+        vec!["list", "-t", "ordres"],
+        vec!["describe", "--table", "ordres", "--latest"],
+        vec!["backup", "-t", "ordres", "-o", "json"],
+        vec!["backup", "-t", "ordres", "--dry-run", "-o", "json"],
+        vec!["prune", "-t", "ordres", "--keep-last", "3", "-o", "json"],
+        vec!["check", "-t", "ordres", "--max-age", "1d", "-o", "json"],
+        vec![
+            "restore",
+            "-t",
+            "ordres",
+            "--latest",
+            "--target",
+            "orders-copy",
+        ],
+        vec![
+            "restore",
+            "-t",
+            "ordres",
+            "-t",
+            "customers",
+            "--latest",
+            "--target-template",
+            "{table}-copy",
+            "-o",
+            "json",
+        ],
+    ] {
+        let r = emu.run(&args);
+        assert_ne!(r.code, 0, "{args:?}");
+        assert!(
+            r.stderr.contains(meant) || r.stdout.contains(meant),
+            "{args:?}:\n{}\n{}",
+            r.stdout,
+            r.stderr
+        );
+        assert_eq!(emu.backup_names("ordres").len(), 0);
+    }
+    // A name like none of the tables gets the usual advice, not a guess.
+    let r = emu.run(&["list", "-t", "payments"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("not found, and it has no backups: check the name, --region")
+            && !r.stderr.contains("did you mean"),
+        "{}",
+        r.stderr
+    );
+    // Nothing was deleted or restored on the way.
+    assert_eq!(emu.backups("orders").len(), 2);
+    assert_eq!(emu.calls("RestoreTableFromBackup"), 0);
+}
+
+#[test]
+fn restore_latest_restorable_reports_the_point_dynamodb_chose() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.call(
+        "UpdateContinuousBackups",
+        json!({"TableName": "orders", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+    );
+    let before = chrono::Utc::now() - chrono::Duration::seconds(5);
+    let r = emu.run(&[
+        "restore",
+        "-t",
+        "orders",
+        "--latest-restorable",
+        "--target",
+        "orders-now",
+        "--wait",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let at = r.json()["point_in_time"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let parsed = chrono::DateTime::parse_from_rfc3339(&at)
+        .unwrap_or_else(|e| panic!("point_in_time {at:?} is not a time: {e}"));
+    assert_eq!(at.len(), "2026-12-04T02:14:17.771Z".len(), "{at}");
+    assert!(parsed >= before && parsed <= chrono::Utc::now(), "{at}");
+    // What the new table's RestoreSummary says, to the millisecond.
+    let t = emu.call("DescribeTable", json!({"TableName": "orders-now"}));
+    let summary = t["Table"]["RestoreSummary"]["RestoreDateTime"]
+        .as_f64()
+        .unwrap();
+    assert_eq!((summary * 1000.0).round() as i64, parsed.timestamp_millis());
+}
