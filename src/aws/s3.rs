@@ -58,7 +58,7 @@ where
                 .unwrap_or_default(),
             if b.owner.is_some() {
                 "; a bucket of another account also needs a bucket policy granting this \
-                 account, see the README's Archive tier"
+                 account: see docs/archive.md"
             } else {
                 ""
             }

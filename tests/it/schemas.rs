@@ -1,4 +1,4 @@
-//! The README's JSON reference, checked against real output: every documented key is
+//! The JSON reference (docs/json.md), checked against real output: every documented key is
 //! there, and every key there is documented (rows of a fleet also carry `account` and
 //! `region`, documented once for all).
 
@@ -130,9 +130,9 @@ fn check(shape: &Shape, v: &Value, path: &str, in_row: bool, errors: &mut Vec<St
     }
 }
 
-/// The documented shape of `command` in the README's JSON reference.
+/// The documented shape of `command` in the JSON reference (docs/json.md).
 fn documented(command: &str) -> Shape {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root().join("docs/json.md")).unwrap();
     let prefix = format!("- `{command}`: `{{");
     let line = readme
         .lines()
