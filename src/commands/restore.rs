@@ -93,13 +93,23 @@ fn print_fleet(r: &Report, ctx: &Ctx) -> Result<()> {
         ]);
     }
     let s = &r.summary;
-    let mut tail = format!(
-        "{t}\n{}: {} ok ({} already restored), {} failed",
-        crate::output::count(s.tables, "table", "tables"),
-        s.succeeded,
-        s.already_restored,
-        s.failed
-    );
+    let mut tail = if r.dry_run {
+        format!(
+            "{t}\n{}: {} would be restored ({} already restored), {} failed",
+            crate::output::count(s.tables, "table", "tables"),
+            s.would_restore,
+            s.already_restored,
+            s.failed
+        )
+    } else {
+        format!(
+            "{t}\n{}: {} ok ({} already restored), {} failed",
+            crate::output::count(s.tables, "table", "tables"),
+            s.succeeded,
+            s.already_restored,
+            s.failed
+        )
+    };
     if s.restoring + s.not_started + s.interrupted_tables > 0 {
         tail.push_str(&format!(
             "; {} still restoring, {} not started, {} interrupted before their settings or \

@@ -111,7 +111,10 @@ pub struct Estimate {
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub tables: usize,
+    /// Restored or already restored (a dry run restores nothing: see `would_restore`).
     pub succeeded: usize,
+    /// Dry run: the tables it would restore.
+    pub would_restore: usize,
     pub failed: usize,
     pub already_restored: usize,
     pub restoring: usize,
@@ -327,7 +330,7 @@ pub fn report(
     let per_target = targets::summaries(&reached, count);
     let results = targets::placed(&mut reached, std::mem::take);
     let n = |s: Status| results.iter().filter(|r| r.status == s).count();
-    let succeeded = results.iter().filter(|r| r.status.ok()).count();
+    let succeeded = n(Status::Restored) + n(Status::AlreadyRestored);
     let first = results.iter().filter_map(|r| r.requested_at).min();
     let last = results.iter().filter_map(|r| r.finished_at).max();
     let to_restore = n(Status::WouldRestore);
@@ -339,6 +342,7 @@ pub fn report(
         summary: Summary {
             tables: results.len(),
             succeeded,
+            would_restore: to_restore,
             failed: n(Status::Failed),
             already_restored: n(Status::AlreadyRestored),
             restoring: n(Status::Restoring),
@@ -379,7 +383,7 @@ pub fn exit_for(r: &Report) -> Exit {
     let unfinished = s.restoring + s.not_started + s.interrupted_tables;
     targets::fleet_exit(
         &s.targets,
-        s.succeeded,
+        s.succeeded + s.would_restore,
         s.failed + if s.interrupted { 0 } else { unfinished },
         s.interrupted,
     )

@@ -338,6 +338,9 @@ fn a_dry_run_plans_the_fleet_and_restores_nothing() {
     assert_eq!(plan.len(), 5, "{plan:?}");
     assert_eq!(plan[3], ("svc-03-r".into(), "already_restored".into()));
     assert_eq!(plan[0], ("svc-00-r".into(), "would_restore".into()));
+    // Nothing restored is counted as a success: four would be, one already was.
+    assert_eq!(rep["summary"]["would_restore"], 4, "{rep}");
+    assert_eq!(rep["summary"]["succeeded"], 1, "{rep}");
     let e = &rep["summary"]["estimate"];
     assert_eq!(e["to_restore"], 4);
     assert_eq!(e["waves"], 2);
