@@ -117,6 +117,12 @@ fn print_fleet(r: &Report, ctx: &Ctx) -> Result<()> {
             s.restoring, s.not_started, s.interrupted_tables
         ));
     }
+    if !r.carried.is_empty() {
+        tail.push_str(&format!(
+            "\n{} of the earlier run not selected this time: kept in the report as it left them",
+            crate::output::count(r.carried.len(), "table", "tables")
+        ));
+    }
     if let Some(f) = s.fleet_seconds {
         tail.push_str(&format!(
             "\nfleet recovery time: {f:.1} s (first request to last table finished)"

@@ -65,6 +65,20 @@ pub fn validate(a: &RestoreArgs) -> Result<(), UsageError> {
             )));
         }
     }
+    if let Some(report) = a.report.as_deref().filter(|_| a.dry_run) {
+        // A rerun resumes from this file: a plan written over it would lose the backups
+        // and times the fleet's real run recorded.
+        if !super::fleet_report::earlier_times(Some(report))
+            .rows
+            .is_empty()
+        {
+            return Err(UsageError::new(format!(
+                "--report {} holds a fleet restore's report, which a rerun resumes from: \
+                 give the dry run another --report (or none)",
+                report.display()
+            )));
+        }
+    }
     if a.config.path.is_some() {
         crate::engine::fleet::check_narrowing(&a.select)?;
     } else if !a.select.needs_listing() {

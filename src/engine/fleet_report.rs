@@ -137,6 +137,34 @@ pub struct Report {
     pub fleet_started_at: DateTime<Utc>,
     pub results: Vec<Placed<TableRestore>>,
     pub summary: Summary,
+    /// The rows of an earlier run of this fleet (the same `--report`) for tables this run
+    /// did not select (a narrowed rerun), as that run left them: the file stays the whole
+    /// fleet's, so a later full rerun still resumes every table.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub carried: Vec<serde_json::Value>,
+}
+
+impl Report {
+    /// Takes into `carried` the earlier rows of tables this run did not report.
+    pub(crate) fn carry(&mut self, earlier: &EarlierReport) {
+        let here: std::collections::BTreeSet<(String, String, String)> = self
+            .results
+            .iter()
+            .map(|r| {
+                (
+                    r.target_account.clone(),
+                    r.target_region.clone(),
+                    r.target.clone(),
+                )
+            })
+            .collect();
+        self.carried = earlier
+            .raw
+            .iter()
+            .filter(|(k, _)| !here.contains(*k))
+            .map(|(_, v)| v.clone())
+            .collect();
+    }
 }
 
 /// A table's recovery times in an earlier report.
@@ -211,19 +239,15 @@ pub(crate) const EARLIER_REPORT_MAX: u64 = 256 * 1024 * 1024;
 /// unreadable is ignored (the times are then unknown, never made up).
 pub(crate) fn earlier_times(path: Option<&std::path::Path>) -> EarlierReport {
     #[derive(serde::Deserialize)]
-    struct Counts {
-        tables: usize,
-        succeeded: usize,
-    }
-    #[derive(serde::Deserialize)]
     struct File {
         command: String,
         #[serde(default)]
         dry_run: bool,
         #[serde(default)]
         fleet_started_at: Option<DateTime<Utc>>,
-        results: Vec<Earlier>,
-        summary: Counts,
+        results: Vec<serde_json::Value>,
+        #[serde(default)]
+        carried: Vec<serde_json::Value>,
     }
     let Some(path) = path else {
         return EarlierReport::default();
@@ -237,24 +261,30 @@ pub(crate) fn earlier_times(path: Option<&std::path::Path>) -> EarlierReport {
     let Some(f) = read else {
         return EarlierReport::default();
     };
-    let unfinished = f.summary.succeeded < f.summary.tables;
+    let mut rows = BTreeMap::new();
+    let mut raw = BTreeMap::new();
+    for v in f.results.into_iter().chain(f.carried) {
+        // A row that does not read as one is left out (its times are then unknown).
+        let Ok(e) = serde_json::from_value::<Earlier>(v.clone()) else {
+            continue;
+        };
+        let key = (
+            e.target_account.clone(),
+            e.target_region.clone(),
+            e.target.clone(),
+        );
+        raw.insert(key.clone(), v);
+        rows.insert(key, e);
+    }
+    // Unfinished while any table of the fleet (carried ones too) is not restored.
+    let unfinished = rows
+        .values()
+        .any(|e| !matches!(e.status.as_deref(), Some("restored" | "already_restored")));
     EarlierReport {
         resumes: unfinished,
         fleet_started_at: f.fleet_started_at.filter(|_| unfinished),
-        rows: f
-            .results
-            .into_iter()
-            .map(|e| {
-                (
-                    (
-                        e.target_account.clone(),
-                        e.target_region.clone(),
-                        e.target.clone(),
-                    ),
-                    e,
-                )
-            })
-            .collect(),
+        rows,
+        raw,
     }
 }
 
@@ -263,6 +293,9 @@ pub(crate) fn earlier_times(path: Option<&std::path::Path>) -> EarlierReport {
 pub(crate) struct EarlierReport {
     /// Each target's row: its recovery times and whether it was finished.
     pub rows: BTreeMap<(String, String, String), Earlier>,
+    /// The same rows as the file holds them, to carry those of tables a narrowed rerun
+    /// does not select.
+    pub raw: BTreeMap<(String, String, String), serde_json::Value>,
     /// The earlier run did not finish every table: this run resumes it, from the backups
     /// it chose (and, for tables it had not reached, backups made before it started).
     pub resumes: bool,
@@ -356,6 +389,7 @@ pub fn report(
             estimate,
         },
         results,
+        carried: Vec::new(),
     }
 }
 

@@ -886,6 +886,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Report> {
         crate::engine::fleet_report::earlier_times(a.report.as_deref())
     });
     let fleet_started_at = earlier.fleet_started_at.unwrap_or(ctx.now);
+    let earlier_rows = earlier.clone();
     let a = Arc::new(a);
     let config = config.map(Arc::new);
     let (args, c) = (a.clone(), ctx.clone());
@@ -895,7 +896,9 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Report> {
         async move { in_target(t, args, config, c, earlier).await }
     })
     .await?;
-    Ok(report(reached, &a, ctx, fleet_started_at))
+    let mut r = report(reached, &a, ctx, fleet_started_at);
+    r.carry(&earlier_rows);
+    Ok(r)
 }
 
 #[cfg(test)]

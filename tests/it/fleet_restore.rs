@@ -1106,3 +1106,95 @@ fn a_restore_slower_than_timeout_is_still_restoring_and_a_report_lost_goes_to_st
     );
     assert_eq!(rows(&r.json()).len(), 2);
 }
+
+#[test]
+fn a_narrowed_rerun_keeps_the_other_tables_rows_and_a_dry_run_never_replaces_the_report() {
+    let emu = Emulator::start();
+    let names = fleet(&emu, 3);
+    emu.config(json!({"restore_creating_seconds": 3, "max_restores_in_progress": 1}));
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("dr.json");
+    let report_arg = report.to_str().unwrap();
+    let with = |selection: &[&'static str], extra: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = vec!["restore".into()];
+        v.extend(selection.iter().map(|s| s.to_string()));
+        for s in [
+            "--latest",
+            "--target-template",
+            "{table}-nr",
+            "--report",
+            report_arg,
+            "--output",
+            "json",
+        ] {
+            v.push(s.to_string());
+        }
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let full = with(&["--match", "svc-*"], &["--max-restores", "1"]);
+    let full: Vec<&str> = full.iter().map(String::as_str).collect();
+    let child = spawn(&emu, &full);
+    wait_for_calls(&emu, "RestoreTableFromBackup", 1);
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "INT");
+    let first = finish(child, Duration::from_secs(20), "stopped fleet");
+    assert_eq!(first.code, 130, "{}", first.stderr);
+    let started = first.json()["fleet_started_at"].clone();
+    let before: std::collections::BTreeMap<String, String> = names
+        .iter()
+        .map(|t| {
+            let name = emu.backup_names(t).into_iter().next().unwrap();
+            (format!("{t}-nr"), name)
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(emu.run(&["backup", "--match", "svc-*", "--wait"]).code, 0);
+    emu.config(json!({"restore_creating_seconds": 0, "max_restores_in_progress": 0}));
+
+    // One table redone by hand, with the same report: the others' rows stay in it.
+    let one = with(&["--table", "svc-02"], &[]);
+    let one: Vec<&str> = one.iter().map(String::as_str).collect();
+    let narrowed = emu.run(&one);
+    assert_eq!(narrowed.code, 0, "{}\n{}", narrowed.stdout, narrowed.stderr);
+    let file: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(rows(&file).len(), 1, "{file}");
+    assert_eq!(
+        rows(&file)[0]["backup_name"].as_str(),
+        Some(before["svc-02-nr"].as_str())
+    );
+    let carried: Vec<&str> = file["carried"]
+        .as_array()
+        .map(|c| c.iter().filter_map(|x| x["target"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(carried, vec!["svc-00-nr", "svc-01-nr"], "{file}");
+    assert_eq!(file["fleet_started_at"], started);
+
+    // A dry run would write its plan over the file a rerun resumes from: refused.
+    let saved = std::fs::read(&report).unwrap();
+    emu.reset_stats();
+    let dry = with(&["--match", "svc-*"], &["--dry-run"]);
+    let dry: Vec<&str> = dry.iter().map(String::as_str).collect();
+    let r = emu.run(&dry);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.err_lines().len(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("give the dry run another --report"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(emu.total_calls(), 0);
+    assert_eq!(std::fs::read(&report).unwrap(), saved);
+
+    // The whole fleet again: every table from the backup the first run chose.
+    let again = emu.run(&full);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    let rep = again.json();
+    assert_eq!(rows(&rep).len(), 3, "{rep}");
+    for x in rows(&rep) {
+        let t = x["target"].as_str().unwrap();
+        assert_eq!(x["backup_name"].as_str().unwrap(), before[t], "{x}");
+    }
+    assert_eq!(rep["fleet_started_at"], started);
+    assert!(rep.get("carried").is_none(), "{rep}");
+}
