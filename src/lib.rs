@@ -142,7 +142,9 @@ pub async fn execute_abandonable(
 
 /// The one-line error report: the error and its causes joined by ": ".
 pub fn print_error(err: &anyhow::Error) {
-    eprintln!("error: {}", error_line(err));
+    // Never a panic when stderr is closed too.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "error: {}", error_line(err));
 }
 
 /// An error and its causes as one line (without the "error: " prefix).

@@ -83,6 +83,8 @@ fn init_filtered(g: &GlobalOpts, filter: &str) {
         .with_env_filter(filter)
         // Around the progress bar, so that a log line never shares the bar's line.
         .with_writer(|| crate::output::progress::Stderr)
+        // An unwritable stderr is no reason to print about it (to stderr, panicking).
+        .log_internal_errors(false)
         .with_target(g.verbose > 0);
     let _ = match g.log_format {
         LogFormat::Json => builder.json().with_current_span(false).try_init(),

@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use ddb_backup::exit::Exit;
@@ -11,7 +12,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("{}", ddb_backup::clap_error_line(&e));
+            let _ = writeln!(std::io::stderr(), "{}", ddb_backup::clap_error_line(&e));
             return ExitCode::from(Exit::Usage.code());
         }
     };
@@ -26,7 +27,10 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: could not start the async runtime: {e}"
+            );
             return ExitCode::from(Exit::Failure.code());
         }
     };

@@ -105,6 +105,10 @@ impl Output {
             *c.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
             return Ok(());
         }
+        reader_gone_is_fine(self.write_data(doc, items))
+    }
+
+    fn write_data<T: Serialize>(&self, doc: &T, items: &str) -> io::Result<()> {
         let mut out = io::stdout().lock();
         match self.format {
             OutputFormat::Ndjson => {
@@ -139,11 +143,13 @@ impl Output {
     /// Prints a human-readable block of text.
     pub fn text(&self, s: &str) -> io::Result<()> {
         let mut out = io::stdout().lock();
-        out.write_all(s.as_bytes())?;
-        if !s.ends_with('\n') {
-            out.write_all(b"\n")?;
-        }
-        out.flush()
+        let written = out.write_all(s.as_bytes()).and_then(|()| {
+            if !s.ends_with('\n') {
+                out.write_all(b"\n")?;
+            }
+            out.flush()
+        });
+        reader_gone_is_fine(written)
     }
 
     /// A human table that fits [`Output::width`], coloured when colours are on.
@@ -378,6 +384,23 @@ pub fn write_file_atomic(path: &std::path::Path, content: &[u8]) -> io::Result<(
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A reader that went away (`ddb-backup list | head -1`) is not a failure of the command:
+/// what it did stands, and its exit code is its own. serde_json wraps the io error.
+fn reader_gone_is_fine(r: io::Result<()>) -> io::Result<()> {
+    match r {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e)
+            if e.get_ref()
+                .and_then(|i| i.downcast_ref::<serde_json::Error>())
+                .and_then(|j| j.io_error_kind())
+                == Some(io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]

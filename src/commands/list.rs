@@ -169,6 +169,8 @@ async fn in_target(t: &Target, args: &ListArgs, filter: &ListFilter) -> Result<L
                 names.join(", ")
             );
         }
+        // Without ListTables the listing knows the tables that have backups.
+        let tables = grouped.len();
         for (table, r) in grouped {
             match r {
                 Ok(list) => backups.extend(list),
@@ -184,7 +186,7 @@ async fn in_target(t: &Target, args: &ListArgs, filter: &ListFilter) -> Result<L
         return Ok(Listed {
             backups,
             errors,
-            tables: 0,
+            tables,
         });
     }
     let mut backups: Vec<Backup> = Vec::new();

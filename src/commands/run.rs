@@ -131,10 +131,9 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
         crate::output::Output::json().data(&report, "tables")?;
     } else if mailed {
         if exit != Exit::Success {
-            eprint!(
-                "{}",
-                mail(&report, exit, args.sched.report.as_deref(), &problems)
-            );
+            use std::io::Write;
+            let text = mail(&report, exit, args.sched.report.as_deref(), &problems);
+            let _ = std::io::stderr().write_all(text.as_bytes());
         }
     } else if ctx.out.shows(exit) {
         print(&report, &ctx)?;

@@ -41,7 +41,9 @@ pub struct Stderr;
 
 impl Write for Stderr {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        write_stderr(buf)?;
+        // A log line that cannot be written (stderr closed) is dropped, never an error
+        // that would stop the command or a panic.
+        let _ = write_stderr(buf);
         Ok(buf.len())
     }
 

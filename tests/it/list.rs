@@ -154,6 +154,11 @@ fn all_tables_lists_in_one_paginated_stream() {
     assert_eq!(r.json()["backups"].as_array().unwrap().len(), 120);
     assert_eq!(emu.calls("ListBackups"), 2);
     assert_eq!(emu.calls("ListTables"), 0);
+    // The summary counts the tables the listing holds, here and per target.
+    let s = &r.json()["summary"];
+    assert_eq!(s["tables"], 2, "{s}");
+    assert_eq!(s["targets"][0]["tables"], 2, "{s}");
+    assert_eq!(s["targets"][0]["succeeded"], 2, "{s}");
 }
 
 #[test]

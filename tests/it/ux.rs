@@ -875,3 +875,58 @@ fn restore_latest_restorable_reports_the_point_dynamodb_chose() {
         .unwrap();
     assert_eq!((summary * 1000.0).round() as i64, parsed.timestamp_millis());
 }
+
+#[test]
+fn a_reader_that_goes_away_is_no_error_and_keeps_the_exit_code() {
+    use std::process::Stdio;
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 300, 3600));
+    for (args, code) in [
+        (vec!["list", "--all-tables", "-o", "json"], 0),
+        (
+            vec![
+                "list",
+                "--table",
+                "orders",
+                "--table",
+                "missing-table",
+                "-o",
+                "json",
+            ],
+            3,
+        ),
+        (vec!["completions", "bash"], 0),
+    ] {
+        // The reading end is closed before anything is written (`| head -c 0`), and so is
+        // stderr's: nothing may panic, and the exit code stays the command's own.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let (err_reader, err_writer) = std::io::pipe().unwrap();
+        drop(err_reader);
+        let status = emu
+            .cmd()
+            .args(&args)
+            .stdout(Stdio::from(writer))
+            .stderr(Stdio::from(err_writer))
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+        // With stderr open, nothing is said about the closed stdout.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = emu
+            .cmd()
+            .args(&args)
+            .stdout(Stdio::from(writer))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.to_lowercase().contains("broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
