@@ -58,8 +58,9 @@ impl Output {
     }
 
     /// Whether a command that changes something and ends with `exit` prints its result:
-    /// always, except under `-q` when everything succeeded (so cron mails only failures).
-    /// Read commands (list, describe, check, config check) always print their data.
+    /// always, except under `-q` without `-o` when everything succeeded (so cron mails
+    /// only failures). Read commands (list, describe, check, config check, report) and dry
+    /// runs always print their data; so does any command given `-o`.
     pub fn shows(&self, exit: crate::exit::Exit) -> bool {
         !(self.quiet && exit == crate::exit::Exit::Success)
     }
@@ -72,6 +73,7 @@ impl Output {
         wide: bool,
     ) -> Output {
         let tty = io::stdout().is_terminal();
+        let explicit = format;
         let format = format.unwrap_or(if tty {
             OutputFormat::Table
         } else {
@@ -85,7 +87,8 @@ impl Output {
         Output {
             format,
             color,
-            quiet,
+            // `-o` asks for the data: `-q` then silences diagnostics only.
+            quiet: quiet && explicit.is_none(),
             width: (!wide).then(|| terminal_width(std::env::var("COLUMNS").ok().as_deref(), tty)),
             captured: None,
         }

@@ -37,7 +37,7 @@ pub async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Exit> {
     .await?;
     let report = report(reached, opts.dry_run, ctx);
     let exit = exit_for(&report);
-    if ctx.out.shows(exit) {
+    if ctx.out.shows(exit) || opts.dry_run {
         print(&report, ctx)?;
     }
     Ok(exit)

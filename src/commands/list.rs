@@ -325,8 +325,8 @@ async fn exports(args: ListArgs, ctx: &Ctx) -> Result<Exit> {
         exports,
         errors,
     };
-    if !ctx.out.shows(exit) {
-    } else if ctx.out.is_table() {
+    // A read command prints what it was asked for, -q or not (-q silences the logs).
+    if ctx.out.is_table() {
         let mut t = ctx.out.table(&[
             "Table",
             "Type",

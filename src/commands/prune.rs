@@ -42,7 +42,7 @@ pub async fn run(args: PruneArgs, ctx: &Ctx) -> Result<Exit> {
     .await?;
     let report = build_report(reached, &opts, ctx);
     let exit = exit_for(&report);
-    if ctx.out.shows(exit) {
+    if ctx.out.shows(exit) || opts.dry_run {
         print(&report, args.exports, ctx)?;
     }
     Ok(exit)

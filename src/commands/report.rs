@@ -72,7 +72,8 @@ pub async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Exit> {
             exit = exit.worst(Exit::Failure);
         }
     }
-    if ctx.out.shows(exit) {
+    // A read command prints what it was asked for, -q or not (-q silences the logs).
+    {
         match ctx.out.format {
             OutputFormat::Table => ctx.out.text(&render::table_text(&ctx.out, &report))?,
             OutputFormat::Csv => ctx.out.text(&render::csv(&report))?,

@@ -42,7 +42,7 @@ pub async fn run(mut a: RestoreArgs, ctx: &Ctx) -> Result<Exit> {
         }
         if report_lost && ctx.out.format != crate::cli::OutputFormat::Json {
             crate::output::Output::json().data(&report, "results")?;
-        } else if ctx.out.shows(exit) {
+        } else if ctx.out.shows(exit) || report.dry_run {
             print_fleet(&report, ctx)?;
         }
         return Ok(exit);

@@ -126,7 +126,7 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
     }
     // `-q` without `-o` (cron, a systemd timer): nothing on success, and on failure a few
     // lines on stderr (what cron mails) instead of the whole report.
-    let mailed = ctx.global.summary_only() && ctx.out.captured.is_none();
+    let mailed = ctx.global.summary_only() && !args.dry_run && ctx.out.captured.is_none();
     if report_lost && ctx.out.format != crate::cli::OutputFormat::Json {
         crate::output::Output::json().data(&report, "tables")?;
     } else if mailed {
@@ -135,7 +135,7 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
             let text = mail(&report, exit, args.sched.report.as_deref(), &problems);
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
-    } else if ctx.out.shows(exit) {
+    } else if ctx.out.shows(exit) || args.dry_run {
         print(&report, &ctx)?;
     }
     Ok(exit)

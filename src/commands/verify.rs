@@ -99,7 +99,7 @@ pub async fn run(mut args: VerifyArgs, ctx: &Ctx) -> Result<Exit> {
             tracing::error!("{e:#}");
         }
     }
-    if ctx.out.shows(exit) {
+    if ctx.out.shows(exit) || args.dry_run {
         print(&report, &ctx)?;
     }
     Ok(exit)

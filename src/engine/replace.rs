@@ -251,9 +251,8 @@ pub(crate) async fn run(
             p.step(step, "planned", detail);
         }
         save(&p.report, a.report.as_deref());
-        if ctx.out.shows(Exit::Success) {
-            print(&p.report, ctx)?;
-        }
+        // A dry run's plan is its whole result: printed under -q too.
+        print(&p.report, ctx)?;
         return Ok(Exit::Success);
     }
     // 2. Confirmation on a terminal (off one, --yes was required before any call).

@@ -378,9 +378,8 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
             None => {}
         }
         save(&report, a.report.as_deref());
-        if ctx.out.shows(Exit::Success) {
-            print(&report, ctx)?;
-        }
+        // A dry run's plan is its whole result: printed under -q too.
+        print(&report, ctx)?;
         return Ok(Exit::Success);
     }
     let info = match &src {

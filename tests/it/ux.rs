@@ -203,6 +203,81 @@ fn quiet_read_commands_still_print_their_data() {
     let r = emu.run(&["-q", "backup", "--table", "orders"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
+    // ... unless -o asks for its data, or it is a dry run (its plan is all it does), or it
+    // is the report (which changes nothing).
+    let config = emu.home.path().join("q.toml");
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"p\"\ntables = [\"orders\"]\n[policy.retention]\nkeep_last = 2\n",
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    for (args, key) in [
+        (
+            vec!["-q", "backup", "--table", "orders", "-o", "json"],
+            "results",
+        ),
+        (
+            vec![
+                "-q",
+                "backup",
+                "--table",
+                "orders",
+                "--dry-run",
+                "-o",
+                "json",
+            ],
+            "results",
+        ),
+        (
+            vec![
+                "-q",
+                "prune",
+                "--table",
+                "orders",
+                "--keep-last",
+                "9",
+                "--dry-run",
+            ],
+            "tables",
+        ),
+        (vec!["-q", "run", "-c", cfg, "--dry-run"], "tables"),
+        (
+            vec!["-q", "run", "-c", cfg, "--dry-run", "-o", "json"],
+            "tables",
+        ),
+        (vec!["-q", "report", "--table", "orders"], "tables"),
+        (
+            vec!["-q", "report", "--table", "orders", "-o", "json"],
+            "tables",
+        ),
+        (
+            vec![
+                "-q",
+                "list",
+                "--exports",
+                "--bucket",
+                "no-such-bucket-x",
+                "-t",
+                "orders",
+            ],
+            "",
+        ),
+    ] {
+        let r = emu.run(&args);
+        if key.is_empty() {
+            // list --exports of a bucket that does not exist: the error, not silence.
+            assert_ne!(r.code, 0, "{args:?}");
+            assert!(!r.stderr.is_empty(), "{args:?}");
+            continue;
+        }
+        assert!(r.code == 0 || r.code == 3, "{args:?}: {}", r.stderr);
+        assert!(
+            r.json()[key].is_array(),
+            "{args:?} printed nothing:\n{}",
+            r.stderr
+        );
+    }
 }
 
 #[test]
