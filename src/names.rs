@@ -352,17 +352,44 @@ pub fn parse_template(s: &str) -> Result<NameTemplate, String> {
     s.parse()
 }
 
-/// The known name nearest to `word` (a typo's "did you mean"): within two edits, or one
-/// edit in six for a long name, case counting as one; the first of equals in `known` order.
-pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+/// The known names nearest to `word` (a typo's "did you mean"): within two edits, or one
+/// edit in six for a long name, letter case not counted. Equally near names are all
+/// returned, in `known`'s order; none when more than three are (a guess among many is
+/// no help), and never `word` itself.
+pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Vec<&'a str> {
     let limit = (word.chars().count() / 6).max(2);
-    known
+    let lower = word.to_lowercase();
+    let near: Vec<(usize, &'a str)> = known
         .iter()
         .filter(|k| **k != word)
-        .map(|k| (strsim::levenshtein(word, k), *k))
+        .map(|k| (strsim::levenshtein(&lower, &k.to_lowercase()), *k))
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
+        .collect();
+    let Some(best) = near.iter().map(|(d, _)| *d).min() else {
+        return Vec::new();
+    };
+    let mut out: Vec<&'a str> = near
+        .into_iter()
+        .filter(|(d, _)| *d == best)
         .map(|(_, k)| k)
+        .collect();
+    out.dedup();
+    if out.len() > 3 {
+        out.clear();
+    }
+    out
+}
+
+/// "did you mean 'a'?", "did you mean 'a' or 'b'?", "did you mean 'a', 'b' or 'c'?"
+/// (each name between `quote`s), or `None`.
+pub fn did_you_mean(word: &str, known: &[&str], quote: char) -> Option<String> {
+    let near = nearest(word, known);
+    let q: Vec<String> = near.iter().map(|k| format!("{quote}{k}{quote}")).collect();
+    match q.as_slice() {
+        [] => None,
+        [one] => Some(format!("did you mean {one}?")),
+        [init @ .., last] => Some(format!("did you mean {} or {last}?", init.join(", "))),
+    }
 }
 
 #[cfg(test)]
@@ -372,19 +399,44 @@ mod tests {
     #[test]
     fn a_typo_finds_the_name_meant_and_a_stranger_finds_none() {
         let known = ["orders", "customers", "orders-archive-2026", "Invoices"];
-        assert_eq!(closest("ordres", &known), Some("orders"));
-        assert_eq!(closest("invoices", &known), Some("Invoices"));
+        assert_eq!(nearest("ordres", &known), vec!["orders"]);
+        assert_eq!(nearest("invoices", &known), vec!["Invoices"]);
         assert_eq!(
-            closest("orders-archiv-2025", &known),
-            Some("orders-archive-2026")
+            nearest("ORDERS", &known),
+            vec!["orders"],
+            "case is not counted"
         );
-        assert_eq!(closest("payments", &known), None);
         assert_eq!(
-            closest("orders", &known),
-            None,
+            nearest("ORDERS-ARCHIVE-2026", &known),
+            vec!["orders-archive-2026"]
+        );
+        assert_eq!(
+            nearest("orders-archiv-2025", &known),
+            vec!["orders-archive-2026"]
+        );
+        assert!(nearest("payments", &known).is_empty());
+        assert!(
+            nearest("orders", &known).is_empty(),
             "the same name is no suggestion"
         );
-        assert_eq!(closest("x", &[]), None);
+        assert!(nearest("x", &[]).is_empty());
+        // Equally near names are all named, or none when there are too many.
+        let prod = ["prod-a", "prod-b", "prod-scratch-1"];
+        assert_eq!(
+            did_you_mean("prod", &prod, '\'').as_deref(),
+            Some("did you mean 'prod-a' or 'prod-b'?")
+        );
+        let svc: Vec<String> = (0..300).map(|i| format!("svc-{i:03}")).collect();
+        let svc: Vec<&str> = svc.iter().map(String::as_str).collect();
+        assert_eq!(
+            did_you_mean("svc-30", &svc, '\'').as_deref(),
+            Some("did you mean 'svc-030', 'svc-130' or 'svc-230'?")
+        );
+        assert_eq!(
+            did_you_mean("svc-0", &svc, '\''),
+            None,
+            "too many to guess among"
+        );
     }
     use proptest::prelude::*;
 

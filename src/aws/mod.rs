@@ -763,11 +763,10 @@ impl Dynamo {
             .get_or_init(|| async { self.list_tables().await.ok() })
             .await;
         let known: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
-        match crate::names::closest(name, &known) {
-            Some(k) => format!(
-                "table '{name}' not found{note}: did you mean '{k}'? (or check --region and \
-                 --profile)"
-            ),
+        match crate::names::did_you_mean(name, &known, '\'') {
+            Some(hint) => {
+                format!("table '{name}' not found{note}: {hint} (or check --region and --profile)")
+            }
             None => {
                 format!("table '{name}' not found{note}: check the name, --region and --profile")
             }
@@ -907,8 +906,15 @@ impl Dynamo {
                     .await
                     .map_err(|e| errors::map("DescribeContinuousBackups", table, e))
             })
-            .await?;
-        Ok(convert::pitr(out.continuous_backups_description()))
+            .await;
+        match out {
+            Ok(out) => Ok(convert::pitr(out.continuous_backups_description())),
+            Err(mut e) if e.kind == AwsErrorKind::TableNotFound => {
+                e.message = self.not_found(table, "").await;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

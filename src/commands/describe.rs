@@ -38,10 +38,8 @@ async fn table_record(args: &DescribeArgs, ctx: &Ctx) -> Result<Exit> {
     let dynamo = ctx.dynamo_for(arn).await?;
     let name = crate::ids::table_name(table);
     let Some(r) = record::read(&dynamo, name, &args.skip_setting).await? else {
-        anyhow::bail!(
-            "table '{name}' does not exist in {} (see: aws dynamodb list-tables)",
-            dynamo.region()
-        );
+        let region = format!(" in {}", dynamo.region());
+        anyhow::bail!("{}", dynamo.not_found(name, &region).await);
     };
     let unreadable = r.unreadable();
     for (s, why) in &unreadable {

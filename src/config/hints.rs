@@ -6,7 +6,7 @@ pub fn hint(message: &str, at: &str) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`')?;
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        return crate::names::closest(field, &known).map(|k| format!("did you mean `{k}`?"));
+        return crate::names::did_you_mean(field, &known, '`');
     }
     let header = at.trim_start();
     if message.contains("expected a sequence")

@@ -238,12 +238,7 @@ pub async fn export_table(
     }
     let shape = match d.table_shape(table).await {
         Ok(Some(s)) => s,
-        Ok(None) => {
-            return TableExport::failed(
-                table,
-                format!("table '{table}' not found: check the name, --region and --profile"),
-            )
-        }
+        Ok(None) => return TableExport::failed(table, d.not_found(table, "").await),
         Err(e) => return TableExport::failed(table, e.message),
     };
     match d.pitr(table).await {

@@ -362,6 +362,17 @@ pub fn report(
     };
     let per_target = targets::summaries(&reached, count);
     let results = targets::placed(&mut reached, std::mem::take);
+    // Each failed table says so on stderr too, as a one-table restore does.
+    for r in results.iter().filter(|r| r.status == Status::Failed) {
+        tracing::error!(
+            account = %r.at.account,
+            region = %r.at.region,
+            table = %r.source_table,
+            target = %r.target,
+            "restore failed: {}",
+            r.detail.as_deref().unwrap_or("")
+        );
+    }
     let n = |s: Status| results.iter().filter(|r| r.status == s).count();
     let succeeded = n(Status::Restored) + n(Status::AlreadyRestored);
     let first = results.iter().filter_map(|r| r.requested_at).min();

@@ -864,6 +864,17 @@ fn a_mistyped_table_name_is_answered_with_the_name_meant() {
     for args in [
         vec!["list", "-t", "ordres"],
         vec!["describe", "--table", "ordres", "--latest"],
+        vec!["describe", "--table", "ORDERS"],
+        vec![
+            "export",
+            "-t",
+            "ordres",
+            "--bucket",
+            "some-bucket",
+            "-o",
+            "json",
+        ],
+        vec!["list", "-t", "Orders"],
         vec!["backup", "-t", "ordres", "-o", "json"],
         vec!["backup", "-t", "ordres", "--dry-run", "-o", "json"],
         vec!["prune", "-t", "ordres", "--keep-last", "3", "-o", "json"],
@@ -899,6 +910,33 @@ fn a_mistyped_table_name_is_answered_with_the_name_meant() {
         );
         assert_eq!(emu.backup_names("ordres").len(), 0);
     }
+    // A point in time of a mistyped table, alone or in a fleet.
+    emu.call(
+        "UpdateContinuousBackups",
+        json!({"TableName": "customers", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+    );
+    let r = emu.run(&[
+        "restore",
+        "-t",
+        "ordres",
+        "-t",
+        "customers",
+        "--latest-restorable",
+        "--target-template",
+        "{table}-pitr",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stdout.contains(meant), "{}", r.stdout);
+    // Equally near names are all offered.
+    emu.create_tables(&["prod-a", "prod-b"]);
+    let r = emu.run(&["list", "-t", "prod"]);
+    assert!(
+        r.stderr.contains("did you mean 'prod-a' or 'prod-b'?"),
+        "{}",
+        r.stderr
+    );
     // A name like none of the tables gets the usual advice, not a guess.
     let r = emu.run(&["list", "-t", "payments"]);
     assert_eq!(r.code, 1);
