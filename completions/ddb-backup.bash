@@ -690,7 +690,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__describe)
-            opts="-o -v -q -h -V --latest --backup-name --table --skip-setting --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-t -o -v -q -h -V --latest --backup-name --table --skip-setting --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +701,10 @@ _ddb__backup() {
                     return 0
                     ;;
                 --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -890,7 +894,7 @@ _ddb__backup() {
             return 0
             ;;
         ddb__backup__subcmd__import)
-            opts="-o -v -q -h -V --bucket --prefix --bucket-owner --table --latest --export-time --manifest --target --wait --timeout --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
+            opts="-t -o -v -q -h -V --bucket --prefix --bucket-owner --table --latest --export-time --manifest --target --wait --timeout --region --role-arn --external-id --target-concurrency --profile --endpoint-url --output --wide --verbose --quiet --log-format --color --max-attempts --retry-backoff --connect-timeout --read-timeout --rate-multiplier --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -909,6 +913,10 @@ _ddb__backup() {
                     return 0
                     ;;
                 --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

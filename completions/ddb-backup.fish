@@ -107,7 +107,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s q -l quie
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand list" -s V -l version -d 'Print version'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l backup-name -d 'With --table: describe the table\'s backup of this name instead of its settings' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l table -d 'Instead of a backup: this table\'s settings record (the settings a restore does not carry), as restore --copy-settings and --replace read it; save it with --output json and apply it later with restore --settings-from' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -s t -l table -d 'Instead of a backup: this table\'s settings record (the settings a restore does not carry), as restore --copy-settings and --replace read it; save it with --output json and apply it later with restore --settings-from' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l skip-setting -d 'With --table: do not read this setting (repeatable; names as in restore --skip-setting)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand describe" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
@@ -181,7 +181,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-dai
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-weekly -d 'Keep the newest backup of each of the N newest ISO weeks that have one' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-monthly -d 'Keep the newest backup of each of the N newest months that have one' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-yearly -d 'Keep the newest backup of each of the N newest years that have one' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the blog\'s "retention days" N is --keep-within Nd)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the "retention days" N of the AWS blog post\'s Lambda is --keep-within Nd)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-hourly -d 'Keep one backup per hour within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-daily -d 'Keep one backup per day within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand prune" -l keep-within-weekly -d 'Keep one backup per ISO week within DURATION of the newest backup' -r
@@ -276,7 +276,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l latest-restorable -d 'Point-in-time restore of each source table to its latest restorable time'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-settings -d 'A fleet restore: do not apply the source tables\' settings records to the new tables'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l verify -d 'A fleet restore: count each new table\'s items (a Scan) and compare with the backup\'s item count, as verify does'
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l replace -d 'Restore into the source table\'s own name: safety backup, delete, restore, re-apply its settings (the table is unavailable between the deletion and ACTIVE; see above)'
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l replace -d 'Restore into the source table\'s own name: safety backup, delete, restore, re-apply its settings (the table is unavailable between the deletion and ACTIVE; --help says more)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l yes -d 'Confirm --replace without typing the table name (required when not on a terminal)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l disable-deletion-protection -d 'Let --replace turn off the table\'s deletion protection (it is turned on again after)'
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand restore" -l no-gsi -d 'Restore without any global secondary index'
@@ -297,7 +297,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l match -d '
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l tag -d 'Tables carrying this tag (repeatable: all given tags must match; this tool\'s own scratch and staging tables are skipped)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l exclude -d 'Leave out tables whose name matches this glob (repeatable)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l timeout -d 'How long --wait waits [default: 30m]' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l timeout -d 'How long --wait waits [default: 30min]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l skip-if-recent -d 'Skip the backup of a table whose newest backup made by ddb-backup is younger than this' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l concurrency -d 'Tables backed up at the same time [default: 16]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-last -d 'Keep the N newest backups' -r
@@ -306,7 +306,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-daily
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-weekly -d 'Keep the newest backup of each of the N newest ISO weeks that have one' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-monthly -d 'Keep the newest backup of each of the N newest months that have one' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-yearly -d 'Keep the newest backup of each of the N newest years that have one' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the blog\'s "retention days" N is --keep-within Nd)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the "retention days" N of the AWS blog post\'s Lambda is --keep-within Nd)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-hourly -d 'Keep one backup per hour within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-daily -d 'Keep one backup per day within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand run" -l keep-within-weekly -d 'Keep one backup per ISO week within DURATION of the newest backup' -r
@@ -428,7 +428,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand export" -s V -l ve
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l bucket -d 'The S3 bucket of the exports (in the table\'s region)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l prefix -d 'Key prefix under the bucket (exports go to PREFIX/ACCOUNT/REGION/TABLE/TIME/)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l bucket-owner -d 'The account that owns the bucket, when another account\'s (e.g. a vault account)' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l table -d 'The exported table (its exports are found under the bucket\'s layout)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -s t -l table -d 'The exported table (its exports are found under the bucket\'s layout)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l export-time -d 'The newest completed export at or before this time (RFC 3339, or a duration back such as 7d)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l manifest -d 'This export\'s manifest (s3://BUCKET/KEY/ddb-backup-export.json)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand import" -l target -d 'The new table to create (it must not exist)' -r
@@ -468,7 +468,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l exclude
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l name -d 'Backup name template; placeholders {table}, {timestamp} (UTC, 20261122T030000Z), {date} (2026-11-22). prune and check only consider backups whose names fit this template [default: ddb-backup.{table}.{timestamp}]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l backup-arn -d 'Drill this backup (its ARN, or its id as `list` shows it) instead of each table\'s newest one made by ddb-backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l timeout -d 'How long a scratch table may take to become ACTIVE' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l concurrency -d 'Drills at once per target (DynamoDB allows 50 table operations in progress)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l concurrency -d 'Drills at once per target (each is a restore: DynamoDB\'s default quota is 50 restores in progress per account and region)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l metrics-file -d 'Prometheus textfile metrics of the drills (last success, restore time, items), atomic' -r -F
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l region -d 'AWS region(s): comma-separated or repeated, each a target of the run (e.g. --region us-east-1,eu-west-1) [default: the SDK\'s chain: AWS_REGION, the profile, instance metadata]' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand verify" -l role-arn -d 'Assume this IAM role (STS AssumeRole from the base credentials) and work in its account; repeat for several accounts: each role × region is a target (e.g. --role-arn arn:aws:iam::222222222222:role/ddb-backup)' -r
@@ -509,7 +509,7 @@ complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-da
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-weekly -d 'Keep the newest backup of each of the N newest ISO weeks that have one' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-monthly -d 'Keep the newest backup of each of the N newest months that have one' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-yearly -d 'Keep the newest backup of each of the N newest years that have one' -r
-complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the blog\'s "retention days" N is --keep-within Nd)' -r
+complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within -d 'Keep every backup younger than DURATION, measured from the newest backup (the "retention days" N of the AWS blog post\'s Lambda is --keep-within Nd)' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within-hourly -d 'Keep one backup per hour within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within-daily -d 'Keep one backup per day within DURATION of the newest backup' -r
 complete -c ddb-backup -n "__fish_ddb_backup_using_subcommand report" -l keep-within-weekly -d 'Keep one backup per ISO week within DURATION of the newest backup' -r

@@ -533,7 +533,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub wait: bool,
 
-    /// How long --wait waits [default: 30m]
+    /// How long --wait waits [default: 30min]
     #[arg(long, value_parser = parse_span, value_name = "DURATION")]
     pub timeout: Option<Span>,
 
@@ -633,7 +633,8 @@ pub struct VerifyArgs {
     #[arg(long, default_value = "30min", value_parser = parse_span, value_name = "DURATION")]
     pub timeout: Span,
 
-    /// Drills at once per target (DynamoDB allows 50 table operations in progress)
+    /// Drills at once per target (each is a restore: DynamoDB's default quota is 50
+    /// restores in progress per account and region)
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=25), value_name = "N")]
     pub concurrency: u32,
 
@@ -695,7 +696,8 @@ Examples:
 pub const BACKUP_EXAMPLES: &str = "\
 Examples:
   ddb-backup backup --table orders --table customers --wait
-  ddb-backup backup --match 'prod-*' --exclude 'prod-tmp-*' --skip-if-recent 20h
+  ddb-backup backup --match 'prod-*' --exclude 'prod-tmp-*' \\
+    --skip-if-recent 20h
   ddb-backup backup --tag backup=daily --name 'nightly-{table}-{date}'
   ddb-backup backup --all-tables --dry-run";
 
@@ -704,7 +706,7 @@ Examples:
   ddb-backup prune --table orders --keep-daily 7 --keep-weekly 4 \\
     --keep-monthly 12 --dry-run
   ddb-backup prune --all-tables --keep-within 35d --require-recent 2d
-  ddb-backup prune --match 'prod-*' --keep-last 10 --max-delete 20 --output json
+  ddb-backup prune --match 'prod-*' --keep-last 10 --max-delete 20 -o json
   ddb-backup prune --exports --bucket acme-ddb-archive --all-tables \\
     --keep-monthly 84 --dry-run";
 
@@ -890,7 +892,7 @@ pub struct DescribeArgs {
     /// Instead of a backup: this table's settings record (the settings a restore does not
     /// carry), as restore --copy-settings and --replace read it; save it with --output json
     /// and apply it later with restore --settings-from
-    #[arg(long, value_name = "NAME|ARN", value_parser = parse_table, conflicts_with = "arn")]
+    #[arg(long, short = 't', value_name = "NAME|ARN", value_parser = parse_table, conflicts_with = "arn")]
     pub table: Option<String>,
 
     /// With --table: do not read this setting (repeatable; names as in restore --skip-setting)
@@ -965,7 +967,7 @@ pub struct KeepOpts {
     #[arg(long, value_name = "N|unlimited", value_parser = parse_count)]
     pub keep_yearly: Option<Count>,
     /// Keep every backup younger than DURATION, measured from the newest backup
-    /// (the blog's "retention days" N is --keep-within Nd)
+    /// (the "retention days" N of the AWS blog post's Lambda is --keep-within Nd)
     #[arg(long, value_name = "DURATION", value_parser = parse_span)]
     pub keep_within: Option<Span>,
     /// Keep one backup per hour within DURATION of the newest backup
@@ -1118,7 +1120,8 @@ pub struct RestoreArgs {
     pub verify: bool,
 
     /// Restore into the source table's own name: safety backup, delete, restore, re-apply
-    /// its settings (the table is unavailable between the deletion and ACTIVE; see above)
+    /// its settings (the table is unavailable between the deletion and ACTIVE; --help
+    /// says more)
     #[arg(long, conflicts_with_all = ["target", "target_region", "copy_settings"])]
     pub replace: bool,
 

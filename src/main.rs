@@ -4,7 +4,12 @@ use std::process::ExitCode;
 use ddb_backup::exit::Exit;
 
 fn main() -> ExitCode {
-    let cli = match ddb_backup::cli::try_parse_from(std::env::args_os()) {
+    // Help wraps where tables do: COLUMNS, the terminal's width, or 80.
+    let width = ddb_backup::output::terminal_width(
+        std::env::var("COLUMNS").ok().as_deref(),
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    );
+    let cli = match ddb_backup::cli::help::try_parse_at_width(std::env::args_os(), width) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.

@@ -97,7 +97,7 @@ pub struct ImportArgs {
     pub archive: ArchiveOpts,
 
     /// The exported table (its exports are found under the bucket's layout)
-    #[arg(long, value_name = "NAME", value_parser = parse_table, required_unless_present = "manifest", conflicts_with = "manifest")]
+    #[arg(long, short = 't', value_name = "NAME", value_parser = parse_table, required_unless_present = "manifest", conflicts_with = "manifest")]
     pub table: Option<String>,
 
     /// The table's newest completed export (the default)

@@ -16,9 +16,88 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let mut cmd = command();
-    let matches = cmd.try_get_matches_from_mut(args)?;
+    parse_with(command(), args)
+}
+
+/// [`try_parse_from`] with help wrapped at `width` columns (at most 100: longer lines
+/// are harder to read): the width tables fit, so help is 80 columns wide where the
+/// terminal's width is unknown, as tables are.
+pub fn try_parse_at_width<I, T>(args: I, width: usize) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    parse_with(command().term_width(width.clamp(20, 100)), args)
+}
+
+fn parse_with<I, T>(mut cmd: Command, args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let matches = cmd.try_get_matches_from_mut(args.clone())?;
+    if let Some(msg) = split_targets(&cmd, &args) {
+        return Err(cmd.error(clap::error::ErrorKind::ArgumentConflict, msg));
+    }
     Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
+/// The options that add targets, given on both sides of the subcommand: clap keeps only
+/// the later side's values, so a region or role given before would be dropped silently.
+fn split_targets(cmd: &Command, args: &[std::ffi::OsString]) -> Option<String> {
+    let takes_value = |long: &str| {
+        cmd.get_arguments()
+            .any(|a| a.get_long() == Some(long) && a.get_action().takes_values())
+    };
+    let short_takes_value = |c: char| {
+        cmd.get_arguments()
+            .any(|a| a.get_short() == Some(c) && a.get_action().takes_values())
+    };
+    let mut before: Vec<&str> = Vec::new();
+    let mut after: Vec<&str> = Vec::new();
+    let mut in_sub = false;
+    let mut skip = false;
+    for a in args.iter().skip(1) {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        let Some(s) = a.to_str() else { continue };
+        if s == "--" {
+            break;
+        }
+        if let Some(long) = s.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (long, false),
+            };
+            if let Some(known) = ["region", "role-arn"].into_iter().find(|k| *k == name) {
+                if in_sub {
+                    after.push(known);
+                } else {
+                    before.push(known);
+                }
+            }
+            skip = !inline && !in_sub && takes_value(name);
+        } else if let Some(shorts) = s.strip_prefix('-').filter(|r| !r.is_empty()) {
+            // `-o json`, `-ojson`, `-qv`: a value-taking short at the end takes the next.
+            skip = !in_sub
+                && shorts
+                    .chars()
+                    .last()
+                    .is_some_and(|c| short_takes_value(c) && shorts.len() == 1);
+        } else if !in_sub {
+            in_sub = true;
+        }
+    }
+    let both = ["region", "role-arn"]
+        .into_iter()
+        .find(|k| before.contains(k) && after.contains(k))?;
+    Some(format!(
+        "--{both} is given both before and after the subcommand: the later ones would replace \
+         the earlier and drop their targets; give every --{both} on one side (comma-separated \
+         or repeated)"
+    ))
 }
 
 /// The command line as it is parsed and documented (man pages): every option under a heading
@@ -102,6 +181,10 @@ pub fn heading(sub: &str, id: &str) -> Option<&'static str> {
         ("restore", "sse_kms_key") => "Overrides",
         ("export", "sse_kms_key") => "Archive (S3)",
         ("restore", "verify") => "After the restore",
+        // The report deletes nothing: these shape the plan it shows, as prune would run it.
+        ("report", "min_keep" | "require_recent" | "max_delete" | "include_unmanaged") => {
+            "Safety rails of the plan shown (as prune applies them)"
+        }
         (_, "path" | "offline") => "Config",
         (_, "tables" | "globs" | "tags" | "all_tables" | "excludes" | "policies") => {
             "Table selection"
@@ -142,7 +225,7 @@ pub fn heading(sub: &str, id: &str) -> Option<&'static str> {
             | "copy_alarm_actions",
         ) => "After the restore",
         (_, "wait" | "timeout" | "concurrency" | "max_restores") => "Pace and waiting",
-        (_, "report" | "metrics_file" | "html" | "price_per_gb_month" | "shell") => "Output",
+        (_, "report" | "metrics_file" | "html" | "price_per_gb_month") => "Output",
         _ => return None,
     })
 }
@@ -242,6 +325,75 @@ mod tests {
     }
 
     #[test]
+    fn targets_split_around_the_subcommand_are_refused_not_dropped() {
+        let p = |v: &[&str]| {
+            let mut all = vec!["ddb-backup"];
+            all.extend(v);
+            try_parse_from(all)
+                .map(|c| c.global.region)
+                .map_err(|e| e.to_string())
+        };
+        let e = p(&[
+            "--region",
+            "us-east-1",
+            "list",
+            "--all-tables",
+            "--region",
+            "eu-west-1",
+        ])
+        .unwrap_err();
+        assert!(e.contains("--region is given both before and after"), "{e}");
+        let e = p(&[
+            "--region=us-east-1",
+            "list",
+            "--all-tables",
+            "--region=eu-west-1",
+        ])
+        .unwrap_err();
+        assert!(e.contains("--region is given both"), "{e}");
+        let e = p(&[
+            "--role-arn",
+            "arn:aws:iam::222222222222:role/x",
+            "list",
+            "--all-tables",
+            "--role-arn",
+            "arn:aws:iam::333333333333:role/x",
+        ])
+        .unwrap_err();
+        assert!(e.contains("--role-arn is given both"), "{e}");
+        // One side, any form: every region is a target.
+        let both = Ok(vec!["us-east-1".to_string(), "eu-west-1".to_string()]);
+        assert_eq!(
+            p(&[
+                "--region",
+                "us-east-1",
+                "--region",
+                "eu-west-1",
+                "list",
+                "-t",
+                "orders"
+            ]),
+            both
+        );
+        assert_eq!(
+            p(&["list", "-t", "orders", "--region", "us-east-1,eu-west-1"]),
+            both
+        );
+        // A value that looks like a subcommand is a value (a profile named list).
+        assert!(p(&[
+            "--profile",
+            "list",
+            "list",
+            "-t",
+            "x-y",
+            "--region",
+            "us-east-1"
+        ])
+        .is_ok());
+        assert!(p(&["-o", "json", "list", "-t", "x-y", "--region", "us-east-1"]).is_ok());
+    }
+
+    #[test]
     fn an_example_continued_over_lines_is_one_example() {
         let text = "Examples:\n  ddb-backup a \\\n    --b c\n  ddb-backup d\nnot one\n";
         assert_eq!(
@@ -285,6 +437,8 @@ mod tests {
             let examples = page.split("\nExamples:\n").nth(1).unwrap_or_default();
             let mut continued = false;
             for line in examples.lines().take_while(|l| !l.is_empty()) {
+                // Two columns to spare: a terminal a little narrower wraps none either.
+                assert!(line.chars().count() <= 78, "{name}: {line:?}");
                 let l = line.trim_start();
                 assert!(
                     continued || l.starts_with("ddb-backup ") || l.starts_with('#'),

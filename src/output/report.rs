@@ -122,10 +122,10 @@ pub fn table_text(out: &Output, r: &Report) -> String {
     let mut text = format!("{t}\n");
     text.push_str(&format!(
         "{}, {} failing ({} with an incomplete listing); {}, {} held, {}/month",
-        count(s.tables as usize, "table", "tables"),
+        count(s.tables, "table", "tables"),
         s.tables_failing,
         s.incomplete,
-        count(s.backups as usize, "backup", "backups"),
+        count(s.backups, "backup", "backups"),
         human_size(Some(s.storage_bytes)),
         usd(s.monthly_cost_usd),
     ));
@@ -173,7 +173,7 @@ pub fn table_text(out: &Output, r: &Report) -> String {
                     "\n  {}/{}{name}: {}, {} failing, {}, {}/month",
                     t.account,
                     t.region,
-                    count(t.tables as usize, "table", "tables"),
+                    count(t.tables, "table", "tables"),
                     t.tables_failing,
                     human_size(Some(t.storage_bytes)),
                     usd(t.monthly_cost_usd)
