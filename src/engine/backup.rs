@@ -394,7 +394,8 @@ pub async fn one_table(
                 backup_name: Some(name),
                 backup_arn: None,
                 // Dated as DynamoDB would date it.
-                created_at: Some(d.service_now()),
+                // DynamoDB's precision, as the backup would carry it.
+                created_at: Some(chrono::SubsecRound::trunc_subsecs(d.service_now(), 3)),
                 detail: None,
                 duration_seconds: 0.0,
             },

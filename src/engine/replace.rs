@@ -230,24 +230,33 @@ pub(crate) async fn run(
             Source::Backup(b) => format!("backup {}", b.backup_name),
             Source::Pitr(_) => "the point in time, through a staging table and its backup".into(),
         };
-        for (step, detail) in [
+        // The steps in the order the real run takes them.
+        let mut steps: Vec<(&'static str, String)> = vec![
+            ("record_settings", record.summary()),
             (
                 "safety_backup",
                 format!(
                     "back up '{table}' as {SAFETY_PREFIX}.{table}.<now> and wait until AVAILABLE"
                 ),
             ),
-            ("record_settings", record.summary()),
+        ];
+        if matches!(src, Source::Pitr(_)) {
+            steps.push((
+                "stage_point_in_time",
+                "restore the point in time to a staging table and back it up".into(),
+            ));
+            steps.push(("drop_staging_table", "drop the staging table".into()));
+        }
+        steps.extend([
             (
                 "delete_table",
                 format!("delete '{table}' (unavailable from here until ACTIVE)"),
             ),
-            (
-                "restore",
-                format!("restore {source} as '{table}' and wait until ACTIVE"),
-            ),
+            ("restore", format!("restore {source} as '{table}'")),
+            ("wait_active", format!("wait until '{table}' is ACTIVE")),
             ("reapply_settings", "re-apply the recorded settings".into()),
-        ] {
+        ]);
+        for (step, detail) in steps {
             p.step(step, "planned", detail);
         }
         save(&p.report, a.report.as_deref());

@@ -324,6 +324,24 @@ fn a_dry_run_only_plans() {
         .unwrap()
         .iter()
         .all(|s| s["status"] == "planned"));
+    // The steps of the real run, in its order.
+    let steps: Vec<&str> = j["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["step"].as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "record_settings",
+            "safety_backup",
+            "delete_table",
+            "restore",
+            "wait_active",
+            "reapply_settings"
+        ]
+    );
     assert_eq!(
         emu.calls("CreateBackup") + emu.calls("DeleteTable") + emu.calls("RestoreTableFromBackup"),
         0
