@@ -134,10 +134,10 @@ pub struct GlobalOpts {
     pub verbose: u8,
 
     /// No diagnostics: no log lines or progress, only errors. Read commands (list,
-    /// describe, check, config check, report), dry runs and any command given -o still
-    /// print their data; without -o, commands that change something print nothing when
-    /// they succeed, and a failed `run` prints a short summary on stderr instead of its
-    /// report (for cron: mail only on failure)
+    /// describe, check, config check, report) and dry runs still print their data;
+    /// commands that change something print nothing when they succeed, and without -o a
+    /// failed `run` prints a short summary on stderr instead of its report (for cron: mail
+    /// only on failure)
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 

@@ -21,9 +21,35 @@ pub const QUOTED_MAX: usize = 200;
 /// `'aaaa…' (700000 characters)`, so that a huge value never makes a huge message.
 pub fn quoted(s: &str) -> String {
     match s.char_indices().nth(QUOTED_MAX) {
-        Some((cut, _)) => format!("'{}…' ({} characters)", &s[..cut], s.chars().count()),
-        None => format!("'{s}'"),
+        Some((cut, _)) => format!(
+            "'{}…' ({} characters)",
+            escaped(&s[..cut]),
+            s.chars().count()
+        ),
+        None => format!("'{}'", escaped(s)),
     }
+}
+
+/// Control and bidirectional-override characters (which could redraw a terminal or make
+/// one name look like another) as `\u{..}` escapes; anything else as it is.
+pub fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
+    let odd = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(odd) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if odd(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// How long a message of a parser (clap's, the TOML reader's) that may quote input whole

@@ -31,8 +31,9 @@ pub fn validate_name(what: &str, name: &str) -> Result<(), String> {
     }
     if let Some(bad) = name.chars().find(|c| !is_name_char(*c)) {
         return Err(format!(
-            "invalid {what} {}: character '{bad}' is not allowed (use letters, digits, '_', '.', '-')",
-            quoted(name)
+            "invalid {what} {}: character {} is not allowed (use letters, digits, '_', '.', '-')",
+            quoted(name),
+            quoted(&bad.to_string())
         ));
     }
     Ok(())

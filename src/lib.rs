@@ -144,7 +144,13 @@ pub async fn execute_abandonable(
 pub fn print_error(err: &anyhow::Error) {
     // Never a panic when stderr is closed too.
     use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "error: {}", error_line(err));
+    // One line, and a name's control or bidi-override characters escaped: a terminal
+    // shows the error as it is.
+    let _ = writeln!(
+        std::io::stderr(),
+        "error: {}",
+        crate::output::printable(&error_line(err))
+    );
 }
 
 /// An error and its causes as one line (without the "error: " prefix).

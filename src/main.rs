@@ -17,7 +17,12 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "{}", ddb_backup::clap_error_line(&e));
+            let line = ddb_backup::clap_error_line(&e);
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                ddb_backup::output::printable(&line)
+            );
             return ExitCode::from(Exit::Usage.code());
         }
     };

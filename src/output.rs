@@ -58,9 +58,9 @@ impl Output {
     }
 
     /// Whether a command that changes something and ends with `exit` prints its result:
-    /// always, except under `-q` without `-o` when everything succeeded (so cron mails
-    /// only failures). Read commands (list, describe, check, config check, report) and dry
-    /// runs always print their data; so does any command given `-o`.
+    /// always, except under `-q` when everything succeeded (so cron mails only failures).
+    /// Read commands (list, describe, check, config check, report) and dry runs (whose
+    /// plan is all they do) always print their data.
     pub fn shows(&self, exit: crate::exit::Exit) -> bool {
         !(self.quiet && exit == crate::exit::Exit::Success)
     }
@@ -73,7 +73,6 @@ impl Output {
         wide: bool,
     ) -> Output {
         let tty = io::stdout().is_terminal();
-        let explicit = format;
         let format = format.unwrap_or(if tty {
             OutputFormat::Table
         } else {
@@ -87,8 +86,7 @@ impl Output {
         Output {
             format,
             color,
-            // `-o` asks for the data: `-q` then silences diagnostics only.
-            quiet: quiet && explicit.is_none(),
+            quiet,
             width: (!wide).then(|| terminal_width(std::env::var("COLUMNS").ok().as_deref(), tty)),
             captured: None,
         }
@@ -198,7 +196,7 @@ pub fn human_size(bytes: Option<i64>) -> String {
 
 pub use crate::error::count;
 
-/// "kept 3", and the backups that are neither kept nor deleted: "kept 3 (1 still
+/// "kept 3", and the backups that are neither kept nor deleted: "kept 3 (not counted: 1 still
 /// CREATING, 1 already DELETED)".
 pub fn kept(kept: usize, creating: usize, deleted_elsewhere: usize) -> String {
     let apart: Vec<String> = [
@@ -212,7 +210,8 @@ pub fn kept(kept: usize, creating: usize, deleted_elsewhere: usize) -> String {
     if apart.is_empty() {
         format!("kept {kept}")
     } else {
-        format!("kept {kept} ({})", apart.join(", "))
+        // Apart from the kept: a CREATING or DELETED backup is not counted among them.
+        format!("kept {kept} (not counted: {})", apart.join(", "))
     }
 }
 
@@ -242,23 +241,7 @@ pub fn time_ms(t: DateTime<Utc>) -> String {
 /// (which could make one name look like another) are shown as `\u{..}` escapes. Only the
 /// human table does this; JSON carries names as they are.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    let odd = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !s.chars().any(odd) {
-        return s.into();
-    }
-    s.chars()
-        .map(|c| {
-            if odd(c) {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
+    crate::error::escaped(s)
 }
 
 /// The human table of backups with a total line.

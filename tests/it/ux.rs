@@ -203,8 +203,8 @@ fn quiet_read_commands_still_print_their_data() {
     let r = emu.run(&["-q", "backup", "--table", "orders"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
-    // ... unless -o asks for its data, or it is a dry run (its plan is all it does), or it
-    // is the report (which changes nothing).
+    // ... unless it is a dry run (its plan is all it does) or the report (which changes
+    // nothing).
     let config = emu.home.path().join("q.toml");
     std::fs::write(
         &config,
@@ -213,10 +213,6 @@ fn quiet_read_commands_still_print_their_data() {
     .unwrap();
     let cfg = config.to_str().unwrap();
     for (args, key) in [
-        (
-            vec!["-q", "backup", "--table", "orders", "-o", "json"],
-            "results",
-        ),
         (
             vec![
                 "-q",
@@ -1042,4 +1038,22 @@ fn a_reader_that_goes_away_is_no_error_and_keeps_the_exit_code() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+#[test]
+fn an_error_line_escapes_what_would_redraw_the_terminal() {
+    let emu = Emulator::start();
+    for bad in ["orders\u{202e}", "orders\u{1b}[2J", "orders\nfake: line"] {
+        let r = emu.run(&["list", "--table", bad]);
+        assert_eq!(r.code, 2, "{bad:?}");
+        let lines = r.err_lines();
+        assert_eq!(lines.len(), 1, "{bad:?}: {lines:?}");
+        assert!(
+            !lines[0].chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{:?}",
+            lines[0]
+        );
+        assert!(lines[0].contains("\\u{"), "{:?}", lines[0]);
+    }
+    assert_eq!(emu.total_calls(), 0);
 }
