@@ -146,7 +146,7 @@ pub struct Report {
 
 impl Report {
     /// Takes into `carried` the earlier rows of tables this run did not report.
-    pub(crate) fn carry(&mut self, earlier: &EarlierReport) {
+    pub(crate) fn carry(mut self, earlier: &EarlierReport) -> Self {
         let here: std::collections::BTreeSet<(String, String, String)> = self
             .results
             .iter()
@@ -164,6 +164,7 @@ impl Report {
             .filter(|(k, _)| !here.contains(*k))
             .map(|(_, v)| v.clone())
             .collect();
+        self
     }
 }
 

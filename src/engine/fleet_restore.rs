@@ -896,9 +896,7 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx) -> Result<Report> {
         async move { in_target(t, args, config, c, earlier).await }
     })
     .await?;
-    let mut r = report(reached, &a, ctx, fleet_started_at);
-    r.carry(&earlier_rows);
-    Ok(r)
+    Ok(report(reached, &a, ctx, fleet_started_at).carry(&earlier_rows))
 }
 
 #[cfg(test)]
