@@ -385,9 +385,14 @@ pub async fn run(a: RestoreArgs, ctx: &Ctx, print: Show) -> Result<Exit> {
     let info = match &src {
         Source::Backup(b) => target.restore_from_backup(&b.backup_arn, &req).await?,
         Source::Pitr(p) => {
-            target
-                .restore_to_point_in_time(&source_table_arg(&a), p, &req)
-                .await?
+            // Cross-Region, DynamoDB finds the source only by its ARN.
+            let mut from = source_table_arg(&a);
+            if cross_region && !from.starts_with("arn:") {
+                if let Some(arn) = source.describe_table(&from).await?.and_then(|t| t.arn) {
+                    from = arn;
+                }
+            }
+            target.restore_to_point_in_time(&from, p, &req).await?
         }
     };
     tracing::info!(target = %target_name, "restore started");

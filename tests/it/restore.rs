@@ -284,3 +284,41 @@ fn restore_by_name_reports_ambiguity_and_bad_combinations_are_usage_errors() {
     }
     assert_eq!(emu.total_calls(), 0);
 }
+
+#[test]
+fn a_point_in_time_restores_into_another_region_by_the_source_tables_arn() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.call(
+        "UpdateContinuousBackups",
+        json!({"TableName": "orders", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}),
+    );
+    let r = emu.run(&[
+        "restore",
+        "-t",
+        "orders",
+        "--latest-restorable",
+        "--target",
+        "orders-west",
+        "--target-region",
+        "us-west-2",
+        "--wait",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["target_region"], "us-west-2");
+    let t = emu.ctl(
+        "call",
+        json!({"op": "DescribeTable", "body": {"TableName": "orders-west"}, "region": "us-west-2"}),
+    );
+    assert_eq!(t["body"]["Table"]["TableStatus"], "ACTIVE", "{t}");
+    let from = t["body"]["Table"]["RestoreSummary"]["SourceTableArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        from.ends_with(":table/orders") && from.contains(":us-east-1:"),
+        "{from}"
+    );
+}
