@@ -219,7 +219,8 @@ pub fn failing(
         match good.iter().map(|b| b.created_at).max() {
             None => out.push(format!("max_age: no {which}")),
             Some(t) if dated_in_future(t, now) => out.push(format!(
-                "max_age: the newest {which} is dated {} in the future: check the clock (NTP)",
+                "max_age: the newest {which} is dated {} in the future of DynamoDB's clock: \
+                 no proof of freshness",
                 format_age(t - now)
             )),
             Some(t) if now - t > max.chrono() => out.push(format!(

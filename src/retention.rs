@@ -180,12 +180,13 @@ pub struct Plan {
     pub table: String,
     /// Set when a safety rail stopped every deletion for this table (a failure).
     pub held: Option<String>,
-    /// Set when backups are dated in the future of this host's clock (beyond a small
-    /// tolerance): the host's clock (or the service's) is wrong. The plan does not depend
+    /// Set when backups are dated in the future of "now" (DynamoDB's clock as its responses
+    /// date it, beyond a small tolerance): the backups' times or that clock are wrong. The plan does not depend
     /// on it: windows are measured from the newest backup, not from "now".
     pub clock_skew: Option<String>,
     /// Set when `keep_within` is shorter than the interval between the table's two newest
-    /// candidates: the window then keeps only what the safety rails keep.
+    /// candidates not dated in the future (the ones that anchor the windows): the window
+    /// then keeps only what the safety rails keep.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub short_window: Option<String>,
     pub decisions: Vec<Decision>,
@@ -410,22 +411,39 @@ pub fn plan(
         .collect();
     let clock_skew = ahead.first().map(|newest| {
         format!(
-            "{} dated in the future of this host's clock, the newest by {} \
-             ({}): check the clock (NTP) of this host and DynamoDB's times; windows are \
-             measured from the newest backup not dated in the future, which keeps at least \
-             what a correct clock would",
+            "{} dated in the future of DynamoDB's clock (as its responses date it), the newest \
+             by {} ({}): the backups' creation times and that clock disagree (with an emulator \
+             or a proxy as the endpoint, check its clock); windows are measured from the newest \
+             backup not dated in the future, which keeps at least what a correct clock would",
             crate::error::count(ahead.len(), "backup", "backups"),
             crate::timeparse::format_age(newest.created_at - now),
             newest.backup_name
         )
     });
-    let short_window = match (&policy.within, cands.as_slice()) {
-        (Some(w), [newest, next, ..]) if w.chrono() < newest.created_at - next.created_at => {
+    // Measured between the two newest candidates that can anchor the windows (see
+    // `keep_reasons`): a backup dated in the future anchors nothing and is kept by the
+    // window anyway, so it never makes the window look short.
+    let mut anchors = cands.iter().filter(|b| !dated_in_future(b.created_at, now));
+    let short_window = match (&policy.within, anchors.next(), anchors.next()) {
+        (Some(w), Some(newest), Some(next)) if w.chrono() < newest.created_at - next.created_at => {
+            let future = cands
+                .first()
+                .is_some_and(|b| dated_in_future(b.created_at, now));
             Some(format!(
-                "keep-within {w} is shorter than the {} between the two newest backups: it \
-                 keeps only the newest, and the others are kept only by other rules or the \
+                "keep-within {w} is shorter than the {} between the two newest backups{}: it \
+                 keeps only the newest{}, and the others are kept only by other rules or the \
                  safety rails",
-                crate::timeparse::format_age(newest.created_at - next.created_at)
+                crate::timeparse::format_age(newest.created_at - next.created_at),
+                if future {
+                    " not dated in the future"
+                } else {
+                    ""
+                },
+                if future {
+                    " of them and those dated in the future"
+                } else {
+                    ""
+                },
             ))
         }
         _ => None,
@@ -699,6 +717,91 @@ mod tests {
             assert!(kept.contains(&ymd(2099, 1, d)), "Jan {d} was deleted");
         }
         assert!(p.clock_skew.is_some());
+    }
+
+    /// Daily backups and one dated a year ahead, `--keep-within 3d`: the future-dated one
+    /// anchors nothing, the window keeps the three newest days and the future-dated one, and
+    /// the 3 days are not reported as shorter than the year to the future-dated backup.
+    #[test]
+    fn a_future_dated_backup_does_not_make_the_window_look_short() {
+        let now = Utc.with_ymd_and_hms(2099, 1, 31, 12, 0, 0).unwrap();
+        let mut backups = daily(ymd(2099, 1, 2), ymd(2099, 1, 31), 3);
+        backups.push(backup(99, now + Duration::days(365)));
+        let policy = Policy {
+            within: Some(span("3d")),
+            ..Policy::default()
+        };
+        let p = plan(
+            "t",
+            &backups,
+            &policy,
+            &Rails::default(),
+            &SCOPE,
+            now,
+            Tz::UTC,
+        );
+        assert_eq!(p.count(Action::Keep), 4);
+        assert!(p.short_window.is_none(), "{:?}", p.short_window);
+        let skew = p.clock_skew.as_deref().unwrap();
+        assert!(
+            skew.contains("1 backup dated in the future of DynamoDB's clock"),
+            "{skew}"
+        );
+        // A window shorter than the real daily interval is still reported, measured
+        // between the two newest backups not dated in the future.
+        let policy = Policy {
+            within: Some(span("6h")),
+            ..Policy::default()
+        };
+        let p = plan(
+            "t",
+            &backups,
+            &policy,
+            &Rails::default(),
+            &SCOPE,
+            now,
+            Tz::UTC,
+        );
+        let why = p.short_window.unwrap();
+        assert!(
+            why.starts_with(
+                "keep-within 6h is shorter than the 1d between the two newest backups not \
+                 dated in the future"
+            ),
+            "{why}"
+        );
+    }
+
+    proptest! {
+        /// Backups dated in the future never decide whether the short-window warning is
+        /// given: the plan warns exactly when the same backups without them would, and never
+        /// when the window covers the real interval between backups.
+        #[test]
+        fn future_dated_backups_never_trigger_the_short_window_warning(
+            real in 0usize..12,
+            every_min in 1i64..(30 * 24 * 60),
+            last_ago_min in 0i64..(365 * 24 * 60),
+            ahead in prop::collection::vec((CLOCK_TOLERANCE_SECS + 1)..(3 * 365 * 86_400i64), 1..4),
+            within in prop::sample::select(vec!["10min", "1h", "6h", "1d", "3d", "7d", "30d"]),
+            min_keep in 0u32..3,
+        ) {
+            let now = now();
+            let newest = now - Duration::minutes(last_ago_min);
+            let past: Vec<Backup> = (0..real)
+                .map(|i| backup(i, newest - Duration::minutes(every_min * i as i64)))
+                .collect();
+            let mut all = past.clone();
+            all.extend(ahead.iter().enumerate().map(|(i, s)| backup(100 + i, now + Duration::seconds(*s))));
+            let policy = Policy { within: Some(span(within)), ..Policy::default() };
+            let rails = Rails { min_keep, require_recent: None, max_delete: None };
+            let with = plan("t", &all, &policy, &rails, &SCOPE, now, Tz::UTC);
+            let without = plan("t", &past, &policy, &rails, &SCOPE, now, Tz::UTC);
+            prop_assert_eq!(with.short_window.is_some(), without.short_window.is_some(), "{:?}", with.short_window);
+            if span(within).chrono() >= Duration::minutes(every_min) {
+                prop_assert!(with.short_window.is_none(), "{:?}", with.short_window);
+            }
+            prop_assert!(with.clock_skew.is_some());
+        }
     }
 
     /// The reported wrong deletion: DynamoDB's clock 2 h ahead of this host, five backups a

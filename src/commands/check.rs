@@ -384,8 +384,9 @@ fn verdict(
             false,
             "clock_skew",
             format!(
-                "newest {which} ({}) is dated {} in the future of this host's clock: check the \
-                 clock (NTP); a backup dated in the future is no proof of freshness",
+                "newest {which} ({}) is dated {} in the future of DynamoDB's clock (as its \
+                 responses date it): with an emulator or a proxy as the endpoint, check its \
+                 clock; a backup dated in the future is no proof of freshness",
                 b.backup_name,
                 format_age(-a)
             ),
