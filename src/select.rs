@@ -154,7 +154,9 @@ pub fn by_name(sel: &TableSelection, all: &[String]) -> (Vec<String>, LeftOut) {
 }
 
 /// The tables a command works on, and how many tables the region has when the selection
-/// needed ListTables to find them (which decides how backups are listed).
+/// needed ListTables to find them (which decides how backups are listed; a selection of
+/// enough named tables learns it when its backup listing starts:
+/// [`crate::aws::listing::learn_region`]).
 #[derive(Debug, Clone)]
 pub struct Selected {
     pub tables: Vec<String>,

@@ -10,8 +10,10 @@
 //!   tables in the region is known: the account-wide listing when the selected tables are
 //!   at least [`ACCOUNT_WIDE_SHARE`] of them (it then costs about as many pages as one per
 //!   table would, and far fewer when tables have few backups);
-//! * only named tables: one listing per table (the region's size is not known, and a few
-//!   named tables are cheapest listed one by one).
+//! * only named tables: fewer than [`LEARN_REGION_FROM`] are cheapest listed one by one;
+//!   from that many on, one ListTables listing learns the region's size first
+//!   ([`learn_region`]) and the same share decides (a config written by `config init`
+//!   names every table of its region).
 //!
 //! The safety rule does not depend on the choice: a listing that fails on any page is
 //! incomplete, and every table it covers gets that error instead of a list, so nothing is
@@ -56,6 +58,53 @@ impl Strategy {
     }
 }
 
+/// A selection of named tables (which needed no ListTables to be found) learns the
+/// region's size from this many tables on, so that [`Strategy::choose`] can weigh the
+/// account-wide listing. Listed one by one, N named tables cost N ListBackups calls paced
+/// under 5/s: 10 of them take 2 s, 300 a minute. ListTables returns 100 names a call under
+/// the control plane's 2,500/s, and is given up as soon as the region holds more than
+/// N / [`ACCOUNT_WIDE_SHARE`] tables (the per-table listing is chosen then anyway), so it
+/// costs at most ⌈(2N + 1) / 100⌉ calls of a round trip each: one for N = 10. From 10 on
+/// that one call is small against the seconds of ListBackups it can save; below, the
+/// per-table listing is a second or two and the call would be spent for little.
+pub const LEARN_REGION_FROM: usize = 10;
+
+/// Learns `in_region` and `existing` (as a selection from ListTables would have set them)
+/// for `selected` named tables, when [`LEARN_REGION_FROM`] says it pays and they are not
+/// known yet. Nothing is learned when the region holds too many tables for the
+/// account-wide listing to be chosen, or when ListTables fails: the run then lists table
+/// by table, as it would have without the attempt (ListTables is an optimisation here, and
+/// a role limited to the tables it names need not be allowed it). A named table that does
+/// not exist is not among the learned names, so its empty listing is still confirmed with
+/// DescribeTable and reported as not found.
+pub async fn learn_region(
+    dynamo: &Dynamo,
+    selected: usize,
+    in_region: &mut Option<usize>,
+    existing: &mut HashSet<String>,
+) {
+    if in_region.is_some() || selected < LEARN_REGION_FROM {
+        return;
+    }
+    // Strategy::choose picks the account-wide listing only for at most this many tables.
+    let most = (selected as f64 / ACCOUNT_WIDE_SHARE).floor() as usize;
+    match dynamo.list_tables_within(most).await {
+        Ok(Some(names)) => {
+            *in_region = Some(names.len());
+            existing.extend(names);
+        }
+        Ok(None) => tracing::debug!(
+            "the region holds more than {most} tables: {selected} named tables are listed one \
+             by one"
+        ),
+        Err(e) if e.kind == AwsErrorKind::Interrupted => tracing::debug!("{e}"),
+        Err(e) => tracing::info!(
+            "the region's tables could not be listed, so {selected} named tables are listed \
+             one by one: {e}"
+        ),
+    }
+}
+
 type Grouped = Mutex<super::ByTable>;
 
 /// The run's listing: every table's complete backups, each handed out once.
@@ -83,13 +132,18 @@ async fn list_all(dynamo: Dynamo) -> Result<Grouped, AwsError> {
 }
 
 impl RunListing {
-    /// Starts the listing; the account-wide one starts paging in now, while the run goes on
-    /// (its backups overlap it).
-    pub fn start(
+    /// Starts the listing of `selected` tables, the cheaper way for a region of `in_region`
+    /// tables (learned first for enough named tables: [`learn_region`]); `existing` are the
+    /// tables ListTables returned. The account-wide listing starts paging in now, while the
+    /// run goes on (its backups overlap it).
+    pub async fn start(
         dynamo: &Dynamo,
-        strategy: Strategy,
-        existing: HashSet<String>,
+        selected: usize,
+        mut in_region: Option<usize>,
+        mut existing: HashSet<String>,
     ) -> Arc<RunListing> {
+        learn_region(dynamo, selected, &mut in_region, &mut existing).await;
+        let strategy = Strategy::choose(selected, in_region);
         let listing = Arc::new(RunListing {
             dynamo: dynamo.clone(),
             strategy,

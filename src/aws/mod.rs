@@ -511,6 +511,15 @@ impl Dynamo {
 
     /// Every table name in the region (ListTables, all pages).
     pub async fn list_tables(&self) -> Result<Vec<String>, AwsError> {
+        Ok(self
+            .list_tables_within(usize::MAX)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// [`Self::list_tables`], given up as soon as more than `most` names have come back:
+    /// `None` then (the region holds more tables than the caller can use).
+    pub async fn list_tables_within(&self, most: usize) -> Result<Option<Vec<String>>, AwsError> {
         let mut names = Vec::new();
         let mut cursor = Cursor::new("ListTables", &self.region);
         let mut start: Option<String> = None;
@@ -527,9 +536,12 @@ impl Dynamo {
                 })
                 .await?;
             names.extend(out.table_names().iter().cloned());
+            if names.len() > most {
+                return Ok(None);
+            }
             match cursor.advance(out.last_evaluated_table_name())? {
                 Some(next) => start = Some(next),
-                None => return checked_names("ListTables", &self.region, names),
+                None => return checked_names("ListTables", &self.region, names).map(Some),
             }
         }
     }

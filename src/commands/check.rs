@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::listing::RunListing;
 use crate::cli::CheckArgs;
 use crate::config::{Config, PolicyConfig};
 use crate::engine::archive::{self, Location};
@@ -210,7 +210,7 @@ async fn in_target(
                 )
             }
         };
-    let listing = RunListing::start(dynamo, Strategy::choose(targets.len(), in_region), existing);
+    let listing = RunListing::start(dynamo, targets.len(), in_region, existing).await;
     let mut tasks = JoinSet::new();
     for (i, (table, counted, (policy, max_age, min_count))) in targets.into_iter().enumerate() {
         let (l, d) = (listing.clone(), dynamo.clone());

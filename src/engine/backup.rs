@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::listing::RunListing;
 use crate::aws::Dynamo;
 use crate::cli::TableSelection;
 use crate::engine::targets::{self, Reached, Target, TargetSummary};
@@ -170,13 +170,18 @@ pub async fn in_target(
     };
     let selected = select::resolve(&sel, &t.dynamo).await?;
     // Only --skip-if-recent needs to know the tables' backups.
-    let listing = opts.skip_if_recent.as_ref().map(|_| {
-        RunListing::start(
-            &t.dynamo,
-            Strategy::choose(selected.tables.len(), selected.in_region),
-            selected.existing.clone(),
-        )
-    });
+    let listing = match opts.skip_if_recent {
+        Some(_) => Some(
+            RunListing::start(
+                &t.dynamo,
+                selected.tables.len(),
+                selected.in_region,
+                selected.existing.clone(),
+            )
+            .await,
+        ),
+        None => None,
+    };
     Ok(back_up(&t.dynamo, &selected.tables, opts, listing, ctx).await)
 }
 

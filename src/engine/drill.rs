@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::listing::RunListing;
 use crate::aws::{Dynamo, IndexChoice, RestoreRequest, SseChoice};
 use crate::cli::VerifyArgs;
 use crate::config::Config;
@@ -250,7 +250,7 @@ pub async fn in_target(
             )
         }
     };
-    let listing = RunListing::start(d, Strategy::choose(work.len(), in_region), existing);
+    let listing = RunListing::start(d, work.len(), in_region, existing).await;
     let sem = Arc::new(Semaphore::new(args.concurrency as usize));
     let mut tasks = JoinSet::new();
     for (i, (table, tpl)) in work.into_iter().enumerate() {

@@ -91,7 +91,8 @@ fn narrowed(sel: &TableSelection, table: &str) -> bool {
 pub struct Fleet {
     pub assigned: Vec<Assigned>,
     pub errors: Vec<PolicyError>,
-    /// How many tables the region has, when ListTables was needed.
+    /// How many tables the region has, when ListTables was needed (or learned for the
+    /// backup listing: [`crate::aws::listing::learn_region`]).
     pub in_region: Option<usize>,
     /// The names ListTables returned (empty when it was not needed): known to exist.
     pub existing: std::collections::HashSet<String>,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::listing::{learn_region, RunListing};
 use crate::aws::Dynamo;
 use crate::cli::{KeepOpts, RailOpts, RunArgs, TableSelection};
 use crate::config::Config;
@@ -298,9 +298,17 @@ async fn execute_in(
         _,
     ) = match config {
         Some(c) => {
-            let f = fleet::resolve(c, narrowing, t).await?;
-            // Coverage is the config's as a whole: not known for a narrowed run.
+            let mut f = fleet::resolve(c, narrowing, t).await?;
+            let entries: Vec<_> = f
+                .assigned
+                .iter()
+                .map(|a| (a.policy, a.table.clone(), a.conflict.clone()))
+                .collect();
+            // Coverage is the config's as a whole: not known for a narrowed run. When the
+            // backup listing learns the region's tables, they answer coverage too.
             let coverage = if narrowing.is_empty() {
+                let n = listed(jobs, &entries);
+                learn_region(&t.dynamo, n, &mut f.in_region, &mut f.existing).await;
                 match fleet::uncovered(&f, t).await {
                     Ok(uncovered) => Some(fleet::Coverage { uncovered }),
                     Err(e) => {
@@ -311,11 +319,6 @@ async fn execute_in(
             } else {
                 None
             };
-            let entries = f
-                .assigned
-                .into_iter()
-                .map(|a| (a.policy, a.table, a.conflict))
-                .collect();
             (entries, f.errors, f.in_region, f.existing, coverage)
         }
         None => {
@@ -338,12 +341,10 @@ async fn execute_in(
         }
     }
     // The run's one listing, for the tables that need one (skip-if-recent or a prune).
-    let listed = entries
-        .iter()
-        .filter(|(j, _, conflict)| jobs[*j].needs_listing() && conflict.is_none())
-        .count();
-    let listing = (listed > 0)
-        .then(|| RunListing::start(&dynamo, Strategy::choose(listed, in_region), existing));
+    let listing = match listed(jobs, &entries) {
+        0 => None,
+        n => Some(RunListing::start(&dynamo, n, in_region, existing).await),
+    };
     if let Some(bar) = &progress.bar {
         bar.inc_length(entries.len() as u64);
     }
@@ -397,6 +398,15 @@ async fn execute_in(
         })
         .collect();
     Ok((runs, policy_errors, coverage))
+}
+
+/// How many of the run's tables (job, table, conflict) need the run's one listing: those
+/// whose job has skip-if-recent or a prune, and no conflict.
+fn listed(jobs: &[Job], entries: &[(usize, String, Option<String>)]) -> usize {
+    entries
+        .iter()
+        .filter(|(j, _, conflict)| jobs[*j].needs_listing() && conflict.is_none())
+        .count()
 }
 
 /// What every table's journey shares: the client (and its pacers), the run's listing,

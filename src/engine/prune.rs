@@ -10,7 +10,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::listing::RunListing;
 use crate::aws::{Deleted, Dynamo};
 use crate::cli::{KeepOpts, RailOpts, TableSelection};
 use crate::engine::targets::{self, Reached, Target, TargetSummary};
@@ -175,9 +175,11 @@ pub async fn in_target(
     let selected = select::resolve(&sel, &t.dynamo).await?;
     let listing = RunListing::start(
         &t.dynamo,
-        Strategy::choose(selected.tables.len(), selected.in_region),
+        selected.tables.len(),
+        selected.in_region,
         selected.existing.clone(),
-    );
+    )
+    .await;
     let work: Vec<PruneTarget> = selected
         .tables
         .into_iter()

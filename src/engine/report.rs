@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-use crate::aws::listing::{RunListing, Strategy};
+use crate::aws::listing::RunListing;
 use crate::cli::{KeepOpts, RailOpts, TableSelection};
 use crate::config::Config;
 use crate::engine::prune::PruneOptions;
@@ -172,7 +172,7 @@ pub async fn in_target(
             (entries, s.in_region, s.existing)
         }
     };
-    let listing = RunListing::start(dynamo, Strategy::choose(entries.len(), in_region), existing);
+    let listing = RunListing::start(dynamo, entries.len(), in_region, existing).await;
     let bar = ctx.progress(entries.len() as u64, "tables reported");
     let sem = Arc::new(Semaphore::new(CONCURRENCY));
     let opts = Arc::new(opts.clone());

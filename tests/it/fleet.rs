@@ -1,6 +1,7 @@
 //! The fleet engine: one listing per run (account-wide when it is cheaper), per-table
 //! journeys that overlap backups with the listing, and the safety rules at fleet scale.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -511,4 +512,136 @@ fn a_table_carrying_the_verify_tag_is_never_selected_by_tag() {
         "{}",
         r.stderr
     );
+}
+
+/// A policy naming this many tables, with one retention rule, as `config init` writes one.
+fn naming_config(emu: &Emulator, tables: &[String]) -> String {
+    let names: Vec<String> = tables.iter().map(|t| format!("\"{t}\"")).collect();
+    let config = emu.home.path().join("ddb-backup.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[policy]]\nname = \"named\"\ntables = [{}]\n[policy.retention]\nkeep_last = 3\n",
+            names.join(", ")
+        ),
+    )
+    .unwrap();
+    config.to_str().unwrap().to_string()
+}
+
+/// The names of the `n` newest backups of each table (by the timestamp in their names).
+fn newest(emu: &Emulator, tables: &[String], n: usize) -> Vec<BTreeSet<String>> {
+    tables
+        .iter()
+        .map(|t| emu.backup_names(t).into_iter().rev().take(n).collect())
+        .collect()
+}
+
+/// A config that names its tables (as `config init` writes it) learns the region's size
+/// with one ListTables listing, so that naming most of them lists backups account-wide;
+/// the prune is the same as the per-table listing's. A config naming three stays per-table.
+#[test]
+fn a_config_naming_many_tables_lists_backups_account_wide() {
+    let emu = Emulator::start();
+    let tables = fleet(&emu, "named", 30, 5);
+    emu.create_tables(&["other-1", "other-2", "other-3", "other-4", "other-5"]);
+    let config = naming_config(&emu, &tables);
+    let kept = newest(&emu, &tables, 2);
+    let r = emu.run(&["run", "--config", &config, "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // 150 backups (and at most 30 new ones): two account-wide pages, not 30 listings; the
+    // one ListTables listing also answers which tables no policy covers.
+    assert_eq!(emu.calls("ListBackups"), 2, "{}", r.stderr);
+    assert_eq!(emu.calls("ListTables"), 1);
+    assert_eq!(emu.calls("DescribeTable"), 0);
+    assert_eq!(emu.calls("CreateBackup"), 30);
+    assert_eq!(emu.calls("DeleteBackup"), 30 * 3);
+    let j = r.json();
+    assert_eq!(j["summary"]["backups_deleted"], 90);
+    assert_eq!(j["summary"]["uncovered"], 5);
+    for (t, mut want) in tables.iter().zip(kept) {
+        let new = row(&j, t)["backup"]["backup_name"].as_str().unwrap();
+        want.insert(new.to_string());
+        assert_eq!(emu.backup_names(t), want, "{t}");
+    }
+
+    // Three named tables are listed one by one, as before.
+    emu.reset_stats();
+    let config = naming_config(&emu, &tables[..3]);
+    let r = emu.run(&["run", "--config", &config, "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.calls("ListBackups"), 3, "{}", r.stderr);
+    assert_eq!(emu.calls("DeleteBackup"), 3);
+}
+
+/// Many tables named on the command line: listed account-wide, with the per-table
+/// listing's safety rules. A named table that does not exist is still "not found", one
+/// that exists without backups needs no DescribeTable (ListTables named it), and a failed
+/// ListTables only means the per-table listing, which prunes the same.
+#[test]
+fn many_named_tables_are_listed_account_wide_under_the_same_rules() {
+    let args = |tables: &[String], extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["prune", "--keep-last", "3", "--output", "json"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for t in tables
+            .iter()
+            .map(String::as_str)
+            .chain(extra.iter().copied())
+        {
+            a.extend(["--table".to_string(), t.to_string()]);
+        }
+        a
+    };
+    let run = |emu: &Emulator, a: &[String]| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        emu.run(&refs)
+    };
+    let emu = Emulator::start();
+    let tables = fleet(&emu, "named", 30, 5);
+    emu.create_tables(&["named-empty"]);
+    let kept = newest(&emu, &tables, 3);
+    let r = run(&emu, &args(&tables, &["named-empty", "named-gone"]));
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("table 'named-gone' not found"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(emu.calls("ListBackups"), 2, "{}", r.stderr);
+    // Only the missing table is looked up (named-empty was named by ListTables).
+    assert_eq!(emu.calls("DescribeTable"), 1);
+    assert_eq!(emu.calls("DeleteBackup"), 30 * 2);
+    for (t, want) in tables.iter().zip(kept) {
+        assert_eq!(emu.backup_names(t), want, "{t}");
+    }
+
+    // ListTables refused: the per-table listing, and the same prune.
+    let emu = Emulator::start();
+    let tables = fleet(&emu, "named", 30, 5);
+    emu.create_tables(&["named-empty"]);
+    let kept = newest(&emu, &tables, 3);
+    emu.faults(json!([{ "op": "ListTables", "kind": "access_denied" }]));
+    let r = run(&emu, &args(&tables, &["named-empty"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("could not be listed"), "{}", r.stderr);
+    assert_eq!(emu.calls("ListBackups"), 31, "{}", r.stderr);
+    assert_eq!(emu.calls("DeleteBackup"), 30 * 2);
+    for (t, want) in tables.iter().zip(kept) {
+        assert_eq!(emu.backup_names(t), want, "{t}");
+    }
+
+    // Ten named tables in a region of 160: ListTables is given up after its first page
+    // (more than 20 tables: the account-wide listing cannot be chosen), and the ten are
+    // listed one by one.
+    let emu = Emulator::start();
+    let tables = fleet(&emu, "named", 10, 5);
+    let others: Vec<String> = (0..150).map(|i| format!("other-{i:03}")).collect();
+    emu.create_tables(&others.iter().map(String::as_str).collect::<Vec<_>>());
+    let r = run(&emu, &args(&tables, &[]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(emu.calls("ListTables"), 1, "{}", r.stderr);
+    assert_eq!(emu.calls("ListBackups"), 10);
+    assert_eq!(emu.calls("DeleteBackup"), 10 * 2);
 }
