@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 
 use super::*;
+use crate::ids::validate_arn;
 
 fn opts() -> ConnectOptions {
     ConnectOptions {
@@ -211,6 +212,32 @@ async fn list_tables_paginates_and_a_table_listed_twice_is_one() {
         .then_output(|| tables_page(&["bbb", "ccc", "aaa"], None));
     let d = dynamo(&[&p1, &p2]);
     assert_eq!(d.list_tables().await.unwrap(), vec!["aaa", "bbb", "ccc"]);
+}
+
+/// A bounded listing stops at the first page that goes past its bound (no further call),
+/// and is whole (checked the same way) when the region is within it.
+#[tokio::test]
+async fn a_table_listing_past_its_bound_is_given_up_after_that_page() {
+    let pages = || {
+        let p1 = mock!(Client::list_tables)
+            .match_requests(|r| r.exclusive_start_table_name().is_none())
+            .then_output(|| tables_page(&["aaa", "bbb"], Some("bbb")));
+        let p2 = mock!(Client::list_tables)
+            .match_requests(|r| r.exclusive_start_table_name() == Some("bbb"))
+            .then_output(|| tables_page(&["ccc", "aaa"], None));
+        (p1, p2)
+    };
+    let (p1, p2) = pages();
+    assert_eq!(
+        dynamo(&[&p1, &p2]).list_tables_within(1).await.unwrap(),
+        None
+    );
+    assert_eq!((p1.num_calls(), p2.num_calls()), (1, 0));
+    // Within the bound: the whole listing, a table listed twice taken once.
+    let (p1, p2) = pages();
+    let got = dynamo(&[&p1, &p2]).list_tables_within(4).await.unwrap();
+    assert_eq!(got.unwrap(), vec!["aaa", "bbb", "ccc"]);
+    assert_eq!((p1.num_calls(), p2.num_calls()), (1, 1));
 }
 
 #[tokio::test]
