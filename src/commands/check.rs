@@ -98,6 +98,7 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
         .into_iter()
         .cloned()
         .collect();
+    let has_config = config.is_some();
     let shared = Arc::new((args.clone(), config));
     let c = ctx.clone();
     let mut reached = targets::each(&ctx, &specs, named, move |t| {
@@ -133,12 +134,20 @@ pub async fn run(args: CheckArgs, ctx: &Ctx) -> Result<Exit> {
     for t in report.tables.iter().filter(|t| !t.ok) {
         tracing::error!(table = %t.table, account = %t.at.account, region = %t.at.region, "check failed: {}", t.detail);
     }
-    let exit = targets::fleet_exit(
+    let mut exit = targets::fleet_exit(
         &report.summary.targets,
         report.summary.ok,
         report.summary.failed + report.summary.policy_errors,
         false,
     );
+    // A table named to narrow the config that it does not hold is not checked.
+    if has_config && !report.summary.targets.iter().any(|t| t.error.is_some()) {
+        let selected = report.tables.iter().map(|t| table_name(&t.table));
+        for line in fleet::unmatched_tables(&args.select, selected) {
+            tracing::error!("{line}");
+            exit = exit.worst(Exit::Partial);
+        }
+    }
     // A read command prints what it was asked for, -q or not (-q silences the logs).
     print(&report, &ctx)?;
     Ok(exit)

@@ -55,6 +55,7 @@ pub async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Exit> {
         .into_iter()
         .cloned()
         .collect();
+    let shared_config = config.is_some();
     let shared = Arc::new((args.select.clone(), config, opts.clone()));
     let c = ctx.clone();
     let reached = targets::each(&ctx, &specs, named, move |t| {
@@ -64,6 +65,17 @@ pub async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Exit> {
     .await?;
     let report = build_report(reached, &opts, &ctx);
     let mut exit = exit_for(&report);
+    // A table named to narrow the config that it does not hold is not in the report.
+    if shared_config && !report.summary.targets.iter().any(|t| t.error.is_some()) {
+        let selected = report
+            .tables
+            .iter()
+            .map(|t| crate::ids::table_name(&t.table));
+        for line in crate::engine::fleet::unmatched_tables(&args.select, selected) {
+            tracing::error!("{line}");
+            exit = exit.worst(Exit::Partial);
+        }
+    }
     if let Some(path) = &args.html {
         let written = write_file_atomic(path, html::page(&report).as_bytes())
             .with_context(|| format!("cannot write the HTML report to {}", path.display()));

@@ -98,6 +98,18 @@ pub async fn run(args: RunArgs, ctx: &Ctx) -> Result<Exit> {
     let mut report_lost = false;
     // What went wrong besides the tables (for the short summary of a mailed run).
     let mut problems: Vec<String> = Vec::new();
+    // A table named to narrow the config that it does not hold: nothing was done for it.
+    if config.is_some() && !report.summary.targets.iter().any(|t| t.error.is_some()) {
+        let selected = report
+            .tables
+            .iter()
+            .map(|t| crate::ids::table_name(&t.table));
+        for line in fleet::unmatched_tables(&args.select, selected) {
+            tracing::error!("{line}");
+            problems.push(line);
+            exit = exit.worst(Exit::Partial);
+        }
+    }
     if let Some(path) = &args.sched.report {
         let written = serde_json::to_vec_pretty(&report)
             .map_err(anyhow::Error::from)

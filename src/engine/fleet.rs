@@ -69,6 +69,39 @@ pub fn check_narrowing(sel: &TableSelection) -> Result<(), UsageError> {
     Ok(())
 }
 
+/// The `--table` names narrowing a config run that none of its selected tables answers
+/// (a typo, or a table no policy covers): the operator who named one must hear that
+/// nothing was done for it. One line each, naming the configured table meant when one
+/// is near.
+pub fn unmatched_tables<'a>(
+    narrowing: &TableSelection,
+    selected: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let selected: Vec<&str> = selected.into_iter().collect();
+    // The name meant is one of the tables worked on that was not named itself.
+    let named: Vec<&str> = narrowing.tables.iter().map(|t| table_name(t)).collect();
+    let others: Vec<&str> = selected
+        .iter()
+        .copied()
+        .filter(|s| !named.contains(s))
+        .collect();
+    narrowing
+        .tables
+        .iter()
+        .map(|t| table_name(t))
+        .filter(|name| !selected.contains(name))
+        .map(|name| {
+            let hint = crate::names::did_you_mean(name, &others, '\'')
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            format!(
+                "--table '{name}' is not among the tables of the config's policies: nothing was \
+                 done for it{hint}"
+            )
+        })
+        .collect()
+}
+
 fn narrowed(sel: &TableSelection, table: &str) -> bool {
     let name = table_name(table);
     if sel.excluded(name) {
@@ -252,6 +285,19 @@ pub fn with_defaults(ctx: &Ctx, config: &Config) -> Ctx {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narrowing_table_no_policy_selected_is_named() {
+        let sel = TableSelection {
+            tables: vec!["m01".into(), "m0l".into(), "nosuch".into()],
+            ..Default::default()
+        };
+        let lines = unmatched_tables(&sel, ["m01", "m02"]);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].contains("'m0l'") && lines[0].contains("did you mean 'm02'?"));
+        assert!(lines[1].contains("'nosuch'") && !lines[1].contains("did you mean"));
+        assert!(unmatched_tables(&TableSelection::default(), ["m01"]).is_empty());
+    }
 
     #[test]
     fn narrowing_by_names_globs_and_excludes() {

@@ -1057,3 +1057,60 @@ fn an_error_line_escapes_what_would_redraw_the_terminal() {
     }
     assert_eq!(emu.total_calls(), 0);
 }
+
+#[test]
+fn a_table_named_to_narrow_a_config_that_it_does_not_hold_is_a_failure_not_silence() {
+    let emu = Emulator::start();
+    emu.create_tables(&["m01", "m02", "other"]);
+    for t in ["m01", "m02"] {
+        emu.seed(t, &daily_specs(t, 2, 3600));
+    }
+    let config = emu.home.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[policy]]\nname = \"p\"\ntables = [\"m01\", \"m02\"]\n[policy.retention]\nkeep_last = 5\n[policy.check]\nmax_age = \"1d\"\n",
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    for args in [
+        vec![
+            "run",
+            "-c",
+            cfg,
+            "--table",
+            "m01",
+            "--table",
+            "m0l",
+            "--dry-run",
+            "-o",
+            "json",
+        ],
+        vec![
+            "check", "-c", cfg, "--table", "m0l", "--table", "m01", "-o", "json",
+        ],
+        vec![
+            "report", "-c", cfg, "--table", "m0l", "--table", "m01", "-o", "json",
+        ],
+    ] {
+        let r = emu.run(&args);
+        assert_eq!(r.code, 3, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("--table 'm0l' is not among the tables of the config's policies"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        // The table that is held was worked on.
+        assert!(r.stdout.contains("\"m01\""), "{args:?}");
+    }
+    // A table that exists but that no policy covers: the same, and the cron mail says so.
+    let r = emu.run(&["-q", "run", "-c", cfg, "--table", "m01", "--table", "other"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("--table 'other' is not among the tables"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(emu.backup_names("other").len(), 0);
+}
