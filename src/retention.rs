@@ -375,7 +375,21 @@ pub fn plan(
 ) -> Plan {
     let mut sorted = backups.to_vec();
     newest_first(&mut sorted);
-    let excluded: Vec<Option<&'static str>> = sorted.iter().map(|b| exclusion(b, scope)).collect();
+    // A candidate dated in the future of DynamoDB's clock is kept and left out of every
+    // rule and rail: counted, it would take the place of real recent backups under
+    // keep-last, the count rules and min-keep, and free them for deletion. Left out, the
+    // plan deletes at most what it would without that backup.
+    let excluded: Vec<Option<&'static str>> = sorted
+        .iter()
+        .map(|b| {
+            exclusion(b, scope).or_else(|| {
+                dated_in_future(b.created_at, now).then_some(
+                    "dated in the future of DynamoDB's clock: kept, and not counted by the \
+                     keep rules or the safety rails",
+                )
+            })
+        })
+        .collect();
     let cand_idx: Vec<usize> = (0..sorted.len())
         .filter(|i| excluded[*i].is_none())
         .collect();
@@ -426,9 +440,7 @@ pub fn plan(
     let mut anchors = cands.iter().filter(|b| !dated_in_future(b.created_at, now));
     let short_window = match (&policy.within, anchors.next(), anchors.next()) {
         (Some(w), Some(newest), Some(next)) if w.chrono() < newest.created_at - next.created_at => {
-            let future = cands
-                .first()
-                .is_some_and(|b| dated_in_future(b.created_at, now));
+            let future = !ahead.is_empty();
             Some(format!(
                 "keep-within {w} is shorter than the {} between the two newest backups{}: it \
                  keeps only the newest{}, and the others are kept only by other rules or the \
@@ -821,7 +833,7 @@ mod tests {
         assert!(p
             .decisions
             .iter()
-            .all(|d| d.reasons.contains(&"within 1d".to_string())));
+            .all(|d| d.reasons[0].starts_with("dated in the future of DynamoDB's clock: kept")));
         let skew = p.clock_skew.as_deref().unwrap();
         assert!(
             skew.contains("5 backups dated in the future") && skew.contains("2h"),
@@ -1373,6 +1385,42 @@ mod tests {
             if right.held.is_some() {
                 prop_assert!(p.held.is_some());
             }
+        }
+
+        /// Backups dated in the future of DynamoDB's clock (by more than its tolerance) never
+        /// add a deletion: each is kept, and the others are planned exactly as if it were
+        /// not there (counted, it would take a real backup's place under keep-last, the
+        /// count rules and min-keep).
+        #[test]
+        fn backups_dated_in_the_future_never_add_a_deletion(
+            spec in prop::collection::vec(arb_backup(), 0..60),
+            policy in arb_policy(),
+            min_keep in 0u32..5,
+            max_delete in prop::option::of(1u32..50),
+            ahead in prop::collection::vec(CLOCK_TOLERANCE_SECS + 1..100_000_000i64, 1..4),
+            now_offset in 0i64..(4 * 365 * 24),
+            tz in prop::sample::select(vec![Tz::UTC, Tz::Europe__Berlin]),
+        ) {
+            let backups = history(&spec);
+            let now = Utc.with_ymd_and_hms(2097, 1, 1, 0, 0, 0).unwrap() + Duration::hours(now_offset);
+            let now = backups.iter().map(|b| b.created_at).fold(now, DateTime::max);
+            let rails = Rails { min_keep, require_recent: None, max_delete };
+            let actions = |p: &Plan| p.decisions.iter().map(|d| (d.backup.backup_arn.clone(), format!("{:?}", d.action))).collect::<BTreeSet<_>>();
+            let without = plan("t", &backups, &policy, &rails, &SCOPE, now, tz);
+            let mut with = backups.clone();
+            for (i, s) in ahead.iter().enumerate() {
+                with.push(backup(90_000 + i, now + Duration::seconds(*s)));
+            }
+            let p = plan("t", &with, &policy, &rails, &SCOPE, now, tz);
+            let future: BTreeSet<String> = with[backups.len()..].iter().map(|b| b.backup_arn.clone()).collect();
+            for d in &p.decisions {
+                if future.contains(&d.backup.backup_arn) {
+                    prop_assert!(d.action == Action::Keep, "{:?}", d.action);
+                }
+            }
+            let others: BTreeSet<_> = actions(&p).into_iter().filter(|(arn, _)| !future.contains(arn)).collect();
+            prop_assert_eq!(others, actions(&without));
+            prop_assert!(p.clock_skew.is_some());
         }
 
         /// With no rails, the walk keeps exactly what an independent brute-force reading of

@@ -398,8 +398,10 @@ pub async fn prune_listed(
     // Backups made after this run started (by DynamoDB's clock, from its Date header, so
     // this host's skew does not matter) are someone else's doing while the run went on:
     // they are left alone and not counted. The run's own backup comes from CreateBackup.
-    // (A backup dated beyond DynamoDB's own now is no run's doing but a wrong clock: it
-    // stays in the plan, where it is reported as clock skew.)
+    // That includes one dated a little past DynamoDB's now, within the clock tolerance
+    // (it would otherwise count as the newest, towards min-keep, and free an older one for
+    // deletion). A backup dated beyond that is no run's doing but a wrong clock: it stays
+    // in the plan, where it is reported as clock skew and never deleted.
     let started = dynamo
         .service_time_at_most(ctx.started)
         .unwrap_or(ctx.now + chrono::Duration::seconds(1));
@@ -408,7 +410,9 @@ pub async fn prune_listed(
         .service_time_at_most(std::time::Instant::now())
         .unwrap_or(now);
     tracing::debug!(table = %name, %started, %now, "this run by DynamoDB's clock");
-    let made_during_run = |b: &Backup| b.created_at > started && b.created_at <= latest;
+    let made_during_run = |b: &Backup| {
+        b.created_at > started && !crate::retention::dated_in_future(b.created_at, latest)
+    };
     let listed = backups.len();
     backups.retain(|b| !made_during_run(b));
     if backups.len() < listed {

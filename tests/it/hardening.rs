@@ -1460,3 +1460,54 @@ fn a_host_clock_ahead_of_dynamodb_never_widens_a_deletion() {
     assert_eq!(emu.backups("orders").len(), 13);
     assert!(r.stderr.contains("ahead of DynamoDB's"), "{}", r.stderr);
 }
+
+#[test]
+fn a_backup_dated_just_past_dynamodbs_clock_frees_no_older_backup() {
+    let emu = Emulator::start();
+    emu.create_tables(&["orders"]);
+    emu.seed("orders", &daily_specs("orders", 5, 3600));
+    let plan = |emu: &Emulator| {
+        let r = emu.run(&[
+            "prune",
+            "--table",
+            "orders",
+            "--keep-last",
+            "1",
+            "--min-keep",
+            "2",
+            "--dry-run",
+            "-o",
+            "json",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let t = &r.json()["tables"][0];
+        let mut doomed: Vec<String> = t["plan"]["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["action"] == "delete")
+            .map(|d| d["backup_name"].as_str().unwrap().to_string())
+            .collect();
+        doomed.sort();
+        doomed
+    };
+    let before = plan(&emu);
+    assert_eq!(before.len(), 3, "{before:?}");
+    // A managed backup dated 60 s and one 200 s ahead of DynamoDB's clock (inside the
+    // tolerance): neither may count as the newest and let an older one go.
+    for ahead in [60, 200] {
+        emu.seed(
+            "orders",
+            &[(managed_name("orders", -ahead), -ahead, "AVAILABLE", "USER")],
+        );
+    }
+    assert_eq!(plan(&emu), before);
+    // Nor one dated far ahead (reported as clock skew).
+    for ahead in [3600, 86_400 * 30] {
+        emu.seed(
+            "orders",
+            &[(managed_name("orders", -ahead), -ahead, "AVAILABLE", "USER")],
+        );
+    }
+    assert_eq!(plan(&emu), before);
+}
