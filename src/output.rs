@@ -373,18 +373,11 @@ pub fn write_file_atomic(path: &std::path::Path, content: &[u8]) -> io::Result<(
 }
 
 /// A reader that went away (`ddb-backup list | head -1`) is not a failure of the command:
-/// what it did stands, and its exit code is its own. serde_json wraps the io error.
+/// what it did stands, and its exit code is its own. (serde_json hands an io error back
+/// as it was.)
 fn reader_gone_is_fine(r: io::Result<()>) -> io::Result<()> {
     match r {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e)
-            if e.get_ref()
-                .and_then(|i| i.downcast_ref::<serde_json::Error>())
-                .and_then(|j| j.io_error_kind())
-                == Some(io::ErrorKind::BrokenPipe) =>
-        {
-            Ok(())
-        }
         other => other,
     }
 }

@@ -218,6 +218,11 @@ fn no_pitr_a_missing_bucket_and_a_foreign_bucket_are_one_clear_line_each() {
 }
 
 fn prune(emu: &Emulator, table: &str, extra: &[&str]) -> Run {
+    emu.run(&prune_args(table, extra))
+}
+
+/// `prune --exports` of `table` down to its newest export, as JSON.
+fn prune_args<'a>(table: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "prune",
         "--exports",
@@ -235,7 +240,7 @@ fn prune(emu: &Emulator, table: &str, extra: &[&str]) -> Run {
         "json",
     ];
     args.extend_from_slice(extra);
-    emu.run(&args)
+    args
 }
 
 #[test]
@@ -564,22 +569,7 @@ fn an_incremental_chain_imports_to_the_state_at_its_last_export() {
     // with the emulator's, so that the chain is not dated in its future (which would keep
     // every link for that reason alone).
     let mut cmd = emu.cmd();
-    cmd.args([
-        "prune",
-        "--exports",
-        "--table",
-        "orders",
-        "--bucket",
-        BUCKET,
-        "--prefix",
-        "prod",
-        "--keep-last",
-        "1",
-        "--min-keep",
-        "1",
-        "--output",
-        "json",
-    ]);
+    cmd.args(prune_args("orders", &[]));
     let r = run_cmd(with_faketime(&mut cmd, 3600 + 30 * 3600 + 60));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(manifests(&emu, "orders").len(), 4, "{}", r.stdout);
